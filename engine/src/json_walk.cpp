@@ -1,0 +1,142 @@
+#include "json_walk.hpp"
+
+#include <functional>
+
+namespace jwtbatch::detail {
+
+namespace od = simdjson::ondemand;
+
+void member_set::clear() noexcept {
+  names_.clear();
+  depth_ = 0;
+}
+
+void member_set::open_object() {
+  if (depth_ == scopes_.size()) scopes_.emplace_back();
+  scope& s = scopes_[depth_++];
+  s.begin = names_.size();
+  s.hashed = false;
+}
+
+void member_set::close_object() noexcept {
+  if (depth_ == 0) return;
+  names_.resize(scopes_[--depth_].begin);
+}
+
+void member_set::build_index(scope& s) {
+  const std::size_t count = names_.size() - s.begin;
+  std::size_t size = 64;
+  while (size < 4 * count) size *= 2;  // load factor <= 1/4 when built, <= 1/2 at most
+  s.slots.assign(size, 0);
+  for (std::size_t i = s.begin; i < names_.size(); ++i) {
+    (void)insert_hashed(s, names_[i], static_cast<std::uint32_t>(i));
+  }
+  s.hashed = true;
+}
+
+bool member_set::insert_hashed(scope& s, std::string_view name, std::uint32_t index) {
+  const std::size_t mask = s.slots.size() - 1;
+  std::size_t pos = std::hash<std::string_view>{}(name) & mask;
+  while (s.slots[pos] != 0) {
+    if (names_[s.slots[pos] - 1] == name) return false;
+    pos = (pos + 1) & mask;
+  }
+  s.slots[pos] = index + 1;
+  return true;
+}
+
+bool member_set::insert(std::string_view name) {
+  scope& s = scopes_[depth_ - 1];
+  const std::size_t count = names_.size() - s.begin;
+  if (!s.hashed) {
+    for (std::size_t i = s.begin; i < names_.size(); ++i) {
+      if (names_[i] == name) return false;
+    }
+    names_.push_back(name);
+    if (count + 1 > k_linear_max) build_index(s);
+    return true;
+  }
+  if (2 * (count + 1) > s.slots.size()) build_index(s);  // keep load factor <= 1/2
+  const auto index = static_cast<std::uint32_t>(names_.size());
+  if (!insert_hashed(s, name, index)) return false;
+  names_.push_back(name);
+  return true;
+}
+
+status json_error_status(simdjson::error_code e) noexcept {
+  return e == simdjson::DEPTH_ERROR ? status::json_limit_exceeded : status::bad_json;
+}
+
+namespace {
+
+status validate_object(od::object obj, std::size_t depth, const json_limits& limits,
+                       member_set& members) noexcept {
+  return walk_object(obj, limits, members, [&](std::string_view, od::value v) noexcept {
+    return validate_value(v, depth + 1, limits, members);
+  });
+}
+
+status validate_array(od::array arr, std::size_t depth, const json_limits& limits,
+                      member_set& members) noexcept {
+  std::size_t count = 0;
+  for (auto element_result : arr) {
+    od::value element;
+    if (auto e = std::move(element_result).get(element)) return json_error_status(e);
+    if (++count > limits.max_elements) return status::json_limit_exceeded;
+    const status st = validate_value(element, depth + 1, limits, members);
+    if (st != status::ok) return st;
+  }
+  return status::ok;
+}
+
+}  // namespace
+
+status validate_value(od::value v, std::size_t depth, const json_limits& limits,
+                      member_set& members) noexcept {
+  od::json_type type{};
+  if (auto e = v.type().get(type)) return json_error_status(e);
+  switch (type) {
+    case od::json_type::object: {
+      if (depth > limits.max_depth) return status::json_limit_exceeded;
+      od::object obj;
+      if (auto e = v.get_object().get(obj)) return json_error_status(e);
+      return validate_object(obj, depth, limits, members);
+    }
+    case od::json_type::array: {
+      if (depth > limits.max_depth) return status::json_limit_exceeded;
+      od::array arr;
+      if (auto e = v.get_array().get(arr)) return json_error_status(e);
+      return validate_array(arr, depth, limits, members);
+    }
+    case od::json_type::string: {
+      std::string_view s;
+      if (auto e = v.get_string().get(s)) return json_error_status(e);
+      return s.size() > limits.max_string_bytes ? status::json_limit_exceeded : status::ok;
+    }
+    case od::json_type::number: {
+      double d = 0;
+      if (auto e = v.get_double().get(d)) return json_error_status(e);
+      return status::ok;
+    }
+    case od::json_type::boolean: {
+      bool b = false;
+      if (auto e = v.get_bool().get(b)) return json_error_status(e);
+      return status::ok;
+    }
+    case od::json_type::null: {
+      bool is_null = false;
+      if (auto e = v.is_null().get(is_null)) return json_error_status(e);
+      return is_null ? status::ok : status::bad_json;
+    }
+  }
+  return status::bad_json;
+}
+
+status check_document_end(od::document& doc) noexcept {
+  const char* location = nullptr;
+  // OUT_OF_BOUNDS means the iterator stands at the end of the input: nothing follows.
+  const auto e = doc.current_location().get(location);
+  return e == simdjson::OUT_OF_BOUNDS ? status::ok : status::bad_json;
+}
+
+}  // namespace jwtbatch::detail

@@ -1,0 +1,105 @@
+// json_walk.hpp: strict, bounded reading of untrusted JSON with simdjson On-Demand.
+//
+// simdjson validates UTF-8 and string escapes, but On-Demand is lazy: it neither
+// detects duplicate member names nor looks inside values nobody asks for. Header and
+// payload are security decisions, so the engine reads every value it is handed:
+//  - every object's member names are checked for duplicates after unescaping
+//    (RFC 7515 §4, RFC 8725 §2.6, SECURITY.md J1), in linear time;
+//  - depth, member count, array length and string length are bounded (J4);
+//  - every scalar is fully parsed, so "tru", "01" or a bad escape anywhere fails.
+// Recursion depth is capped by json_limits::max_depth, never by the input.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "jwtbatch/status.hpp"
+
+namespace jwtbatch::detail {
+
+// Bounds applied to one JSON document (header or payload).
+struct json_limits {
+  std::size_t max_depth = 16;          // nesting of objects/arrays; the root object is 1
+  std::size_t max_members = 4096;      // members of one object
+  std::size_t max_elements = 4096;     // elements of one array
+  std::size_t max_string_bytes = 16 * 1024;  // one unescaped string or member name
+};
+
+// member_set detects duplicate member names across nested objects. Names are views
+// into the simdjson parser's string buffer, valid for the current document. Small
+// objects are checked by a linear scan, an object growing past k_linear_max members
+// gets a hash index, so 3,000 members cost 3,000 probes rather than 4.5 million
+// comparisons. Capacity is kept between documents: no allocation in steady state.
+class member_set {
+ public:
+  // open_object starts a new scope (an object nested in the current one).
+  void open_object();
+  // close_object drops the innermost scope.
+  void close_object() noexcept;
+  // insert adds `name` to the innermost scope; false if it was already there.
+  [[nodiscard]] bool insert(std::string_view name);
+  // clear forgets everything (start of a document); keeps capacity.
+  void clear() noexcept;
+
+ private:
+  static constexpr std::size_t k_linear_max = 16;
+  struct scope {
+    std::size_t begin = 0;            // first index into names_
+    std::vector<std::uint32_t> slots;  // open addressing: name index + 1, 0 = empty
+    bool hashed = false;
+  };
+  void build_index(scope& s);
+  [[nodiscard]] bool insert_hashed(scope& s, std::string_view name, std::uint32_t index);
+
+  std::vector<std::string_view> names_;
+  std::vector<scope> scopes_;
+  std::size_t depth_ = 0;
+};
+
+// json_error_status maps a simdjson error to the engine's status: depth errors are a
+// limit, everything else is malformed JSON.
+[[nodiscard]] status json_error_status(simdjson::error_code e) noexcept;
+
+// validate_value reads `v` completely (see the header comment) at nesting `depth`
+// (the value's own depth, root object = 1). Returns ok or the first failure.
+[[nodiscard]] status validate_value(simdjson::ondemand::value v, std::size_t depth,
+                                    const json_limits& limits, member_set& members) noexcept;
+
+// walk_object reads the members of `obj` (an object at nesting `depth`): it enforces
+// the member-count and name-length limits, rejects duplicate names, and hands each
+// member to `on_member(name, value) -> status`, stopping at the first failure.
+template <class OnMember>
+[[nodiscard]] status walk_object(simdjson::ondemand::object obj, const json_limits& limits,
+                                 member_set& members, OnMember&& on_member) noexcept {
+  members.open_object();
+  std::size_t count = 0;
+  for (auto field_result : obj) {
+    simdjson::ondemand::field field;
+    if (auto e = std::move(field_result).get(field)) return json_error_status(e);
+    std::string_view name;
+    if (auto e = field.unescaped_key().get(name)) return json_error_status(e);
+    if (++count > limits.max_members || name.size() > limits.max_string_bytes) {
+      return status::json_limit_exceeded;
+    }
+    if (!members.insert(name)) return status::duplicate_member;
+    const status st = on_member(name, field.value());
+    if (st != status::ok) return st;
+  }
+  members.close_object();
+  return status::ok;
+}
+
+// check_document_end returns ok when nothing but whitespace follows the root value
+// (RFC 8259 §2: one JSON text), bad_json otherwise.
+[[nodiscard]] status check_document_end(simdjson::ondemand::document& doc) noexcept;
+
+// has_byte_order_mark: a UTF-8 BOM is not JSON text (RFC 8259 §8.1).
+[[nodiscard]] inline bool has_byte_order_mark(std::string_view json) noexcept {
+  return json.size() >= 3 && json[0] == '\xEF' && json[1] == '\xBB' && json[2] == '\xBF';
+}
+
+}  // namespace jwtbatch::detail
