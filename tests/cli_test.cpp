@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -28,7 +29,10 @@ std::string slurp(std::FILE* f) {
 }
 
 run_result run(const std::string& args) {
-  const std::string err_path = ::testing::TempDir() + "cli_test_stderr.txt";
+  // ctest runs tests of this binary in parallel processes: one stderr file each.
+  static int calls = 0;
+  const std::string err_path = ::testing::TempDir() + "cli_test_stderr." +
+                               std::to_string(::getpid()) + "." + std::to_string(++calls);
   const std::string cmd = std::string(JWTBATCH_CLI_PATH) + " " + args + " 2>" + err_path;
   run_result r;
   std::FILE* p = ::popen(cmd.c_str(), "r");
@@ -41,6 +45,7 @@ run_result run(const std::string& args) {
     r.err = slurp(e);
     std::fclose(e);
   }
+  std::remove(err_path.c_str());
   return r;
 }
 
