@@ -19,8 +19,8 @@ TEST(Alg, NamesRoundTrip) {
 
 TEST(Alg, MatchIsExactBytesAndLength) {
   using namespace std::string_view_literals;
-  for (auto bad : {"none"sv, "None"sv, "hs256"sv, "HS256 "sv, " HS256"sv, "HS256\0"sv,
-                   "HS25"sv, ""sv, "EDDSA"sv, "Ed25519"sv, "ES256K"sv, "RSA1_5"sv}) {
+  for (auto bad : {"none"sv, "None"sv, "hs256"sv, "HS256 "sv, " HS256"sv, "HS256\0"sv, "HS25"sv,
+                   ""sv, "EDDSA"sv, "Ed25519"sv, "ES256K"sv, "RSA1_5"sv}) {
     EXPECT_EQ(alg_from_name(bad), std::nullopt) << bad;
   }
 }

@@ -74,10 +74,15 @@ TEST(Cli, DemoPrintsOneValidRecordPerTokenAndSucceeds) {
     ASSERT_EQ(doc["line"].get(line), simdjson::SUCCESS);
     EXPECT_EQ(line, static_cast<int64_t>(i + 1));  // input order
   }
-  EXPECT_EQ(records[0], R"({"line":1,"name":"rfc7515-A.1","status":"ok","class":"ok","alg":"HS256"})");
+  EXPECT_EQ(records[0],
+            R"({"line":1,"name":"rfc7515-A.1","status":"ok","class":"ok","alg":"HS256"})");
   EXPECT_EQ(records[4], R"({"line":5,"name":"rfc7515-A.5","status":"alg_none","class":"header"})");
-  EXPECT_EQ(records[5], R"({"line":6,"name":"kid-header","status":"ok","class":"ok","alg":"PS256","kid":"2026-11 rotation"})");
-  EXPECT_EQ(records[11], R"({"line":12,"name":"jwe-compact","status":"unsupported_serialization","class":"format"})");
+  EXPECT_EQ(
+      records[5],
+      R"({"line":6,"name":"kid-header","status":"ok","class":"ok","alg":"PS256","kid":"2026-11 rotation"})");
+  EXPECT_EQ(
+      records[11],
+      R"({"line":12,"name":"jwe-compact","status":"unsupported_serialization","class":"format"})");
   EXPECT_NE(r.err.find("every verdict as expected"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("13 tokens"), std::string::npos) << r.err;
 }
@@ -108,9 +113,9 @@ TEST(JsonOut, EscapesAndRepairsBytes) {
   EXPECT_EQ(esc("\n\t\x01\0"sv), R"("\u000a\u0009\u0001\u0000")");
   EXPECT_EQ(esc("caf\xC3\xA9 \xF0\x9F\x94\x91"), "\"caf\xC3\xA9 \xF0\x9F\x94\x91\"");
   EXPECT_EQ(esc("\xFF"), R"("\ufffd")");
-  EXPECT_EQ(esc("\xC0\xAF"), R"("\ufffd\ufffd")");      // overlong '/'
+  EXPECT_EQ(esc("\xC0\xAF"), R"("\ufffd\ufffd")");            // overlong '/'
   EXPECT_EQ(esc("\xED\xA0\x80"), R"("\ufffd\ufffd\ufffd")");  // surrogate
-  EXPECT_EQ(esc("\xE2\x82"), R"("\ufffd\ufffd")");      // truncated
+  EXPECT_EQ(esc("\xE2\x82"), R"("\ufffd\ufffd")");            // truncated
   // Every output must parse as JSON.
   simdjson::dom::parser parser;
   for (auto s : {"\xFF\xFE"sv, "\x7F"sv, "\xF4\x90\x80\x80"sv}) {

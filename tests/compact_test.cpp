@@ -58,8 +58,8 @@ TEST(Compact, JsonSerializationIsUnsupported) {
 
 TEST(Compact, SizeLimitComesFirst) {
   compact_parts p;
-  const std::string at_limit = std::string(30, 'a') + "." + std::string(30, 'b') + "." +
-                               std::string(38, 'c');  // 100 bytes
+  const std::string at_limit =
+      std::string(30, 'a') + "." + std::string(30, 'b') + "." + std::string(38, 'c');  // 100 bytes
   EXPECT_EQ(split(at_limit, p, 100), status::ok);
   EXPECT_EQ(split(at_limit + "c", p, 100), status::token_too_large);
   EXPECT_EQ(split("{" + at_limit, p, 100), status::token_too_large);

@@ -42,15 +42,14 @@ TEST(Status, NumbersAreAppendOnly) {
 
 TEST(Status, EveryValueHasExactlyOneClass) {
   EXPECT_EQ(class_of(status::ok), status_class::ok);
-  for (status s : {status::token_too_large, status::bad_segments,
-                   status::unsupported_serialization, status::bad_base64, status::bad_json,
-                   status::duplicate_member, status::json_limit_exceeded,
-                   status::bad_member_type, status::bad_crit}) {
+  for (status s : {status::token_too_large, status::bad_segments, status::unsupported_serialization,
+                   status::bad_base64, status::bad_json, status::duplicate_member,
+                   status::json_limit_exceeded, status::bad_member_type, status::bad_crit}) {
     EXPECT_EQ(class_name(s), "format") << status_name(s);
   }
-  for (status s : {status::alg_missing, status::alg_none, status::alg_unsupported,
-                   status::crit_unsupported, status::b64_unsupported, status::zip_unsupported,
-                   status::nested_jwt_unsupported}) {
+  for (status s :
+       {status::alg_missing, status::alg_none, status::alg_unsupported, status::crit_unsupported,
+        status::b64_unsupported, status::zip_unsupported, status::nested_jwt_unsupported}) {
     EXPECT_EQ(class_name(s), "header") << status_name(s);
   }
 }

@@ -13,7 +13,9 @@
 
 namespace jwtbatch {
 // GoogleTest prints statuses by name ("bad_base64"), not as bytes.
-inline void PrintTo(status s, std::ostream* os) { *os << status_name(s); }
+inline void PrintTo(status s, std::ostream* os) {
+  *os << status_name(s);
+}
 }  // namespace jwtbatch
 
 namespace jwtbatch::test {

@@ -105,8 +105,8 @@ const std::map<std::string, status> k_attack_decided_here = {
 simdjson::dom::element load(simdjson::dom::parser& parser, const std::string& name) {
   simdjson::dom::element root;
   const auto error = parser.load(test::vector_path(name)).get(root);
-  EXPECT_EQ(error, simdjson::SUCCESS) << test::vector_path(name) << ": "
-                                      << simdjson::error_message(error);
+  EXPECT_EQ(error, simdjson::SUCCESS)
+      << test::vector_path(name) << ": " << simdjson::error_message(error);
   return root;
 }
 

@@ -72,17 +72,17 @@ std::vector<demo_token> demo_tokens() {
   for (std::size_t i = 0; i < k_rfc_examples.size(); ++i) {
     tokens.push_back({k_rfc_examples[i].name, k_rfc_examples[i].token, rfc_expected[i]});
   }
-  tokens.push_back({"kid-header", with_header(R"({"alg":"PS256","kid":"2026-11 rotation"})"),
-                    status::ok});
+  tokens.push_back(
+      {"kid-header", with_header(R"({"alg":"PS256","kid":"2026-11 rotation"})"), status::ok});
   tokens.push_back({"alg-none-escaped", with_header(R"({"alg":"\u006eone"})"), status::alg_none});
   tokens.push_back({"duplicate-alg", with_header(R"({"alg":"HS256","\u0061lg":"none"})"),
                     status::duplicate_member});
   tokens.push_back({"crit-extension", with_header(R"({"alg":"ES256","crit":["exp"],"exp":1})"),
                     status::crit_unsupported});
-  tokens.push_back({"zip-bomb", with_header(R"({"alg":"HS256","zip":"DEF"})"),
-                    status::zip_unsupported});
-  tokens.push_back({"padded-base64", with_header(R"({"alg":"HS256"})").insert(20, "="),
-                    status::bad_base64});
+  tokens.push_back(
+      {"zip-bomb", with_header(R"({"alg":"HS256","zip":"DEF"})"), status::zip_unsupported});
+  tokens.push_back(
+      {"padded-base64", with_header(R"({"alg":"HS256"})").insert(20, "="), status::bad_base64});
   tokens.push_back({"jwe-compact", "eyJhbGciOiJSU0EtT0FFUCJ9.a2V5.aXY.Y2lwaGVy.dGFn",
                     status::unsupported_serialization});
   tokens.push_back({"dots-only", std::string(100000, '.'), status::token_too_large});
@@ -115,7 +115,10 @@ int run_demo(std::FILE* out, std::FILE* summary) {
       }
     }
     line += "}\n";
-    std::fputs(line.c_str(), out);
+    if (std::fputs(line.c_str(), out) == EOF) {
+      fmt::print(summary, "demo: cannot write the output\n");
+      return 1;
+    }
     ++by_class[std::string(class_name(st))];
     if (st != t.expected) {
       ++unexpected;
@@ -129,8 +132,9 @@ int run_demo(std::FILE* out, std::FILE* summary) {
   fmt::print(summary,
              "Signature and claims checks are not built yet: 'ok' here means the token's "
              "structure and header are acceptable, not that it is genuine.\n");
-  fmt::print(summary, "{}\n", unexpected == 0 ? "every verdict as expected"
-                                               : "SOME VERDICTS DIFFER FROM THE EXPECTED ONES");
+  fmt::print(summary, "{}\n",
+             unexpected == 0 ? "every verdict as expected"
+                             : "SOME VERDICTS DIFFER FROM THE EXPECTED ONES");
   return unexpected == 0 ? 0 : 1;
 }
 

@@ -16,13 +16,13 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
   if (c >= 0xC2U && c <= 0xDFU) return cont(1) ? 2 : 0;
   if (c >= 0xE0U && c <= 0xEFU) {
     if (!cont(1) || !cont(2)) return 0;
-    if (c == 0xE0U && b(1) < 0xA0U) return 0;  // overlong
+    if (c == 0xE0U && b(1) < 0xA0U) return 0;   // overlong
     if (c == 0xEDU && b(1) >= 0xA0U) return 0;  // surrogate
     return 3;
   }
   if (c >= 0xF0U && c <= 0xF4U) {
     if (!cont(1) || !cont(2) || !cont(3)) return 0;
-    if (c == 0xF0U && b(1) < 0x90U) return 0;  // overlong
+    if (c == 0xF0U && b(1) < 0x90U) return 0;   // overlong
     if (c == 0xF4U && b(1) >= 0x90U) return 0;  // above U+10FFFF
     return 4;
   }

@@ -25,6 +25,8 @@ std::optional<alg> alg_from_name(std::string_view name) noexcept {
   return std::nullopt;
 }
 
-const std::array<alg, alg_count>& all_algs() noexcept { return k_algs; }
+const std::array<alg, alg_count>& all_algs() noexcept {
+  return k_algs;
+}
 
 }  // namespace jwtbatch

@@ -5,8 +5,7 @@
 namespace jwtbatch::detail {
 namespace {
 
-constexpr char k_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr char k_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 // Any table entry for a byte outside the alphabet has this bit set; valid entries
 // only occupy the low 24 bits, so OR-ing a quantum's four entries keeps it visible.
@@ -81,6 +80,7 @@ bool base64url_decode_scalar(std::string_view in, std::uint8_t* out,
 }
 
 bool base64url_avx2_available() noexcept {
+  // NOLINTNEXTLINE(readability-implicit-bool-conversion): the builtin is int-valued
   static const bool available = __builtin_cpu_supports("avx2") != 0;
   return available;
 }
@@ -97,8 +97,8 @@ std::size_t base64url_encode(std::span<const std::uint8_t> in, char* out) noexce
   std::size_t i = 0;
   char* o = out;
   for (; i + 3 <= n; i += 3, o += 4) {
-    const std::uint32_t v = (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) |
-                            std::uint32_t{in[i + 2]};
+    const std::uint32_t v =
+        (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) | std::uint32_t{in[i + 2]};
     o[0] = k_alphabet[(v >> 18) & 63U];
     o[1] = k_alphabet[(v >> 12) & 63U];
     o[2] = k_alphabet[(v >> 6) & 63U];

@@ -25,17 +25,16 @@ __attribute__((target("avx2"))) inline __m256i in_range(__m256i v, char lo, char
 
 }  // namespace
 
-__attribute__((target("avx2"))) bool base64url_decode_avx2(std::string_view in,
-                                                           std::uint8_t* out,
+__attribute__((target("avx2"))) bool base64url_decode_avx2(std::string_view in, std::uint8_t* out,
                                                            std::size_t* out_len) noexcept {
   const std::size_t n = in.size();
   if (n % 4 == 1) return false;
   const auto* src = reinterpret_cast<const std::uint8_t*>(in.data());
   std::uint8_t* dst = out;
 
-  const __m256i pack_pairs = _mm256_set1_epi32(0x01400140);  // [s0*64 + s1, s2*64 + s3]
-  const __m256i pack_quads = _mm256_set1_epi32(0x00011000);  // w0*4096 + w1
-  const __m256i to_bytes = _mm256_setr_epi8(                 // bytes 2,1,0 of each group
+  const __m256i pack_pairs = _mm256_set1_epi32(0x01400140);    // [s0*64 + s1, s2*64 + s3]
+  const __m256i pack_quads = _mm256_set1_epi32(0x00011000);    // w0*4096 + w1
+  const __m256i to_bytes = _mm256_setr_epi8(                   // bytes 2,1,0 of each group
       2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1,  //
       2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1);
   const __m256i join_lanes = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 3, 7);

@@ -14,19 +14,21 @@ namespace {
 // Header parameters defined by RFC 7515 §4.1 and RFC 7518 §4.6-4.8 / RFC 7516 §4.1.
 // RFC 7515 §4.1.11: crit must not name any of them.
 constexpr std::array<std::string_view, 20> k_registered = {
-    "alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty",
+    "alg",  "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty",
     "crit", "enc", "zip", "epk", "apu", "apv", "iv",  "tag",      "p2s", "p2c"};
 
 bool is_registered(std::string_view name) {
   return std::find(k_registered.begin(), k_registered.end(), name) != k_registered.end();
 }
 
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+char ascii_lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(),
-                    [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return ascii_lower(x) == ascii_lower(y);
+         });
 }
 
 // RFC 7515 §4.1.10: "application/" may be omitted from a media type, and media type
@@ -45,8 +47,7 @@ status read_string(od::value v, std::string_view& out) noexcept {
   if (auto e = v.type().get(type)) return json_error_status(e);
   if (type != od::json_type::string) return status::bad_member_type;
   if (auto e = v.get_string().get(out)) return json_error_status(e);
-  return out.size() > k_header_limits.max_string_bytes ? status::json_limit_exceeded
-                                                        : status::ok;
+  return out.size() > k_header_limits.max_string_bytes ? status::json_limit_exceeded : status::ok;
 }
 
 // Reads a member that must be of `expected` JSON type, validating all of it.
@@ -67,7 +68,7 @@ status read_string_array(od::value v, std::size_t& count) noexcept {
   count = 0;
   for (auto element_result : arr) {
     od::value element;
-    if (auto e = std::move(element_result).get(element)) return json_error_status(e);
+    if (auto e = element_result.get(element)) return json_error_status(e);
     if (++count > k_header_limits.max_elements) return status::json_limit_exceeded;
     std::string_view s;
     const status st = read_string(element, s);
@@ -87,7 +88,7 @@ status read_crit(od::value v) noexcept {
   bool names_registered = false;
   for (auto element_result : arr) {
     od::value element;
-    if (auto e = std::move(element_result).get(element)) return json_error_status(e);
+    if (auto e = element_result.get(element)) return json_error_status(e);
     if (++count > k_header_limits.max_elements) return status::json_limit_exceeded;
     std::string_view name;
     const status st = read_string(element, name);
@@ -106,8 +107,8 @@ struct header_facts {
   bool has_zip = false;
 };
 
-status read_member(std::string_view name, od::value v, header_scratch& scratch,
-                   jose_header& out, header_facts& facts) noexcept {
+status read_member(std::string_view name, od::value v, header_scratch& scratch, jose_header& out,
+                   header_facts& facts) noexcept {
   if (name == "alg") {
     facts.has_alg = true;
     return read_string(v, facts.alg);
@@ -171,8 +172,7 @@ status check_semantics(const header_facts& facts, jose_header& out) noexcept {
 
 }  // namespace
 
-status parse_header(std::string_view segment, header_scratch& scratch,
-                    jose_header& out) noexcept {
+status parse_header(std::string_view segment, header_scratch& scratch, jose_header& out) noexcept {
   out = jose_header{};
   const std::size_t max_len = base64url_decoded_size(segment.size());
   // The buffer only grows: after warm-up this is a size check, not an allocation.

@@ -16,8 +16,10 @@ namespace jwtbatch::detail {
 
 // Limits for the header document. Generous enough for real headers that carry an x5c
 // chain (which is read and validated but never used), far below the token limit.
-inline constexpr json_limits k_header_limits{
-    .max_depth = 8, .max_members = 64, .max_elements = 64, .max_string_bytes = 16 * 1024};
+inline constexpr json_limits k_header_limits{.max_depth = 8,
+                                             .max_members = 64,
+                                             .max_elements = 64,
+                                             .max_string_bytes = std::size_t{16} * 1024};
 
 // What the engine takes from a header that passed parse_header.
 // The string views point into the scratch's parser buffer: they stay valid until the

@@ -36,7 +36,7 @@ void member_set::build_index(scope& s) {
 
 bool member_set::insert_hashed(scope& s, std::string_view name, std::uint32_t index) {
   const std::size_t mask = s.slots.size() - 1;
-  std::size_t pos = std::hash<std::string_view>{}(name) & mask;
+  std::size_t pos = std::hash<std::string_view>{}(name)&mask;
   while (s.slots[pos] != 0) {
     if (names_[s.slots[pos] - 1] == name) return false;
     pos = (pos + 1) & mask;
@@ -81,7 +81,7 @@ status validate_array(od::array arr, std::size_t depth, const json_limits& limit
   std::size_t count = 0;
   for (auto element_result : arr) {
     od::value element;
-    if (auto e = std::move(element_result).get(element)) return json_error_status(e);
+    if (auto e = element_result.get(element)) return json_error_status(e);
     if (++count > limits.max_elements) return status::json_limit_exceeded;
     const status st = validate_value(element, depth + 1, limits, members);
     if (st != status::ok) return st;

@@ -23,10 +23,10 @@ namespace jwtbatch::detail {
 
 // Bounds applied to one JSON document (header or payload).
 struct json_limits {
-  std::size_t max_depth = 16;          // nesting of objects/arrays; the root object is 1
-  std::size_t max_members = 4096;      // members of one object
-  std::size_t max_elements = 4096;     // elements of one array
-  std::size_t max_string_bytes = 16 * 1024;  // one unescaped string or member name
+  std::size_t max_depth = 16;       // nesting of objects/arrays; the root object is 1
+  std::size_t max_members = 4096;   // members of one object
+  std::size_t max_elements = 4096;  // elements of one array
+  std::size_t max_string_bytes = std::size_t{16} * 1024;  // one string or member name
 };
 
 // member_set detects duplicate member names across nested objects. Names are views
@@ -48,7 +48,7 @@ class member_set {
  private:
   static constexpr std::size_t k_linear_max = 16;
   struct scope {
-    std::size_t begin = 0;            // first index into names_
+    std::size_t begin = 0;             // first index into names_
     std::vector<std::uint32_t> slots;  // open addressing: name index + 1, 0 = empty
     bool hashed = false;
   };

@@ -31,9 +31,8 @@ constexpr bool table_is_dense() {
 }
 static_assert(table_is_dense(), "status table must be indexed by value");
 
-constexpr std::array<std::string_view, 6> k_class_names = {"ok",        "format", "header",
-                                                           "key",       "signature",
-                                                           "claims"};
+constexpr std::array<std::string_view, 6> k_class_names = {"ok",  "format",    "header",
+                                                           "key", "signature", "claims"};
 
 }  // namespace
 
@@ -59,6 +58,8 @@ std::optional<status> status_from_name(std::string_view name) noexcept {
   return std::nullopt;
 }
 
-std::span<const status> all_statuses() noexcept { return k_values; }
+std::span<const status> all_statuses() noexcept {
+  return k_values;
+}
 
 }  // namespace jwtbatch

@@ -14,11 +14,19 @@
 namespace jwtbatch {
 
 enum class alg : std::uint8_t {
-  hs256, hs384, hs512,  // HMAC with SHA-2
-  rs256, rs384, rs512,  // RSASSA-PKCS1-v1_5
-  ps256, ps384, ps512,  // RSASSA-PSS, MGF1 with the same hash, salt = hash length
-  es256, es384, es512,  // ECDSA on P-256 / P-384 / P-521, raw R||S
-  eddsa,                // EdDSA with Ed25519
+  hs256,
+  hs384,
+  hs512,  // HMAC with SHA-2
+  rs256,
+  rs384,
+  rs512,  // RSASSA-PKCS1-v1_5
+  ps256,
+  ps384,
+  ps512,  // RSASSA-PSS, MGF1 with the same hash, salt = hash length
+  es256,
+  es384,
+  es512,  // ECDSA on P-256 / P-384 / P-521, raw R||S
+  eddsa,  // EdDSA with Ed25519
 };
 
 inline constexpr std::size_t alg_count = 13;

@@ -24,44 +24,44 @@ enum class status_class : std::uint8_t { ok, format, header, key, signature, cla
 
 // X(name, class): one line per status, in numeric order. The checks that produce each
 // value run in the order of DESIGN.md ("One token's way"); the first failure decides.
-#define JWTBATCH_STATUS_LIST(X)                                                     \
-  /* The token passed every check that ran. */                                      \
-  X(ok, ok)                                                                         \
-  /* format: the bytes are not a compact JWS we will read. */                       \
-  /* Token longer than the configured maximum; checked before any other work. */    \
-  X(token_too_large, format)                                                        \
-  /* Not exactly three '.'-separated segments (and not a JWE either). */            \
-  X(bad_segments, format)                                                           \
-  /* JWE compact (five segments) or JWS JSON serialization: never interpreted. */   \
-  X(unsupported_serialization, format)                                              \
-  /* A segment is not strict base64url (RFC 7515 §2): padding, '+', '/',         */ \
-  /* whitespace, other bytes, length = 1 mod 4, or non-zero trailing bits.       */ \
-  X(bad_base64, format)                                                             \
-  /* Not JSON, not a JSON object where one is required, invalid UTF-8 or escape, */ \
-  /* a byte-order mark, or content after the object.                             */ \
-  X(bad_json, format)                                                               \
-  /* A JSON object has the same member name twice (compared after unescaping). */   \
-  X(duplicate_member, format)                                                       \
-  /* JSON nesting depth, member count, array length or string length too large. */  \
-  X(json_limit_exceeded, format)                                                    \
+#define JWTBATCH_STATUS_LIST(X)                                                       \
+  /* The token passed every check that ran. */                                        \
+  X(ok, ok)                                                                           \
+  /* format: the bytes are not a compact JWS we will read. */                         \
+  /* Token longer than the configured maximum; checked before any other work. */      \
+  X(token_too_large, format)                                                          \
+  /* Not exactly three '.'-separated segments (and not a JWE either). */              \
+  X(bad_segments, format)                                                             \
+  /* JWE compact (five segments) or JWS JSON serialization: never interpreted. */     \
+  X(unsupported_serialization, format)                                                \
+  /* A segment is not strict base64url (RFC 7515 §2): padding, '+', '/',         */  \
+  /* whitespace, other bytes, length = 1 mod 4, or non-zero trailing bits.       */   \
+  X(bad_base64, format)                                                               \
+  /* Not JSON, not a JSON object where one is required, invalid UTF-8 or escape, */   \
+  /* a byte-order mark, or content after the object.                             */   \
+  X(bad_json, format)                                                                 \
+  /* A JSON object has the same member name twice (compared after unescaping). */     \
+  X(duplicate_member, format)                                                         \
+  /* JSON nesting depth, member count, array length or string length too large. */    \
+  X(json_limit_exceeded, format)                                                      \
   /* A header member of the wrong JSON type (alg not a string, b64 not a bool...). */ \
-  X(bad_member_type, format)                                                        \
-  /* `crit` is empty or names a parameter defined by RFC 7515/7518 (§4.1.11). */   \
-  X(bad_crit, format)                                                               \
-  /* header: the header asks for something we do not accept. */                     \
-  /* No `alg` member. */                                                            \
-  X(alg_missing, header)                                                            \
-  /* `alg` is "none" in any letter case: unsecured JWS is never accepted. */         \
-  X(alg_none, header)                                                               \
-  /* `alg` is not one of the JWS algorithms jwtbatch implements (exact match). */   \
-  X(alg_unsupported, header)                                                        \
-  /* `crit` lists an extension jwtbatch does not understand (RFC 7515 §4.1.11). */ \
-  X(crit_unsupported, header)                                                       \
-  /* `b64` (RFC 7797 unencoded payload) is present. */                              \
-  X(b64_unsupported, header)                                                        \
-  /* `zip` is present: compression is JWE-only and a decompression-bomb risk. */    \
-  X(zip_unsupported, header)                                                        \
-  /* `cty` says JWT: nested tokens are not unwrapped (RFC 7519 §5.2). */            \
+  X(bad_member_type, format)                                                          \
+  /* `crit` is empty or names a parameter defined by RFC 7515/7518 (§4.1.11). */     \
+  X(bad_crit, format)                                                                 \
+  /* header: the header asks for something we do not accept. */                       \
+  /* No `alg` member. */                                                              \
+  X(alg_missing, header)                                                              \
+  /* `alg` is "none" in any letter case: unsecured JWS is never accepted. */          \
+  X(alg_none, header)                                                                 \
+  /* `alg` is not one of the JWS algorithms jwtbatch implements (exact match). */     \
+  X(alg_unsupported, header)                                                          \
+  /* `crit` lists an extension jwtbatch does not understand (RFC 7515 §4.1.11). */   \
+  X(crit_unsupported, header)                                                         \
+  /* `b64` (RFC 7797 unencoded payload) is present. */                                \
+  X(b64_unsupported, header)                                                          \
+  /* `zip` is present: compression is JWE-only and a decompression-bomb risk. */      \
+  X(zip_unsupported, header)                                                          \
+  /* `cty` says JWT: nested tokens are not unwrapped (RFC 7519 §5.2). */             \
   X(nested_jwt_unsupported, header)
 
 enum class status : std::uint8_t {
@@ -72,7 +72,7 @@ enum class status : std::uint8_t {
 
 // Number of status values.
 inline constexpr std::size_t status_count = 0
-#define JWTBATCH_STATUS_COUNT(name, cls) +1
+#define JWTBATCH_STATUS_COUNT(name, cls) +1  // NOLINT(bugprone-macro-parentheses)
     JWTBATCH_STATUS_LIST(JWTBATCH_STATUS_COUNT)
 #undef JWTBATCH_STATUS_COUNT
     ;
@@ -87,7 +87,9 @@ inline constexpr std::size_t status_count = 0
 
 // class_name returns "ok", "format", "header", "key", "signature" or "claims".
 [[nodiscard]] std::string_view class_name(status_class c) noexcept;
-[[nodiscard]] inline std::string_view class_name(status s) noexcept { return class_name(class_of(s)); }
+[[nodiscard]] inline std::string_view class_name(status s) noexcept {
+  return class_name(class_of(s));
+}
 
 // status_from_name is the inverse of status_name; nullopt for an unknown name.
 [[nodiscard]] std::optional<status> status_from_name(std::string_view name) noexcept;
