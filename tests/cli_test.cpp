@@ -104,7 +104,7 @@ TEST(Cli, VersionAndUsageErrors) {
 TEST(JsonOut, EscapesAndRepairsBytes) {
   const auto esc = [](std::string_view s) {
     std::string out;
-    cli::append_json_string(out, s);
+    detail::append_json_string(out, s);
     return out;
   };
   using namespace std::string_view_literals;

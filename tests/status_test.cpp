@@ -29,7 +29,13 @@ TEST(Status, NamesAreStableAndExact) {
   EXPECT_EQ(status_name(status::b64_unsupported), "b64_unsupported");
   EXPECT_EQ(status_name(status::zip_unsupported), "zip_unsupported");
   EXPECT_EQ(status_name(status::nested_jwt_unsupported), "nested_jwt_unsupported");
-  EXPECT_EQ(status_count, 17U) << "a new status needs its name asserted above";
+  EXPECT_EQ(status_name(status::key_not_found), "key_not_found");
+  EXPECT_EQ(status_name(status::key_ambiguous), "key_ambiguous");
+  EXPECT_EQ(status_name(status::alg_key_mismatch), "alg_key_mismatch");
+  EXPECT_EQ(status_name(status::kid_missing), "kid_missing");
+  EXPECT_EQ(status_name(status::bad_signature_length), "bad_signature_length");
+  EXPECT_EQ(status_name(status::bad_signature), "bad_signature");
+  EXPECT_EQ(status_count, 23U) << "a new status needs its name asserted above";
 }
 
 TEST(Status, NumbersAreAppendOnly) {
@@ -38,6 +44,8 @@ TEST(Status, NumbersAreAppendOnly) {
   EXPECT_EQ(static_cast<int>(status::bad_base64), 4);
   EXPECT_EQ(static_cast<int>(status::alg_missing), 10);
   EXPECT_EQ(static_cast<int>(status::nested_jwt_unsupported), 16);
+  EXPECT_EQ(static_cast<int>(status::key_not_found), 17);
+  EXPECT_EQ(static_cast<int>(status::bad_signature), 22);
 }
 
 TEST(Status, EveryValueHasExactlyOneClass) {
@@ -51,6 +59,13 @@ TEST(Status, EveryValueHasExactlyOneClass) {
        {status::alg_missing, status::alg_none, status::alg_unsupported, status::crit_unsupported,
         status::b64_unsupported, status::zip_unsupported, status::nested_jwt_unsupported}) {
     EXPECT_EQ(class_name(s), "header") << status_name(s);
+  }
+  for (status s : {status::key_not_found, status::key_ambiguous, status::alg_key_mismatch,
+                   status::kid_missing}) {
+    EXPECT_EQ(class_name(s), "key") << status_name(s);
+  }
+  for (status s : {status::bad_signature_length, status::bad_signature}) {
+    EXPECT_EQ(class_name(s), "signature") << status_name(s);
   }
 }
 

@@ -1,15 +1,17 @@
-// Every status in the taxonomy is produced by a real input through the stages built
-// so far (STYLE.md: "Every value is produced by at least one test"). A new status
-// fails this test until an input that produces it is added below.
+// Every status in the taxonomy is produced by a real input through the verify path
+// (STYLE.md: "Every value is produced by at least one test"). A new status fails
+// this test until an input that produces it is added below.
 #include <gtest/gtest.h>
 
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "base64url.hpp"
-#include "compact.hpp"
-#include "header.hpp"
+#include "jwtbatch/key_set.hpp"
+#include "jwtbatch/sign.hpp"
+#include "jwtbatch/verifier.hpp"
 #include "test_support.hpp"
 
 namespace jwtbatch {
@@ -19,17 +21,20 @@ std::string with_header(std::string_view json) {
   return detail::base64url_encode(json) + ".e30.c2ln";
 }
 
-status run_stages(std::string_view token, detail::header_scratch& scratch) {
-  detail::compact_parts parts;
-  status st = detail::split_compact(token, detail::k_default_max_token_bytes, parts);
-  if (st != status::ok) return st;
-  detail::jose_header header;
-  return detail::parse_header(parts.header, scratch, header);
-}
-
 TEST(Taxonomy, EveryStatusIsProducedByAnInput) {
+  key_set_builder builder;
+  builder.add_secret(std::vector<std::uint8_t>(32, 1), "test", "k1", alg::hs256);
+  builder.add_secret(std::vector<std::uint8_t>(64, 2), "test", "k2", alg::hs256);
+  const auto keys = builder.build();
+  const verifier lenient(keys);
+  const verifier strict(keys, verify_options{.require_kid = true});
+
+  const std::string good = sign_compact(*keys, "k1", alg::hs256, R"({"sub":"a"})");
+  std::string forged = good;
+  forged[forged.size() - 2] = forged[forged.size() - 2] == 'A' ? 'B' : 'A';
+
   const std::map<status, std::string> examples = {
-      {status::ok, with_header(R"({"alg":"EdDSA"})")},
+      {status::ok, good},
       {status::token_too_large, std::string(70000, 'a')},
       {status::bad_segments, "a.b"},
       {status::unsupported_serialization, "a.b.c.d.e"},
@@ -46,14 +51,22 @@ TEST(Taxonomy, EveryStatusIsProducedByAnInput) {
       {status::b64_unsupported, with_header(R"({"alg":"HS256","b64":false})")},
       {status::zip_unsupported, with_header(R"({"alg":"HS256","zip":"DEF"})")},
       {status::nested_jwt_unsupported, with_header(R"({"alg":"HS256","cty":"JWT"})")},
+      {status::key_not_found, with_header(R"({"alg":"HS256","kid":"nope"})")},
+      {status::key_ambiguous, with_header(R"({"alg":"HS256"})")},
+      {status::alg_key_mismatch, with_header(R"({"alg":"HS512","kid":"k1"})")},
+      {status::bad_signature_length, with_header(R"({"alg":"HS256","kid":"k1"})")},
+      {status::bad_signature, forged},
   };
-  detail::header_scratch scratch;
   std::set<status> produced;
   for (const auto& [expected, token] : examples) {
-    const status got = run_stages(token, scratch);
+    const status got = lenient.verify_one(token);
     EXPECT_EQ(got, expected) << token;
     produced.insert(got);
   }
+  const status missing = strict.verify_one(with_header(R"({"alg":"HS256"})"));
+  EXPECT_EQ(missing, status::kid_missing);
+  produced.insert(missing);
+
   for (status s : all_statuses()) {
     EXPECT_TRUE(produced.count(s) != 0) << "no input produces " << status_name(s);
   }

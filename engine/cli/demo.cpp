@@ -105,13 +105,13 @@ int run_demo(std::FILE* out, std::FILE* summary) {
     if (st == status::ok) st = detail::parse_header(parts.header, scratch, header);
 
     line = fmt::format(R"({{"line":{},"name":)", i + 1);
-    append_json_string(line, t.name);
+    detail::append_json_string(line, t.name);
     line += fmt::format(R"(,"status":"{}","class":"{}")", status_name(st), class_name(st));
     if (st == status::ok) {
       line += fmt::format(R"(,"alg":"{}")", alg_name(header.algorithm));
       if (header.has_kid) {
         line += R"(,"kid":)";
-        append_json_string(line, header.kid);
+        detail::append_json_string(line, header.kid);
       }
     }
     line += "}\n";

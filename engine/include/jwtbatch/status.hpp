@@ -62,7 +62,24 @@ enum class status_class : std::uint8_t { ok, format, header, key, signature, cla
   /* `zip` is present: compression is JWE-only and a decompression-bomb risk. */      \
   X(zip_unsupported, header)                                                          \
   /* `cty` says JWT: nested tokens are not unwrapped (RFC 7519 §5.2). */             \
-  X(nested_jwt_unsupported, header)
+  X(nested_jwt_unsupported, header)                                                   \
+  /* key: no trusted key may check this token. */                                     \
+  /* The token has a `kid` no configured key has (exact bytes), or has no `kid` */    \
+  /* and no configured key can verify its `alg`.                                 */   \
+  X(key_not_found, key)                                                               \
+  /* No `kid`, and several configured keys could verify the `alg`: never guessed. */  \
+  X(key_ambiguous, key)                                                               \
+  /* The key chosen by `kid` is not bound to the token's `alg` (HS256 with an RSA */  \
+  /* key, PS256 on a key bound to RS256, ES384 on a P-256 key...).                */  \
+  X(alg_key_mismatch, key)                                                            \
+  /* The verifier requires a `kid` and the token has none. */                         \
+  X(kid_missing, key)                                                                 \
+  /* signature: the signature does not check out. */                                  \
+  /* Decoded signature length is not the algorithm's exact length (HS: hash size, */  \
+  /* RS/PS: modulus size, ES: 64/96/132, EdDSA: 64); DER-encoded ECDSA lands here. */ \
+  X(bad_signature_length, signature)                                                  \
+  /* The signature is not valid for the header and payload under the chosen key. */   \
+  X(bad_signature, signature)
 
 enum class status : std::uint8_t {
 #define JWTBATCH_STATUS_ENUM(name, cls) name,

@@ -2,7 +2,7 @@
 
 #include <cstdint>
 
-namespace jwtbatch::cli {
+namespace jwtbatch::detail {
 namespace {
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not one
@@ -56,4 +56,4 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
-}  // namespace jwtbatch::cli
+}  // namespace jwtbatch::detail

@@ -1,0 +1,72 @@
+// crypto/digest.hpp: the SHA-2 digest each JWS algorithm uses (RFC 7518 §3.1).
+#pragma once
+
+#include <openssl/digest.h>
+#include <openssl/nid.h>
+#include <openssl/sha.h>
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "crypto/hmac.hpp"
+#include "jwtbatch/alg.hpp"
+
+namespace jwtbatch::detail {
+
+[[nodiscard]] constexpr sha2 alg_hash(alg a) noexcept {
+  switch (a) {
+    case alg::hs256:
+    case alg::rs256:
+    case alg::ps256:
+    case alg::es256:
+      return sha2::sha256;
+    case alg::hs384:
+    case alg::rs384:
+    case alg::ps384:
+    case alg::es384:
+      return sha2::sha384;
+    case alg::hs512:
+    case alg::rs512:
+    case alg::ps512:
+    case alg::es512:
+      return sha2::sha512;
+    case alg::eddsa:
+      return sha2::sha512;  // unused: Ed25519 hashes internally
+  }
+  return sha2::sha256;
+}
+
+[[nodiscard]] inline int sha2_nid(sha2 h) noexcept {
+  return h == sha2::sha256 ? NID_sha256 : h == sha2::sha384 ? NID_sha384 : NID_sha512;
+}
+
+[[nodiscard]] inline const EVP_MD* sha2_md(sha2 h) noexcept {
+  return h == sha2::sha256 ? EVP_sha256() : h == sha2::sha384 ? EVP_sha384() : EVP_sha512();
+}
+
+struct digest {
+  std::array<std::uint8_t, 64> bytes{};
+  std::size_t size = 0;
+};
+
+// digest_of hashes `message` with `h` (one-shot, no allocation).
+[[nodiscard]] inline digest digest_of(sha2 h, std::string_view message) noexcept {
+  digest d;
+  const auto* m = reinterpret_cast<const std::uint8_t*>(message.data());
+  switch (h) {
+    case sha2::sha256:
+      SHA256(m, message.size(), d.bytes.data());
+      break;
+    case sha2::sha384:
+      SHA384(m, message.size(), d.bytes.data());
+      break;
+    case sha2::sha512:
+      SHA512(m, message.size(), d.bytes.data());
+      break;
+  }
+  d.size = sha2_size(h);
+  return d;
+}
+
+}  // namespace jwtbatch::detail
