@@ -65,7 +65,7 @@ TEST(Cli, DemoPrintsOneValidRecordPerTokenAndSucceeds) {
   const run_result r = run("demo");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   const auto records = lines(r.out);
-  ASSERT_EQ(records.size(), 13U) << r.out;
+  ASSERT_EQ(records.size(), 16U) << r.out;
   simdjson::dom::parser parser;
   for (std::size_t i = 0; i < records.size(); ++i) {
     simdjson::dom::element doc;
@@ -76,15 +76,18 @@ TEST(Cli, DemoPrintsOneValidRecordPerTokenAndSucceeds) {
   }
   EXPECT_EQ(records[0],
             R"({"line":1,"name":"rfc7515-A.1","status":"ok","class":"ok","alg":"HS256"})");
-  EXPECT_EQ(records[4], R"({"line":5,"name":"rfc7515-A.5","status":"alg_none","class":"header"})");
-  EXPECT_EQ(
-      records[5],
-      R"({"line":6,"name":"kid-header","status":"ok","class":"ok","alg":"PS256","kid":"2026-11 rotation"})");
-  EXPECT_EQ(
-      records[11],
-      R"({"line":12,"name":"jwe-compact","status":"unsupported_serialization","class":"format"})");
+  EXPECT_EQ(records[4],
+            R"({"line":5,"name":"rfc7515-A.5","status":"alg_none","class":"header"})");
+  EXPECT_EQ(records[5],
+            R"({"line":6,"name":"A.1-tampered-payload","status":"bad_signature",)"
+            R"("class":"signature","alg":"HS256"})");
+  EXPECT_EQ(records[6],
+            R"({"line":7,"name":"A.1-truncated-mac","status":"bad_signature_length",)"
+            R"("class":"signature","alg":"HS256"})");
+  EXPECT_EQ(records[14], R"({"line":15,"name":"jwe-compact","status":"unsupported_serialization",)"
+                         R"("class":"format"})");
   EXPECT_NE(r.err.find("every verdict as expected"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("13 tokens"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("16 tokens"), std::string::npos) << r.err;
 }
 
 TEST(Cli, VersionAndUsageErrors) {
