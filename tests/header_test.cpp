@@ -243,5 +243,18 @@ TEST_F(HeaderTest, ScratchReuseLeavesNoTrace) {
   EXPECT_EQ(header_.algorithm, alg::hs384);
 }
 
+TEST_F(HeaderTest, StatusDoesNotDependOnWhatThePreviousHeaderLeftBehind) {
+  // Found by header_fuzzer: `{"alg":1}}` after a longer header whose byte at that
+  // position was '}' used to give bad_json instead of bad_member_type.
+  const std::string probe = R"({"alg":1}})";
+  header_scratch fresh;
+  jose_header h;
+  const status expected = parse_header(base64url_encode(probe), fresh, h);
+  EXPECT_EQ(expected, status::bad_member_type);
+  // 11 bytes whose byte 10 is '}': exactly where the probe's padding starts.
+  ASSERT_EQ(parse_json(R"({"alg":1  })"), status::bad_member_type);
+  EXPECT_EQ(parse_json(probe), expected);
+}
+
 }  // namespace
 }  // namespace jwtbatch::detail

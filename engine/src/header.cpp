@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 #include "base64url.hpp"
 
@@ -181,6 +182,10 @@ status parse_header(std::string_view segment, header_scratch& scratch, jose_head
   }
   std::size_t len = 0;
   if (!base64url_decode(segment, scratch.json.data(), &len)) return status::bad_base64;
+  // The padding must not hold bytes of an earlier, longer header: simdjson 3.0
+  // On-Demand looks at the first padding byte (a '}' there triggers its balance
+  // check), so stale bytes would make a token's status depend on thread history.
+  std::memset(scratch.json.data() + len, 0, simdjson::SIMDJSON_PADDING);
 
   const std::string_view text(reinterpret_cast<const char*>(scratch.json.data()), len);
   if (has_byte_order_mark(text)) return status::bad_json;
