@@ -79,17 +79,29 @@ bool base64url_decode_scalar(std::string_view in, std::uint8_t* out,
   return true;
 }
 
-bool base64url_avx2_available() noexcept {
+namespace {
+
+bool cpu_has_avx2() noexcept {
+  __builtin_cpu_init();  // required when called during static initialisation
   // NOLINTNEXTLINE(readability-implicit-bool-conversion): the builtin is int-valued
-  static const bool available = __builtin_cpu_supports("avx2") != 0;
-  return available;
+  return __builtin_cpu_supports("avx2") != 0;
+}
+
+using decode_fn = bool (*)(std::string_view, std::uint8_t*, std::size_t*) noexcept;
+
+// Chosen once, before main: every call after that is one indirect call, with no
+// initialisation guard on the hot path.
+const bool k_has_avx2 = cpu_has_avx2();
+const decode_fn k_decode = k_has_avx2 ? &base64url_decode_avx2 : &base64url_decode_scalar;
+
+}  // namespace
+
+bool base64url_avx2_available() noexcept {
+  return k_has_avx2;
 }
 
 bool base64url_decode(std::string_view in, std::uint8_t* out, std::size_t* out_len) noexcept {
-  // Resolved once: the branch is perfectly predicted after the first call.
-  static const bool use_avx2 = base64url_avx2_available();
-  return use_avx2 ? base64url_decode_avx2(in, out, out_len)
-                  : base64url_decode_scalar(in, out, out_len);
+  return k_decode(in, out, out_len);
 }
 
 std::size_t base64url_encode(std::span<const std::uint8_t> in, char* out) noexcept {
