@@ -74,7 +74,8 @@ std::optional<alg> jwk_alg(const jwk_fields& f) {
   const std::string* name = f.get("alg");
   if (name == nullptr) return std::nullopt;
   const std::optional<alg> a = alg_from_name(*name);
-  if (!a) throw key_error{"\"alg\": \"" + *name + "\" is not a JWS algorithm jwtbatch implements"};
+  if (!a)
+    throw key_error{R"("alg": ")" + *name + R"(" is not a JWS algorithm jwtbatch implements)"};
   return a;
 }
 
@@ -87,9 +88,9 @@ key_or_error rsa_from_jwk(const jwk_fields& f, std::optional<alg> bind) {
   const bool has_private = f.get("d") != nullptr;
   if (has_private) d = to_bn(decode_member(f, "d"));
   if (RSA_set0_key(rsa.get(), n.get(), e.get(), d.get()) != 1) throw key_error{"bad RSA key"};
-  n.release();
-  e.release();
-  d.release();
+  static_cast<void>(n.release());  // owned by rsa now
+  static_cast<void>(e.release());  // owned by rsa now
+  static_cast<void>(d.release());  // owned by rsa now
   if (has_private) {
     // BoringSSL signs with the CRT form: every member of RFC 7518 §6.3.2 is needed.
     auto p = to_bn(decode_member(f, "p"));
@@ -101,11 +102,11 @@ key_or_error rsa_from_jwk(const jwk_fields& f, std::optional<alg> bind) {
         RSA_set0_crt_params(rsa.get(), dp.get(), dq.get(), qi.get()) != 1) {
       throw key_error{"bad RSA private key"};
     }
-    p.release();
-    q.release();
-    dp.release();
-    dq.release();
-    qi.release();
+    static_cast<void>(p.release());   // owned by rsa now
+    static_cast<void>(q.release());   // owned by rsa now
+    static_cast<void>(dp.release());  // owned by rsa now
+    static_cast<void>(dq.release());  // owned by rsa now
+    static_cast<void>(qi.release());  // owned by rsa now
   }
   return make_rsa_key(std::move(rsa), has_private, bind);
 }
@@ -163,10 +164,10 @@ key key_from_fields(const jwk_fields& f) {
   if (kty == nullptr) throw key_error{"missing \"kty\""};
   // RFC 7517 §4.2-4.3: a key meant for encryption is never used to verify (K4).
   if (const std::string* use = f.get("use"); use != nullptr && *use != "sig") {
-    throw key_error{"\"use\": \"" + *use + "\" is not \"sig\""};
+    throw key_error{R"("use": ")" + *use + R"(" is not "sig")"};
   }
   if (f.has_key_ops && std::find(f.key_ops.begin(), f.key_ops.end(), "verify") == f.key_ops.end()) {
-    throw key_error{"\"key_ops\" does not include \"verify\""};
+    throw key_error{R"("key_ops" does not include "verify")"};
   }
   const std::optional<alg> bind = jwk_alg(f);
   key_or_error r;
@@ -180,7 +181,7 @@ key key_from_fields(const jwk_fields& f) {
   } else if (*kty == "OKP") {
     r = okp_from_jwk(f, bind);
   } else {
-    throw key_error{"\"kty\": \"" + *kty + "\" is not supported"};
+    throw key_error{R"("kty": ")" + *kty + R"(" is not supported)"};
   }
   if (!r.value) throw key_error{r.error};
   if (const std::string* kid = f.get("kid")) {
@@ -283,7 +284,7 @@ void load_jwks(std::string_view json, std::string_view source, std::vector<key>&
   }
   if (!is_set) {
     if (single.get("kty") == nullptr) {
-      throw config_error(where + ": neither a JWK Set (\"keys\") nor a JWK (\"kty\")");
+      throw config_error(where + R"(: neither a JWK Set ("keys") nor a JWK ("kty"))");
     }
     set.push_back(std::move(single));
   }

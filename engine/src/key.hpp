@@ -73,6 +73,17 @@ struct ed25519_material {
 
 using key_material = std::variant<hmac_material, rsa_material, ec_material, ed25519_material>;
 
+// visit_material calls `f` with the alternative `m` holds. Unlike std::visit it cannot
+// throw (a key is never valueless: it is built once and never assigned), so the hot
+// path stays noexcept.
+template <class F>
+decltype(auto) visit_material(const key_material& m, F&& f) noexcept {
+  if (const auto* h = std::get_if<hmac_material>(&m)) return f(*h);
+  if (const auto* r = std::get_if<rsa_material>(&m)) return f(*r);
+  if (const auto* e = std::get_if<ec_material>(&m)) return f(*e);
+  return f(*std::get_if<ed25519_material>(&m));
+}
+
 struct key {
   std::string kid;  // exact bytes; meaningful when has_kid
   bool has_kid = false;

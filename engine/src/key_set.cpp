@@ -27,16 +27,14 @@ ed25519_material::~ed25519_material() {
 }
 
 bool key::can_sign() const noexcept {
-  return std::visit(
-      [](const auto& m) {
-        using T = std::decay_t<decltype(m)>;
-        if constexpr (std::is_same_v<T, hmac_material>) {
-          return true;
-        } else {
-          return m.has_private;
-        }
-      },
-      material);
+  return visit_material(material, [](const auto& m) {
+    using T = std::decay_t<decltype(m)>;
+    if constexpr (std::is_same_v<T, hmac_material>) {
+      return true;
+    } else {
+      return m.has_private;
+    }
+  });
 }
 
 namespace {
@@ -242,15 +240,13 @@ std::vector<key_info> key_set::describe() const {
     key_info info;
     info.kid = k.kid;
     info.has_kid = k.has_kid;
-    info.type = std::visit(
-        [](const auto& m) -> std::string {
-          using T = std::decay_t<decltype(m)>;
-          if constexpr (std::is_same_v<T, detail::hmac_material>) return "oct";
-          if constexpr (std::is_same_v<T, detail::rsa_material>) return "RSA";
-          if constexpr (std::is_same_v<T, detail::ec_material>) return "EC";
-          return "OKP";
-        },
-        k.material);
+    info.type = detail::visit_material(k.material, [](const auto& m) -> std::string {
+      using T = std::decay_t<decltype(m)>;
+      if constexpr (std::is_same_v<T, detail::hmac_material>) return "oct";
+      if constexpr (std::is_same_v<T, detail::rsa_material>) return "RSA";
+      if constexpr (std::is_same_v<T, detail::ec_material>) return "EC";
+      return "OKP";
+    });
     for (alg a : all_algs()) {
       if (detail::has_alg(k.algs, a)) info.algs.push_back(a);
     }

@@ -69,7 +69,9 @@ key load_pem(std::string_view pem, std::string_view source, std::string_view kid
     bssl::UniquePtr<RSA> rsa(PEM_read_bio_RSAPublicKey(bio.get(), nullptr, nullptr, nullptr));
     if (rsa) {
       pkey.reset(EVP_PKEY_new());
-      if (pkey && EVP_PKEY_assign_RSA(pkey.get(), rsa.get()) == 1) rsa.release();
+      if (pkey && EVP_PKEY_assign_RSA(pkey.get(), rsa.get()) == 1) {
+        static_cast<void>(rsa.release());  // owned by pkey now
+      }
     }
   } else if (label == "CERTIFICATE") {
     // The certificate only carries the key: it is not checked as a certificate

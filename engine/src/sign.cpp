@@ -119,8 +119,14 @@ generated_key generate_key(alg a, std::string_view kid, unsigned rsa_bits) {
           RSA_generate_key_ex(rsa.get(), static_cast<int>(rsa_bits), e.get(), nullptr) != 1) {
         throw config_error("RSA key generation failed");
       }
-      const BIGNUM *n = nullptr, *pe = nullptr, *d = nullptr, *p = nullptr, *q = nullptr,
-                   *dp = nullptr, *dq = nullptr, *qi = nullptr;
+      const BIGNUM* n = nullptr;
+      const BIGNUM* pe = nullptr;
+      const BIGNUM* d = nullptr;
+      const BIGNUM* p = nullptr;
+      const BIGNUM* q = nullptr;
+      const BIGNUM* dp = nullptr;
+      const BIGNUM* dq = nullptr;
+      const BIGNUM* qi = nullptr;
       RSA_get0_key(rsa.get(), &n, &pe, &d);
       RSA_get0_factors(rsa.get(), &p, &q);
       RSA_get0_crt_params(rsa.get(), &dp, &dq, &qi);

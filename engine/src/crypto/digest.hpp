@@ -30,9 +30,8 @@ namespace jwtbatch::detail {
     case alg::rs512:
     case alg::ps512:
     case alg::es512:
+    case alg::eddsa:  // unused: Ed25519 hashes internally (with SHA-512)
       return sha2::sha512;
-    case alg::eddsa:
-      return sha2::sha512;  // unused: Ed25519 hashes internally
   }
   return sha2::sha256;
 }
