@@ -65,7 +65,7 @@ TEST(Cli, DemoPrintsOneValidRecordPerTokenAndSucceeds) {
   const run_result r = run("demo");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   const auto records = lines(r.out);
-  ASSERT_EQ(records.size(), 16U) << r.out;
+  ASSERT_EQ(records.size(), 17U) << r.out;
   simdjson::dom::parser parser;
   for (std::size_t i = 0; i < records.size(); ++i) {
     simdjson::dom::element doc;
@@ -75,19 +75,22 @@ TEST(Cli, DemoPrintsOneValidRecordPerTokenAndSucceeds) {
     EXPECT_EQ(line, static_cast<int64_t>(i + 1));  // input order
   }
   EXPECT_EQ(records[0],
-            R"({"line":1,"name":"rfc7515-A.1","status":"ok","class":"ok","alg":"HS256"})");
-  EXPECT_EQ(records[4],
-            R"({"line":5,"name":"rfc7515-A.5","status":"alg_none","class":"header"})");
-  EXPECT_EQ(records[5],
-            R"({"line":6,"name":"A.1-tampered-payload","status":"bad_signature",)"
-            R"("class":"signature","alg":"HS256"})");
+            R"({"line":1,"name":"rfc7515-A.1","status":"ok","class":"ok","alg":"HS256",)"
+            R"("iss":"joe","exp":1300819380,"fp":"8d4ef6536dc8895f256c1e0d95dcd197"})");
+  EXPECT_EQ(records[3], R"({"line":4,"name":"rfc7515-A.4","status":"bad_json","class":"format",)"
+                        R"("alg":"ES512","fp":"7d83035f19995fd60a18173229bc790c"})");
+  EXPECT_EQ(records[4], R"({"line":5,"name":"rfc7515-A.5","status":"alg_none","class":"header",)"
+                        R"("fp":"f7860a3af2a475db871b4be2add9b491","label":"alg_none"})");
   EXPECT_EQ(records[6],
             R"({"line":7,"name":"A.1-truncated-mac","status":"bad_signature_length",)"
-            R"("class":"signature","alg":"HS256"})");
-  EXPECT_EQ(records[14], R"({"line":15,"name":"jwe-compact","status":"unsupported_serialization",)"
-                         R"("class":"format"})");
+            R"("class":"signature","alg":"HS256","fp":"f86db1120f18a176e4b57e6c0f153a51",)"
+            R"("label":"signature_stripped"})");
+  EXPECT_EQ(records[7],
+            R"({"line":8,"name":"A.1-checked-a-day-later","status":"expired","class":"claims",)"
+            R"("alg":"HS256","iss":"joe","exp":1300819380,)"
+            R"("fp":"8d4ef6536dc8895f256c1e0d95dcd197"})");
   EXPECT_NE(r.err.find("every verdict as expected"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("16 tokens"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("17 tokens"), std::string::npos) << r.err;
 }
 
 TEST(Cli, VersionAndUsageErrors) {

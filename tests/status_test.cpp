@@ -35,7 +35,19 @@ TEST(Status, NamesAreStableAndExact) {
   EXPECT_EQ(status_name(status::kid_missing), "kid_missing");
   EXPECT_EQ(status_name(status::bad_signature_length), "bad_signature_length");
   EXPECT_EQ(status_name(status::bad_signature), "bad_signature");
-  EXPECT_EQ(status_count, 23U) << "a new status needs its name asserted above";
+  EXPECT_EQ(status_name(status::alg_not_allowed), "alg_not_allowed");
+  EXPECT_EQ(status_name(status::typ_mismatch), "typ_mismatch");
+  EXPECT_EQ(status_name(status::embedded_key_rejected), "embedded_key_rejected");
+  EXPECT_EQ(status_name(status::bad_claim_type), "bad_claim_type");
+  EXPECT_EQ(status_name(status::missing_claim), "missing_claim");
+  EXPECT_EQ(status_name(status::expired), "expired");
+  EXPECT_EQ(status_name(status::not_yet_valid), "not_yet_valid");
+  EXPECT_EQ(status_name(status::issued_in_future), "issued_in_future");
+  EXPECT_EQ(status_name(status::too_old), "too_old");
+  EXPECT_EQ(status_name(status::issuer_mismatch), "issuer_mismatch");
+  EXPECT_EQ(status_name(status::audience_mismatch), "audience_mismatch");
+  EXPECT_EQ(status_name(status::subject_mismatch), "subject_mismatch");
+  EXPECT_EQ(status_count, 35U) << "a new status needs its name asserted above";
 }
 
 TEST(Status, NumbersAreAppendOnly) {
@@ -46,6 +58,8 @@ TEST(Status, NumbersAreAppendOnly) {
   EXPECT_EQ(static_cast<int>(status::nested_jwt_unsupported), 16);
   EXPECT_EQ(static_cast<int>(status::key_not_found), 17);
   EXPECT_EQ(static_cast<int>(status::bad_signature), 22);
+  EXPECT_EQ(static_cast<int>(status::alg_not_allowed), 23);
+  EXPECT_EQ(static_cast<int>(status::subject_mismatch), 34);
 }
 
 TEST(Status, EveryValueHasExactlyOneClass) {
@@ -66,6 +80,14 @@ TEST(Status, EveryValueHasExactlyOneClass) {
   }
   for (status s : {status::bad_signature_length, status::bad_signature}) {
     EXPECT_EQ(class_name(s), "signature") << status_name(s);
+  }
+  for (status s : {status::alg_not_allowed, status::typ_mismatch, status::embedded_key_rejected}) {
+    EXPECT_EQ(class_name(s), "header") << status_name(s);
+  }
+  for (status s : {status::bad_claim_type, status::missing_claim, status::expired,
+                   status::not_yet_valid, status::issued_in_future, status::too_old,
+                   status::issuer_mismatch, status::audience_mismatch, status::subject_mismatch}) {
+    EXPECT_EQ(class_name(s), "claims") << status_name(s);
   }
 }
 

@@ -10,6 +10,7 @@
 
 #include "base64url.hpp"
 #include "jwtbatch/key_set.hpp"
+#include "jwtbatch/policy.hpp"
 #include "jwtbatch/sign.hpp"
 #include "jwtbatch/verifier.hpp"
 #include "test_support.hpp"
@@ -26,10 +27,28 @@ TEST(Taxonomy, EveryStatusIsProducedByAnInput) {
   builder.add_secret(std::vector<std::uint8_t>(32, 1), "test", "k1", alg::hs256);
   builder.add_secret(std::vector<std::uint8_t>(64, 2), "test", "k2", alg::hs256);
   const auto keys = builder.build();
-  const verifier lenient(keys);
-  const verifier strict(keys, verify_options{.require_kid = true});
+  policy rules;
+  rules.fixed_time = 1700000000;
+  rules.allowed_algs = {alg::hs256, alg::hs512};
+  rules.accepted_typs = {"JWT"};
+  rules.issuers = {"https://issuer.example"};
+  rules.audiences = {"api"};
+  rules.subject = "alice";
+  rules.max_age_seconds = 3600;
+  const verifier lenient(keys, rules);
+  policy strict_rules = rules;
+  strict_rules.require_kid = true;
+  strict_rules.reject_embedded_keys = true;
+  strict_rules.required_claims = {"jti"};
+  const verifier strict(keys, strict_rules);
 
-  const std::string good = sign_compact(*keys, "k1", alg::hs256, R"({"sub":"a"})");
+  // Claims valid at 1700000000 unless a test changes one.
+  const auto token = [&](std::string_view claims) {
+    return sign_compact(*keys, "k1", alg::hs256, claims);
+  };
+  const std::string base =
+      R"("iss":"https://issuer.example","aud":"api","sub":"alice","iat":1699999000)";
+  const std::string good = token("{" + base + R"(,"exp":1700003600})");
   std::string forged = good;
   forged[forged.size() - 2] = forged[forged.size() - 2] == 'A' ? 'B' : 'A';
 
@@ -56,16 +75,36 @@ TEST(Taxonomy, EveryStatusIsProducedByAnInput) {
       {status::alg_key_mismatch, with_header(R"({"alg":"HS512","kid":"k1"})")},
       {status::bad_signature_length, with_header(R"({"alg":"HS256","kid":"k1"})")},
       {status::bad_signature, forged},
+      {status::alg_not_allowed, with_header(R"({"alg":"HS384","kid":"k1"})")},
+      {status::typ_mismatch, with_header(R"({"alg":"HS256","kid":"k1","typ":"at+jwt"})")},
+      {status::bad_claim_type, token("{" + base + R"(,"exp":"1700003600"})")},
+      {status::missing_claim, token(R"({"aud":"api","sub":"alice","iat":1699999000})")},
+      {status::expired, token("{" + base + R"(,"exp":1700000000})")},
+      {status::not_yet_valid, token("{" + base + R"(,"nbf":1700000001})")},
+      {status::issued_in_future, token(R"({"iss":"https://issuer.example","aud":"api",)"
+                                       R"("sub":"alice","iat":1700000001})")},
+      {status::too_old, token(R"({"iss":"https://issuer.example","aud":"api",)"
+                              R"("sub":"alice","iat":1699996399})")},
+      {status::issuer_mismatch, token(R"({"iss":"https://other.example","aud":"api",)"
+                                      R"("sub":"alice","iat":1699999000})")},
+      {status::audience_mismatch, token(R"({"iss":"https://issuer.example","aud":["x"],)"
+                                        R"("sub":"alice","iat":1699999000})")},
+      {status::subject_mismatch, token(R"({"iss":"https://issuer.example","aud":"api",)"
+                                       R"("sub":"bob","iat":1699999000})")},
   };
   std::set<status> produced;
-  for (const auto& [expected, token] : examples) {
-    const status got = lenient.verify_one(token);
-    EXPECT_EQ(got, expected) << token;
+  for (const auto& [expected, input] : examples) {
+    const status got = lenient.verify_one(input);
+    EXPECT_EQ(got, expected) << input;
     produced.insert(got);
   }
   const status missing = strict.verify_one(with_header(R"({"alg":"HS256"})"));
   EXPECT_EQ(missing, status::kid_missing);
   produced.insert(missing);
+  const status embedded =
+      strict.verify_one(with_header(R"({"alg":"HS256","kid":"k1","jku":"https://a.example"})"));
+  EXPECT_EQ(embedded, status::embedded_key_rejected);
+  produced.insert(embedded);
 
   for (status s : all_statuses()) {
     EXPECT_TRUE(produced.count(s) != 0) << "no input produces " << status_name(s);

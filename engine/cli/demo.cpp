@@ -9,12 +9,12 @@
 
 #include "base64url.hpp"
 #include "header.hpp"
-#include "jwtbatch/key_set.hpp"
-#include "jwtbatch/verifier.hpp"
-#include "verify.hpp"
 #include "json_out.hpp"
 #include "jwtbatch/alg.hpp"
+#include "jwtbatch/key_set.hpp"
 #include "jwtbatch/status.hpp"
+#include "jwtbatch/verifier.hpp"
+#include "verify.hpp"
 
 namespace jwtbatch::cli {
 namespace {
@@ -94,7 +94,8 @@ std::string with_header(std::string_view header_json) {
 
 std::vector<demo_token> demo_tokens() {
   std::vector<demo_token> tokens;
-  const std::array<status, 5> rfc_expected = {status::ok, status::ok, status::ok, status::ok,
+  // A.4's payload is the text "Payload": a valid JWS, but not a JWT claims set.
+  const std::array<status, 5> rfc_expected = {status::ok, status::ok, status::ok, status::bad_json,
                                               status::alg_none};
   for (std::size_t i = 0; i < k_rfc_examples.size(); ++i) {
     tokens.push_back({k_rfc_examples[i].name, k_rfc_examples[i].token, rfc_expected[i]});
@@ -105,6 +106,7 @@ std::vector<demo_token> demo_tokens() {
   std::string truncated = k_rfc_examples[0].token;
   truncated.resize(truncated.size() - 3);  // 40 characters: a whole 30-byte MAC
   tokens.push_back({"A.1-truncated-mac", truncated, status::bad_signature_length});
+  tokens.push_back({"A.1-checked-a-day-later", k_rfc_examples[0].token, status::expired});
   tokens.push_back({"unknown-kid", with_header(R"({"alg":"ES256","kid":"2026-11 rotation"})"),
                     status::key_not_found});
   tokens.push_back({"hs256-naming-rsa-key", with_header(R"({"alg":"HS256","kid":"rsa"})"),
@@ -114,10 +116,10 @@ std::vector<demo_token> demo_tokens() {
                     status::duplicate_member});
   tokens.push_back({"crit-extension", with_header(R"({"alg":"ES256","crit":["exp"],"exp":1})"),
                     status::crit_unsupported});
-  tokens.push_back({"zip-bomb", with_header(R"({"alg":"HS256","zip":"DEF"})"),
-                    status::zip_unsupported});
-  tokens.push_back({"padded-base64", with_header(R"({"alg":"HS256"})").insert(20, "="),
-                    status::bad_base64});
+  tokens.push_back(
+      {"zip-bomb", with_header(R"({"alg":"HS256","zip":"DEF"})"), status::zip_unsupported});
+  tokens.push_back(
+      {"padded-base64", with_header(R"({"alg":"HS256"})").insert(20, "="), status::bad_base64});
   tokens.push_back({"jwe-compact", "eyJhbGciOiJSU0EtT0FFUCJ9.a2V5.aXY.Y2lwaGVy.dGFn",
                     status::unsupported_serialization});
   tokens.push_back({"dots-only", std::string(100000, '.'), status::token_too_large});
@@ -128,28 +130,37 @@ std::vector<demo_token> demo_tokens() {
 
 int run_demo(std::FILE* out, std::FILE* summary) {
   const std::vector<demo_token> tokens = demo_tokens();
+  // The RFC examples expire at 1300819380 (2011-03-22T18:43:00Z): evaluate them a
+  // minute before, as an audit of a 2011 log would; one token is also checked a day
+  // later.
+  constexpr double k_when_logged = 1300819320;
+  constexpr double k_day_later = k_when_logged + 86400;
   const verifier verify(rfc_keys());
-  detail::verify_scratch scratch;
   std::map<std::string, std::size_t> by_class;
   std::size_t unexpected = 0;
   std::string line;
+  result r;
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     const demo_token& t = tokens[i];
-    detail::token_view view;
-    const status st =
-        detail::verify_token(t.token, verify.keys().store(), verify.options(), scratch, view);
-    const detail::jose_header& header = view.header;
+    const bool later = t.name == "A.1-checked-a-day-later";
+    verify.verify_at(t.token, later ? k_day_later : k_when_logged, r);
+    const status st = r.code;
 
     line = fmt::format(R"({{"line":{},"name":)", i + 1);
     detail::append_json_string(line, t.name);
     line += fmt::format(R"(,"status":"{}","class":"{}")", status_name(st), class_name(st));
-    if (view.chosen_key != nullptr) {
-      line += fmt::format(R"(,"alg":"{}")", alg_name(header.algorithm));
-      if (header.has_kid) {
-        line += R"(,"kid":)";
-        detail::append_json_string(line, header.kid);
-      }
+    if (r.algorithm) line += fmt::format(R"(,"alg":"{}")", alg_name(*r.algorithm));
+    if (r.kid) {
+      line += R"(,"kid":)";
+      detail::append_json_string(line, *r.kid);
     }
+    if (r.iss) {
+      line += R"(,"iss":)";
+      detail::append_json_string(line, *r.iss);
+    }
+    if (r.exp) line += fmt::format(R"(,"exp":{})", *r.exp);
+    line += fmt::format(R"(,"fp":"{}")", r.fingerprint_hex());
+    if (r.label != attack_label::none) line += fmt::format(R"(,"label":"{}")", label_name(r.label));
     line += "}\n";
     if (std::fputs(line.c_str(), out) == EOF) {
       fmt::print(summary, "demo: cannot write the output\n");
@@ -162,13 +173,11 @@ int run_demo(std::FILE* out, std::FILE* summary) {
                  status_name(st), status_name(t.expected));
     }
   }
-  fmt::print(summary,
-             "\njwtbatch demo: {} tokens through size -> split -> header -> key -> signature\n",
-             tokens.size());
+  fmt::print(summary, "\njwtbatch demo: {} tokens through the whole verify path\n", tokens.size());
   for (const auto& [cls, count] : by_class) fmt::print(summary, "  {:<10} {:>4}\n", cls, count);
   fmt::print(summary,
-             "'ok' means the signature verified with a trusted key; claims (exp, iss, aud...) "
-             "are not checked yet.\n");
+             "'ok' means: signature verified with a trusted key, and the claims were valid at "
+             "the token's evaluation time.\n");
   fmt::print(summary, "{}\n",
              unexpected == 0 ? "every verdict as expected"
                              : "SOME VERDICTS DIFFER FROM THE EXPECTED ONES");

@@ -32,15 +32,17 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
-// RFC 7515 §4.1.10: "application/" may be omitted from a media type, and media type
-// names are case-insensitive.
-bool is_media_type(std::string_view value, std::string_view type) {
+}  // namespace
+
+bool is_media_type(std::string_view value, std::string_view type) noexcept {
   constexpr std::string_view prefix = "application/";
   if (value.size() > prefix.size() && iequals(value.substr(0, prefix.size()), prefix)) {
     value.remove_prefix(prefix.size());
   }
   return iequals(value, type);
 }
+
+namespace {
 
 // Reads a member that must be a string.
 status read_string(od::value v, std::string_view& out) noexcept {
@@ -128,10 +130,14 @@ status read_member(std::string_view name, od::value v, header_scratch& scratch, 
   }
   if (name == "crit") {
     facts.has_crit = true;
-    return read_crit(v);
+    out.has_crit = true;
+    const status st = read_crit(v);
+    out.crit_failed = st != status::ok;
+    return st;
   }
   if (name == "b64") {  // RFC 7797 §3: a boolean
     facts.has_b64 = true;
+    out.has_b64 = true;
     return read_typed(v, od::json_type::boolean, scratch);
   }
   if (name == "zip") {

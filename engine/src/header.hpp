@@ -38,7 +38,20 @@ struct jose_header {
   bool has_jku = false;
   bool has_x5u = false;
   bool has_x5c = false;
+  // Set as soon as the member is met, even when parsing then fails: attack labels
+  // (crit_bypass) are derived from them.
+  bool has_crit = false;
+  bool crit_failed = false;  // `crit` itself was malformed (type or shape)
+  bool has_b64 = false;
+
+  [[nodiscard]] bool has_key_parameters() const noexcept {
+    return has_jwk || has_jku || has_x5u || has_x5c;
+  }
 };
+
+// is_media_type: `value` names media type `type` (RFC 7515 §4.1.9-10: case-insensitive,
+// "application/" may be omitted).
+[[nodiscard]] bool is_media_type(std::string_view value, std::string_view type) noexcept;
 
 // Per-thread scratch for header parsing. Reused token after token: after warm-up it
 // allocates nothing. Not thread-safe: one per thread.

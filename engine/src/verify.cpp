@@ -1,7 +1,15 @@
 #include "verify.hpp"
 
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <chrono>
+
 #include "base64url.hpp"
 #include "crypto/signature.hpp"
+#include "jwtbatch/verifier.hpp"
 
 namespace jwtbatch::detail {
 namespace {
@@ -13,47 +21,249 @@ bool decode_into(std::string_view segment, std::vector<std::uint8_t>& buf, std::
   return base64url_decode(segment, buf.data(), len);
 }
 
-}  // namespace
+void set_fingerprint(std::string_view token, result& out) noexcept {
+  static constexpr char k_hex[] = "0123456789abcdef";
+  std::array<std::uint8_t, SHA256_DIGEST_LENGTH> digest{};
+  SHA256(reinterpret_cast<const std::uint8_t*>(token.data()), token.size(), digest.data());
+  for (std::size_t i = 0; i < out.fingerprint.size() / 2; ++i) {
+    out.fingerprint[2 * i] = k_hex[digest[i] >> 4U];
+    out.fingerprint[2 * i + 1] = k_hex[digest[i] & 0xFU];
+  }
+}
 
-status verify_token(std::string_view token, const key_store& keys, const verify_options& options,
-                    verify_scratch& scratch, token_view& out) noexcept {
-  out = token_view{};
-  status st = split_compact(token, options.max_token_bytes, out.parts);
-  if (st != status::ok) return st;
-  st = parse_header(out.parts.header, scratch.header, out.header);
-  if (st != status::ok) return st;
+// Policy checks on the header, after the header's own rules (DESIGN.md order).
+status check_header_policy(const jose_header& h, const policy& p) noexcept {
+  if (!p.allowed_algs.contains(h.algorithm)) return status::alg_not_allowed;
+  if (h.has_typ) {
+    if (!p.accepted_typs.empty() &&
+        std::none_of(p.accepted_typs.begin(), p.accepted_typs.end(),
+                     [&](const std::string& t) { return is_media_type(h.typ, t); })) {
+      return status::typ_mismatch;
+    }
+  } else if (p.typ_required) {
+    return status::typ_mismatch;
+  }
+  if (p.reject_embedded_keys && h.has_key_parameters()) return status::embedded_key_rejected;
+  return status::ok;
+}
 
-  const jose_header& h = out.header;
-  st = keys.select(h.algorithm, h.has_kid ? std::optional(h.kid) : std::nullopt,
-                   options.require_kid, &out.chosen_key);
+// [S4] path, quote or control characters in a kid no key has.
+bool looks_injected(std::string_view kid) noexcept {
+  if (kid.find("..") != std::string_view::npos) return true;
+  return std::any_of(kid.begin(), kid.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20U || u == 0x7FU || c == '/' || c == '\\' || c == '\'' || c == '"' || c == '`';
+  });
+}
+
+// [S6] r or s outside [1, n-1].
+bool psychic(const ec_material& m, std::span<const std::uint8_t> sig) noexcept {
+  const BIGNUM* order = EC_GROUP_get0_order(EC_KEY_get0_group(m.ec.get()));
+  bssl::UniquePtr<BIGNUM> r(BN_bin2bn(sig.data(), m.field_bytes, nullptr));
+  bssl::UniquePtr<BIGNUM> s(BN_bin2bn(sig.data() + m.field_bytes, m.field_bytes, nullptr));
+  if (!r || !s) return false;
+  return BN_is_zero(r.get()) != 0 || BN_is_zero(s.get()) != 0 || BN_cmp(r.get(), order) >= 0 ||
+         BN_cmp(s.get(), order) >= 0;
+}
+
+// What the engine knows when it labels a rejected token.
+struct label_context {
+  status st = status::ok;
+  bool split = false;        // scratch.parts is meaningful
+  bool header_read = false;  // scratch.jose is (partly) meaningful
+  const key* chosen = nullptr;
+  std::span<const std::uint8_t> signature;  // decoded, when it decoded
+};
+
+attack_label classify(const label_context& c, const key_store& keys,
+                      verify_scratch& scratch) noexcept {
+  const jose_header* h = c.header_read ? &scratch.jose : nullptr;
+  switch (c.st) {
+    case status::alg_none:
+      return attack_label::alg_none;
+    case status::alg_key_mismatch:
+      return attack_label::key_confusion;
+    case status::alg_not_allowed: {
+      // Refused by the allow-list first, but the kid names a key bound to another
+      // algorithm (PS256 on an RS256 key, ES384 on a P-256 key): a confusion attempt.
+      const key* k = nullptr;
+      if (h != nullptr && h->has_kid &&
+          keys.select(h->algorithm, h->kid, false, &k) == status::alg_key_mismatch) {
+        return attack_label::key_confusion;
+      }
+      break;
+    }
+    case status::duplicate_member:
+      return attack_label::duplicate_member;
+    case status::crit_unsupported:
+    case status::bad_crit:
+    case status::b64_unsupported:
+      return attack_label::crit_bypass;
+    case status::bad_member_type:
+      if (h != nullptr && h->crit_failed) return attack_label::crit_bypass;
+      break;
+    case status::bad_base64:
+      return attack_label::non_canonical_encoding;
+    case status::key_not_found:
+      if (h != nullptr && h->has_kid && looks_injected(h->kid)) return attack_label::kid_injection;
+      break;
+    case status::bad_signature_length:
+      if (c.chosen != nullptr && c.signature.size() < signature_size(*c.chosen, h->algorithm)) {
+        return attack_label::signature_stripped;
+      }
+      break;
+    case status::bad_signature: {
+      const auto* ec =
+          c.chosen != nullptr ? std::get_if<ec_material>(&c.chosen->material) : nullptr;
+      if (ec != nullptr && psychic(*ec, c.signature)) return attack_label::psychic_signature;
+      // The signature covers the raw bytes, so a payload that is not strict base64url
+      // fails here first: still a non-canonical encoding.
+      std::size_t ignored = 0;
+      if (c.split && !decode_into(scratch.parts.payload, scratch.claims.json, &ignored)) {
+        return attack_label::non_canonical_encoding;
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  if (c.st != status::ok && h != nullptr && h->has_key_parameters()) {
+    return attack_label::embedded_key;
+  }
+  return attack_label::none;
+}
+
+status run(std::string_view token, const key_store& keys, const policy& p, double now,
+           verify_scratch& scratch, result& out, label_context& ctx) noexcept {
+  compact_parts& parts = scratch.parts;
+  jose_header& header = scratch.jose;
+  status st = split_compact(token, p.limits.max_token_bytes, parts);
+  if (st != status::ok) return st;
+  ctx.split = true;
+  ctx.header_read = true;
+  st = parse_header(parts.header, scratch.header, header);
+  if (st != status::ok) return st;
+  out.algorithm = header.algorithm;
+  if (header.has_kid) out.kid = out.store(header.kid);
+
+  st = check_header_policy(header, p);
+  if (st != status::ok) return st;
+  st = keys.select(header.algorithm, header.has_kid ? std::optional(header.kid) : std::nullopt,
+                   p.require_kid, &ctx.chosen);
   if (st != status::ok) return st;
 
   std::size_t sig_len = 0;
-  if (!decode_into(out.parts.signature, scratch.signature, &sig_len)) return status::bad_base64;
+  if (!decode_into(parts.signature, scratch.signature, &sig_len)) return status::bad_base64;
+  ctx.signature = std::span(scratch.signature.data(), sig_len);
   // RFC 7515 §5.2 step 8: the signature covers the received ASCII "header.payload".
-  st = verify_signature(*out.chosen_key, h.algorithm, out.parts.signing_input,
-                        std::span(scratch.signature.data(), sig_len));
+  st = verify_signature(*ctx.chosen, header.algorithm, parts.signing_input, ctx.signature);
   if (st != status::ok) return st;
 
-  // Only now is the payload looked at (SECURITY.md §0: never before the signature).
-  std::size_t payload_len = 0;
-  if (!decode_into(out.parts.payload, scratch.payload, &payload_len)) return status::bad_base64;
-  return status::ok;
+  // Only now is the payload read (SECURITY.md §0: never before the signature).
+  return check_claims(parts.payload, p, now, scratch.claims, out);
+}
+
+}  // namespace
+
+double unix_now() noexcept {
+  const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+  return std::chrono::duration<double>(since_epoch).count();
+}
+
+void verify_token(std::string_view token, const key_store& keys, const policy& p, double now,
+                  verify_scratch& scratch, result& out) noexcept {
+  out.clear();
+  set_fingerprint(token, out);
+  // Room for every string the result may keep: kid and claims come from decoded
+  // segments, shorter than the token; names of returned claims come from the policy.
+  std::size_t names = 0;
+  for (const auto& n : p.returned_claims) names += n.size();
+  out.reserve(token.size() + names);
+  label_context ctx;
+  ctx.st = run(token, keys, p, now, scratch, out, ctx);
+  out.code = ctx.st;
+  if (ctx.st != status::ok) out.label = classify(ctx, keys, scratch);
 }
 
 }  // namespace jwtbatch::detail
 
 namespace jwtbatch {
 
-verifier::verifier(std::shared_ptr<const key_set> keys, verify_options options)
-    : keys_(std::move(keys)), options_(options) {
+std::string_view label_name(attack_label l) noexcept {
+  switch (l) {
+    case attack_label::none:
+      return "";
+    case attack_label::alg_none:
+      return "alg_none";
+    case attack_label::key_confusion:
+      return "key_confusion";
+    case attack_label::embedded_key:
+      return "embedded_key";
+    case attack_label::psychic_signature:
+      return "psychic_signature";
+    case attack_label::signature_stripped:
+      return "signature_stripped";
+    case attack_label::kid_injection:
+      return "kid_injection";
+    case attack_label::non_canonical_encoding:
+      return "non_canonical_encoding";
+    case attack_label::duplicate_member:
+      return "duplicate_member";
+    case attack_label::crit_bypass:
+      return "crit_bypass";
+  }
+  return "";
+}
+
+void result::clear() noexcept {
+  code = status::ok;
+  label = attack_label::none;
+  algorithm.reset();
+  kid.reset();
+  iss.reset();
+  sub.reset();
+  jti.reset();
+  aud.clear();
+  has_aud = false;
+  exp.reset();
+  nbf.reset();
+  iat.reset();
+  custom_claims.clear();
+  storage_.clear();
+}
+
+void result::reserve(std::size_t bytes) {
+  storage_.reserve(storage_.size() + bytes);
+}
+
+std::string_view result::store(std::string_view s) {
+  const std::size_t at = storage_.size();
+  storage_.append(s);
+  return {storage_.data() + at, s.size()};
+}
+
+verifier::verifier(std::shared_ptr<const key_set> keys, policy p)
+    : keys_(std::move(keys)), policy_(std::move(p)) {
   if (!keys_) throw config_error("verifier: no key set");
+  if (policy_.leeway_seconds < 0) throw config_error("policy: leeway must be >= 0 seconds");
+  if (policy_.required_claims.size() > 64) {
+    throw config_error("policy: at most 64 required claims");
+  }
+}
+
+void verifier::verify(std::string_view token, result& out) const noexcept {
+  verify_at(token, policy_.fixed_time ? *policy_.fixed_time : detail::unix_now(), out);
+}
+
+void verifier::verify_at(std::string_view token, double at, result& out) const noexcept {
+  thread_local detail::verify_scratch scratch;
+  detail::verify_token(token, keys_->store(), policy_, at, scratch, out);
 }
 
 status verifier::verify_one(std::string_view token) const noexcept {
-  thread_local detail::verify_scratch scratch;
-  detail::token_view view;
-  return detail::verify_token(token, keys_->store(), options_, scratch, view);
+  thread_local result out;
+  verify(token, out);
+  return out.code;
 }
 
 }  // namespace jwtbatch

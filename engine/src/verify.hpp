@@ -5,10 +5,11 @@
 #include <string_view>
 #include <vector>
 
+#include "claims.hpp"
 #include "compact.hpp"
 #include "header.hpp"
-#include "jwtbatch/status.hpp"
-#include "jwtbatch/verifier.hpp"
+#include "jwtbatch/policy.hpp"
+#include "jwtbatch/result.hpp"
 #include "key.hpp"
 
 namespace jwtbatch::detail {
@@ -17,21 +18,18 @@ namespace jwtbatch::detail {
 // stays: the steady state allocates nothing. One per thread.
 struct verify_scratch {
   header_scratch header;
+  claims_scratch claims;
   std::vector<std::uint8_t> signature;
-  std::vector<std::uint8_t> payload;
-};
-
-// What verify_token learned about a token; views are valid until the next call with
-// the same scratch (header fields) or as long as the token (segments).
-struct token_view {
+  // The current token's segments and header (views into the token and `header`).
   compact_parts parts;
-  jose_header header;
-  const key* chosen_key = nullptr;
+  jose_header jose;
 };
 
-// verify_token: see verifier::verify_one. Fills `out` as far as the token got.
-[[nodiscard]] status verify_token(std::string_view token, const key_store& keys,
-                                  const verify_options& options, verify_scratch& scratch,
-                                  token_view& out) noexcept;
+// verify_token: see verifier::verify. `now` is the evaluation time (Unix seconds).
+void verify_token(std::string_view token, const key_store& keys, const policy& p, double now,
+                  verify_scratch& scratch, result& out) noexcept;
+
+// The current time as Unix seconds.
+[[nodiscard]] double unix_now() noexcept;
 
 }  // namespace jwtbatch::detail

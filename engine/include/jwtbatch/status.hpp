@@ -79,7 +79,36 @@ enum class status_class : std::uint8_t { ok, format, header, key, signature, cla
   /* RS/PS: modulus size, ES: 64/96/132, EdDSA: 64); DER-encoded ECDSA lands here. */ \
   X(bad_signature_length, signature)                                                  \
   /* The signature is not valid for the header and payload under the chosen key. */   \
-  X(bad_signature, signature)
+  X(bad_signature, signature)                                                         \
+  /* More header checks, run after the ones above and before key selection.        */ \
+  /* `alg` is implemented but not in the policy's allow-list. */                      \
+  X(alg_not_allowed, header)                                                          \
+  /* `typ` is not one the policy accepts (case-insensitive, "application/"        */  \
+  /* optional, RFC 7515 §4.1.9), or is absent where the policy requires one.     */  \
+  X(typ_mismatch, header)                                                             \
+  /* `jwk`, `jku`, `x5u` or `x5c` present and the policy rejects such headers. */     \
+  X(embedded_key_rejected, header)                                                    \
+  /* claims: checked only after the signature verified and the payload parsed. */     \
+  /* A registered claim has the wrong JSON type, or a NumericDate that is not a   */  \
+  /* finite number within +-2^53 (RFC 7519 §2, §4.1).                            */ \
+  X(bad_claim_type, claims)                                                           \
+  /* A claim the policy requires (or a check needs: iss, aud, sub, iat for age) */    \
+  /* is absent.                                                                  */   \
+  X(missing_claim, claims)                                                            \
+  /* now >= exp + leeway (RFC 7519 §4.1.4). */                                       \
+  X(expired, claims)                                                                  \
+  /* now < nbf - leeway (RFC 7519 §4.1.5). */                                        \
+  X(not_yet_valid, claims)                                                            \
+  /* iat > now + leeway: issued in the future. */                                     \
+  X(issued_in_future, claims)                                                         \
+  /* now - iat > max age + leeway. */                                                 \
+  X(too_old, claims)                                                                  \
+  /* `iss` is none of the expected issuers (exact, after unescaping). */              \
+  X(issuer_mismatch, claims)                                                          \
+  /* No `aud` value (string or array element) is an expected audience. */             \
+  X(audience_mismatch, claims)                                                        \
+  /* `sub` is not the expected subject. */                                            \
+  X(subject_mismatch, claims)
 
 enum class status : std::uint8_t {
 #define JWTBATCH_STATUS_ENUM(name, cls) name,

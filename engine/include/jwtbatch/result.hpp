@@ -1,0 +1,78 @@
+// jwtbatch/result.hpp: what the engine says about one token.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "jwtbatch/alg.hpp"
+#include "jwtbatch/status.hpp"
+
+namespace jwtbatch {
+
+// Known attack shapes a rejected token matched (SECURITY.md §2 catalogue ids in
+// brackets). Audit users count these; the status stays the verdict. Append-only.
+enum class attack_label : std::uint8_t {
+  none,
+  alg_none,                // [S1] alg "none" in any spelling
+  key_confusion,           // [S2] alg not bound to the key its kid names (HS256 + RSA key...)
+  embedded_key,            // [S3] jwk/jku/x5u/x5c present on a rejected token
+  psychic_signature,       // [S6] ECDSA r or s zero or >= the group order
+  signature_stripped,      // [S5] signature empty or shorter than the algorithm's
+  kid_injection,           // [S4] unknown kid with path, quote or control characters
+  non_canonical_encoding,  // [P1] a segment that is not strict base64url
+  duplicate_member,        // [J1] duplicate JSON member names
+  crit_bypass,             // [H1/H2] crit or b64 the engine does not understand
+};
+
+// label_name: "alg_none", ...; "" for none. Static storage.
+[[nodiscard]] std::string_view label_name(attack_label l) noexcept;
+
+// The verdict and what was learned about one token.
+//
+// Ownership: strings are views into this result's own buffer (not into the token,
+// whose claims are base64url-encoded). They stay valid until the result is reused
+// for another token, moved from, or destroyed. Reusing a result keeps its buffers'
+// capacity, so a caller that recycles results allocates nothing in steady state.
+// Claims are filled only when the signature verified (never from a forged token).
+class result {
+ public:
+  status code = status::ok;
+  attack_label label = attack_label::none;
+
+  std::optional<alg> algorithm;  // from the header, once it parsed
+  std::optional<std::string_view> kid;
+
+  // Registered claims (unescaped), when present and of the right type.
+  std::optional<std::string_view> iss, sub, jti;
+  std::vector<std::string_view> aud;  // a string aud gives one element
+  bool has_aud = false;
+  std::optional<double> exp, nbf, iat;
+
+  // Requested custom claims: (name, raw JSON text of the value), in policy order;
+  // absent claims are left out.
+  std::vector<std::pair<std::string_view, std::string_view>> custom_claims;
+
+  // First 16 bytes of SHA-256(token) in lowercase hex: identifies the token in audit
+  // output without carrying it. Always set, whatever the status.
+  std::array<char, 32> fingerprint{};
+  [[nodiscard]] std::string_view fingerprint_hex() const noexcept {
+    return {fingerprint.data(), fingerprint.size()};
+  }
+
+  // Engine internals. clear() resets everything but keeps capacity. reserve(n) makes
+  // room for n more bytes, after which store() copies strings into the buffer without
+  // reallocating, so views handed out earlier stay valid.
+  void clear() noexcept;
+  void reserve(std::size_t bytes);
+  std::string_view store(std::string_view s);
+
+ private:
+  std::string storage_;
+};
+
+}  // namespace jwtbatch

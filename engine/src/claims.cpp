@@ -1,0 +1,229 @@
+#include "claims.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <optional>
+
+#include "base64url.hpp"
+
+namespace jwtbatch::detail {
+
+namespace od = simdjson::ondemand;
+
+namespace {
+
+// What the member walk finds. String views point into the parser's buffer.
+struct payload_facts {
+  std::optional<std::string_view> iss, sub, jti;
+  std::vector<std::string_view>* aud = nullptr;  // the scratch-owned list
+  bool has_aud = false;
+  std::optional<double> exp, nbf, iat;
+  status type_error = status::ok;   // first bad_claim_type seen
+  std::uint64_t required_seen = 0;  // bit i: policy.required_claims[i] present
+};
+
+void note_type_error(payload_facts& f) {
+  if (f.type_error == status::ok) f.type_error = status::bad_claim_type;
+}
+
+// Reads a value that should be a string claim. A wrong type is a claim error, not a
+// JSON error: the value is still validated as JSON.
+status read_string_claim(od::value v, const json_limits& limits, member_set& members,
+                         payload_facts& f, std::optional<std::string_view>& out) {
+  od::json_type type{};
+  if (auto e = v.type().get(type)) return json_error_status(e);
+  if (type != od::json_type::string) {
+    note_type_error(f);
+    return validate_value(v, 2, limits, members);
+  }
+  std::string_view s;
+  if (auto e = v.get_string().get(s)) return json_error_status(e);
+  if (s.size() > limits.max_string_bytes) return status::json_limit_exceeded;
+  out = s;
+  return status::ok;
+}
+
+status read_date_claim(od::value v, const json_limits& limits, member_set& members,
+                       payload_facts& f, std::optional<double>& out) {
+  od::json_type type{};
+  if (auto e = v.type().get(type)) return json_error_status(e);
+  if (type != od::json_type::number) {
+    note_type_error(f);
+    return validate_value(v, 2, limits, members);
+  }
+  double d = 0;
+  // A number simdjson cannot hold as a double (1e400) is out of NumericDate range:
+  // a claim error, never +infinity ("never expires").
+  if (v.get_double().get(d) != simdjson::SUCCESS || !std::isfinite(d) ||
+      std::fabs(d) > k_max_numeric_date) {
+    note_type_error(f);
+    return status::ok;
+  }
+  out = d;
+  return status::ok;
+}
+
+// aud: a string, or an array of strings (RFC 7519 §4.1.3).
+status read_audience(od::value v, const json_limits& limits, member_set& members,
+                     payload_facts& f) {
+  od::json_type type{};
+  if (auto e = v.type().get(type)) return json_error_status(e);
+  f.has_aud = true;
+  if (type == od::json_type::string) {
+    std::optional<std::string_view> one;
+    const status st = read_string_claim(v, limits, members, f, one);
+    if (one) f.aud->push_back(*one);
+    return st;
+  }
+  if (type != od::json_type::array) {
+    note_type_error(f);
+    return validate_value(v, 2, limits, members);
+  }
+  od::array arr;
+  if (auto e = v.get_array().get(arr)) return json_error_status(e);
+  std::size_t count = 0;
+  for (auto element_result : arr) {
+    od::value element;
+    if (auto e = element_result.get(element)) return json_error_status(e);
+    if (++count > limits.max_elements) return status::json_limit_exceeded;
+    std::optional<std::string_view> s;
+    const status st = read_string_claim(element, limits, members, f, s);
+    if (st != status::ok) return st;
+    if (s) f.aud->push_back(*s);
+  }
+  return status::ok;
+}
+
+bool contains(const std::vector<std::string>& list, std::string_view value) {
+  return std::any_of(list.begin(), list.end(), [&](const std::string& s) { return s == value; });
+}
+
+status evaluate(const policy& p, double now, const payload_facts& f) {
+  if (f.type_error != status::ok) return f.type_error;
+  for (std::size_t i = 0; i < p.required_claims.size(); ++i) {
+    if ((f.required_seen & (std::uint64_t{1} << i)) == 0) return status::missing_claim;
+  }
+  const auto leeway = static_cast<double>(p.leeway_seconds);
+  if (f.exp && !(now < *f.exp + leeway)) return status::expired;         // RFC 7519 §4.1.4
+  if (f.nbf && !(now >= *f.nbf - leeway)) return status::not_yet_valid;  // §4.1.5
+  if (f.iat && *f.iat > now + leeway) return status::issued_in_future;
+  if (p.max_age_seconds) {
+    if (!f.iat) return status::missing_claim;
+    if (now - *f.iat > static_cast<double>(*p.max_age_seconds) + leeway) return status::too_old;
+  }
+  if (!p.issuers.empty()) {
+    if (!f.iss) return status::missing_claim;
+    if (!contains(p.issuers, *f.iss)) return status::issuer_mismatch;
+  }
+  if (!p.audiences.empty()) {
+    if (!f.has_aud) return status::missing_claim;
+    const bool any = std::any_of(f.aud->begin(), f.aud->end(),
+                                 [&](std::string_view a) { return contains(p.audiences, a); });
+    if (!any) return status::audience_mismatch;  // includes "aud": []
+  }
+  if (p.subject) {
+    if (!f.sub) return status::missing_claim;
+    if (*f.sub != *p.subject) return status::subject_mismatch;
+  }
+  return status::ok;
+}
+
+json_limits limits_of(const policy& p) {
+  return json_limits{.max_depth = p.limits.max_json_depth,
+                     .max_members = p.limits.max_members,
+                     .max_elements = p.limits.max_array_elements,
+                     .max_string_bytes = p.limits.max_string_bytes};
+}
+
+// The raw JSON text of a member value that starts at `start` and ends where the
+// iterator now stands (the ',' or '}' after it), without trailing whitespace.
+std::string_view raw_between(const char* start, od::document& doc) {
+  const char* end = nullptr;
+  if (doc.current_location().get(end) != simdjson::SUCCESS || end < start) return {};
+  std::string_view text(start, static_cast<std::size_t>(end - start));
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\n' ||
+                           text.back() == '\r')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+}  // namespace
+
+status check_claims(std::string_view payload_segment, const policy& p, double now,
+                    claims_scratch& scratch, result& out) noexcept {
+  const std::size_t max_len = base64url_decoded_size(payload_segment.size());
+  if (scratch.json.size() < max_len + simdjson::SIMDJSON_PADDING) {
+    scratch.json.resize(max_len + simdjson::SIMDJSON_PADDING);
+  }
+  std::size_t len = 0;
+  if (!base64url_decode(payload_segment, scratch.json.data(), &len)) return status::bad_base64;
+  // See parse_header: stale bytes in the padding must not change a verdict.
+  std::memset(scratch.json.data() + len, 0, simdjson::SIMDJSON_PADDING);
+  const std::string_view text(reinterpret_cast<const char*>(scratch.json.data()), len);
+  if (has_byte_order_mark(text)) return status::bad_json;
+
+  od::document doc;
+  if (auto e = scratch.parser.iterate(scratch.json.data(), len, scratch.json.size()).get(doc)) {
+    return json_error_status(e);
+  }
+  od::object root;
+  if (auto e = doc.get_object().get(root)) return json_error_status(e);  // RFC 7519 §7.2.10
+
+  const json_limits limits = limits_of(p);
+  scratch.aud.clear();
+  scratch.custom.clear();
+  payload_facts f;
+  f.aud = &scratch.aud;
+  scratch.members.clear();
+  const status walked =
+      walk_object(root, limits, scratch.members, [&](std::string_view name, od::value v) noexcept {
+        for (std::size_t i = 0; i < p.required_claims.size() && i < 64; ++i) {
+          if (p.required_claims[i] == name) f.required_seen |= std::uint64_t{1} << i;
+        }
+        if (name == "iss") return read_string_claim(v, limits, scratch.members, f, f.iss);
+        if (name == "sub") return read_string_claim(v, limits, scratch.members, f, f.sub);
+        if (name == "jti") return read_string_claim(v, limits, scratch.members, f, f.jti);
+        if (name == "aud") return read_audience(v, limits, scratch.members, f);
+        if (name == "exp") return read_date_claim(v, limits, scratch.members, f, f.exp);
+        if (name == "nbf") return read_date_claim(v, limits, scratch.members, f, f.nbf);
+        if (name == "iat") return read_date_claim(v, limits, scratch.members, f, f.iat);
+        const auto wanted = std::find(p.returned_claims.begin(), p.returned_claims.end(), name);
+        if (wanted == p.returned_claims.end()) {
+          return validate_value(v, 2, limits, scratch.members);
+        }
+        const std::string_view start = v.raw_json_token();
+        const status st = validate_value(v, 2, limits, scratch.members);
+        if (st == status::ok) {
+          scratch.custom.emplace_back(static_cast<std::size_t>(wanted - p.returned_claims.begin()),
+                                      raw_between(start.data(), doc));
+        }
+        return st;
+      });
+  if (walked != status::ok) return walked;
+  if (const status end = check_document_end(doc); end != status::ok) return end;
+
+  // Copy what the token says into the result (room was reserved: views stay valid).
+  const auto keep = [&](std::optional<std::string_view> v) -> std::optional<std::string_view> {
+    if (!v) return std::nullopt;
+    return out.store(*v);
+  };
+  out.iss = keep(f.iss);
+  out.sub = keep(f.sub);
+  out.jti = keep(f.jti);
+  out.has_aud = f.has_aud;
+  for (std::string_view a : scratch.aud) out.aud.push_back(out.store(a));
+  std::sort(scratch.custom.begin(), scratch.custom.end(),
+            [](const auto& x, const auto& y) { return x.first < y.first; });
+  for (const auto& [index, raw] : scratch.custom) {
+    out.custom_claims.emplace_back(out.store(p.returned_claims[index]), out.store(raw));
+  }
+  out.exp = f.exp;
+  out.nbf = f.nbf;
+  out.iat = f.iat;
+  return evaluate(p, now, f);
+}
+
+}  // namespace jwtbatch::detail

@@ -1,0 +1,44 @@
+// claims.hpp: the JWT payload (RFC 7519 §4, §7.2 steps 9-10) and the policy's claim
+// checks. Runs only after the signature verified (SECURITY.md §0).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "json_walk.hpp"
+#include "jwtbatch/policy.hpp"
+#include "jwtbatch/result.hpp"
+#include "jwtbatch/status.hpp"
+
+namespace jwtbatch::detail {
+
+// Per-thread scratch for payloads (a parser of its own, so header views survive).
+struct claims_scratch {
+  simdjson::ondemand::parser parser;
+  std::vector<std::uint8_t> json;  // decoded payload + SIMDJSON_PADDING
+  member_set members;
+  std::vector<std::string_view> aud;                             // aud values of the current token
+  std::vector<std::pair<std::size_t, std::string_view>> custom;  // (policy index, raw JSON)
+};
+
+// check_claims decodes the payload segment (`out` must have room reserved for the
+// decoded payload plus the returned claims' names, see result::reserve), reads it as one JSON
+// object (strict and bounded like the header, with the policy's limits), copies the registered and
+// requested claims into `out`, then applies the policy at time `now` (Unix seconds).
+//
+// Order (first failure decides): bad_base64 -> bad_json / duplicate_member /
+// json_limit_exceeded -> bad_claim_type -> missing_claim -> expired -> not_yet_valid
+// -> issued_in_future -> too_old -> issuer_mismatch -> audience_mismatch ->
+// subject_mismatch. Claims are copied into `out` whenever the payload parsed, also
+// when a claim check then fails (audit wants the exp of an expired token).
+[[nodiscard]] status check_claims(std::string_view payload_segment, const policy& p, double now,
+                                  claims_scratch& scratch, result& out) noexcept;
+
+// NumericDate bounds (RFC 7519 §2): a finite JSON number with |value| <= 2^53, so
+// it is exact as a double and adding any sane leeway cannot overflow.
+inline constexpr double k_max_numeric_date = 9007199254740992.0;
+
+}  // namespace jwtbatch::detail

@@ -1,0 +1,218 @@
+// Claims and policy: RFC 7519 time semantics at their boundaries, leeway, per-token
+// evaluation times, registered claim types, returned claims, typ and the allow-list.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "jwtbatch/key_set.hpp"
+#include "jwtbatch/policy.hpp"
+#include "jwtbatch/result.hpp"
+#include "jwtbatch/sign.hpp"
+#include "jwtbatch/verifier.hpp"
+#include "test_support.hpp"
+
+namespace jwtbatch {
+namespace {
+
+class ClaimsTest : public ::testing::Test {
+ protected:
+  ClaimsTest() {
+    key_set_builder b;
+    b.add_secret(std::vector<std::uint8_t>(32, 42), "test", "k", alg::hs256);
+    keys_ = b.build();
+  }
+  std::string token(std::string_view claims, std::string_view header = {}) const {
+    return header.empty() ? sign_compact(*keys_, "k", alg::hs256, claims)
+                          : sign_compact(*keys_, "k", alg::hs256, claims, header);
+  }
+  status at(const policy& p, std::string_view claims, double now) const {
+    result r;
+    verifier(keys_, p).verify_at(token(claims), now, r);
+    return r.code;
+  }
+  std::shared_ptr<const key_set> keys_;
+};
+
+TEST_F(ClaimsTest, ExpIsExclusiveNbfIsInclusive) {
+  const policy p;
+  EXPECT_EQ(at(p, R"({"exp":1000})", 999), status::ok);
+  EXPECT_EQ(at(p, R"({"exp":1000})", 999.999), status::ok);
+  EXPECT_EQ(at(p, R"({"exp":1000})", 1000), status::expired);  // now < exp required
+  EXPECT_EQ(at(p, R"({"nbf":1000})", 1000), status::ok);       // now >= nbf
+  EXPECT_EQ(at(p, R"({"nbf":1000})", 999.5), status::not_yet_valid);
+  EXPECT_EQ(at(p, R"({"iat":1000})", 1000), status::ok);
+  EXPECT_EQ(at(p, R"({"iat":1000})", 999), status::issued_in_future);
+}
+
+TEST_F(ClaimsTest, LeewayWorksOnBothSides) {
+  policy p;
+  p.leeway_seconds = 30;
+  EXPECT_EQ(at(p, R"({"exp":1000})", 1029), status::ok);
+  EXPECT_EQ(at(p, R"({"exp":1000})", 1030), status::expired);
+  EXPECT_EQ(at(p, R"({"nbf":1000})", 970), status::ok);
+  EXPECT_EQ(at(p, R"({"nbf":1000})", 969), status::not_yet_valid);
+  EXPECT_EQ(at(p, R"({"iat":1000})", 970), status::ok);
+  EXPECT_EQ(at(p, R"({"iat":1000})", 969), status::issued_in_future);
+  p.max_age_seconds = 100;
+  EXPECT_EQ(at(p, R"({"iat":1000})", 1130), status::ok);
+  EXPECT_EQ(at(p, R"({"iat":1000})", 1130.5), status::too_old);
+  EXPECT_EQ(at(p, R"({"exp":2000})", 1500), status::missing_claim);  // age needs iat
+  policy negative;
+  negative.leeway_seconds = -1;
+  EXPECT_THROW(verifier(keys_, negative), config_error);
+}
+
+TEST_F(ClaimsTest, FractionalAndExponentDates) {
+  const policy p;
+  EXPECT_EQ(at(p, R"({"exp":1000.5})", 1000.25), status::ok);
+  EXPECT_EQ(at(p, R"({"exp":1000.5})", 1000.5), status::expired);
+  EXPECT_EQ(at(p, R"({"exp":1.0005e3})", 1000.25), status::ok);
+  EXPECT_EQ(at(p, R"({"exp":-1})", 0), status::expired);
+  EXPECT_EQ(at(p, R"({"exp":9007199254740992})", 1e15), status::ok);  // 2^53
+}
+
+TEST_F(ClaimsTest, NumericDatesOfTheWrongTypeOrRangeAreClaimErrors) {
+  const policy p;
+  for (const char* bad :
+       {R"({"exp":"1000"})", R"({"exp":true})", R"({"exp":null})", R"({"exp":{}})",
+        R"({"exp":[1000]})", R"({"exp":1e400})", R"({"exp":-1e400})", R"({"exp":9007199254740994})",
+        R"({"exp":99999999999999999999999})", R"({"nbf":"0"})", R"({"iat":false})"}) {
+    EXPECT_EQ(at(p, bad, 500), status::bad_claim_type) << bad;
+  }
+  // A type error counts whether or not the claim is required or checked.
+  EXPECT_EQ(at(p, R"({"iss":7})", 500), status::bad_claim_type);
+  EXPECT_EQ(at(p, R"({"sub":["a"]})", 500), status::bad_claim_type);
+  EXPECT_EQ(at(p, R"({"jti":1})", 500), status::bad_claim_type);
+  EXPECT_EQ(at(p, R"({"aud":{"a":1}})", 500), status::bad_claim_type);
+  EXPECT_EQ(at(p, R"({"aud":["a",1]})", 500), status::bad_claim_type);
+}
+
+TEST_F(ClaimsTest, PerTokenEvaluationTimesInOneRun) {
+  // An audit of a log: each token judged at its own request time.
+  const verifier v(keys_);
+  const std::string t = token(R"({"nbf":1000,"exp":2000})");
+  const std::vector<std::pair<double, status>> uses = {{999, status::not_yet_valid},
+                                                       {1000, status::ok},
+                                                       {1999.9, status::ok},
+                                                       {2000, status::expired},
+                                                       {1500, status::ok}};
+  result r;
+  for (const auto& [when, expected] : uses) {
+    v.verify_at(t, when, r);
+    EXPECT_EQ(r.code, expected) << when;
+  }
+  // The fixed time of the policy applies to verify() / verify_one().
+  policy fixed;
+  fixed.fixed_time = 2500;
+  EXPECT_EQ(verifier(keys_, fixed).verify_one(t), status::expired);
+  fixed.fixed_time = 1500;
+  EXPECT_EQ(verifier(keys_, fixed).verify_one(t), status::ok);
+}
+
+TEST_F(ClaimsTest, IssuerAudienceSubjectCompareUnescapedBytes) {
+  policy p;
+  p.issuers = {"https://a.example/", "https://b.example/"};
+  p.audiences = {"api"};
+  p.subject = "alice";
+  const std::string rest = R"(,"aud":"api","sub":"alice"})";
+  EXPECT_EQ(at(p, R"({"iss":"https:\/\/b.example\/")" + rest, 0), status::ok);
+  EXPECT_EQ(at(p, R"({"iss":"https://B.example/")" + rest, 0), status::issuer_mismatch);
+  EXPECT_EQ(at(p, R"({"iss":"https://b.example")" + rest, 0), status::issuer_mismatch);
+  EXPECT_EQ(at(p, R"({"iss":"https://a.example/","aud":["x","api"],"sub":"alice"})", 0),
+            status::ok);
+  EXPECT_EQ(at(p, R"({"iss":"https://a.example/","aud":[],"sub":"alice"})", 0),
+            status::audience_mismatch);
+  EXPECT_EQ(at(p, R"({"iss":"https://a.example/","aud":"api\u0000","sub":"alice"})", 0),
+            status::audience_mismatch);
+  EXPECT_EQ(at(p, R"({"iss":"https://a.example/","sub":"alice"})", 0), status::missing_claim);
+  EXPECT_EQ(at(p, R"({"iss":"https://a.example/","aud":"api","sub":"\u0061lice"})", 0), status::ok);
+  EXPECT_EQ(at(p, R"({"iss":"https://a.example/","aud":"api","sub":"alicE"})", 0),
+            status::subject_mismatch);
+}
+
+TEST_F(ClaimsTest, RequiredClaimsByName) {
+  policy p;
+  p.required_claims = {"exp", "tenant"};
+  EXPECT_EQ(at(p, R"({"exp":10,"tenant":"t1"})", 0), status::ok);
+  EXPECT_EQ(at(p, R"({"exp":10})", 0), status::missing_claim);
+  EXPECT_EQ(at(p, R"({"tenant":null})", 0), status::missing_claim);
+  EXPECT_EQ(at(p, R"({"tenant":null,"exp":10})", 0), status::ok);  // present, even if null
+}
+
+TEST_F(ClaimsTest, ResultCarriesClaimsAndRequestedCustomClaimsAsRawJson) {
+  policy p;
+  p.returned_claims = {"scope", "roles", "absent", "n"};
+  result r;
+  verifier(keys_, p).verify_at(
+      token(R"({"iss":"i\"ss","sub":"s","jti":"j1","aud":["a","b"],"exp":20,)"
+            R"("nbf":1.5,"iat":1,"roles":[ "admin" , {"x":1} ],"n":-0.5e2 ,)"
+            R"("scope":"read write"})"),
+      10, r);
+  ASSERT_EQ(r.code, status::ok);
+  EXPECT_EQ(r.iss, "i\"ss");
+  EXPECT_EQ(r.sub, "s");
+  EXPECT_EQ(r.jti, "j1");
+  EXPECT_EQ(r.aud, (std::vector<std::string_view>{"a", "b"}));
+  EXPECT_EQ(r.exp, 20.0);
+  EXPECT_EQ(r.nbf, 1.5);
+  EXPECT_EQ(r.iat, 1.0);
+  EXPECT_EQ(r.kid, "k");
+  ASSERT_EQ(r.custom_claims.size(), 3U);  // in policy order, absent left out
+  EXPECT_EQ(r.custom_claims[0].first, "scope");
+  EXPECT_EQ(r.custom_claims[0].second, R"("read write")");
+  EXPECT_EQ(r.custom_claims[1].first, "roles");
+  EXPECT_EQ(r.custom_claims[1].second, R"([ "admin" , {"x":1} ])");
+  EXPECT_EQ(r.custom_claims[2].first, "n");
+  EXPECT_EQ(r.custom_claims[2].second, "-0.5e2");
+
+  // Reusing the result for another token leaves nothing of the first behind.
+  verifier(keys_, p).verify_at(token(R"({"exp":20})"), 30, r);
+  EXPECT_EQ(r.code, status::expired);
+  EXPECT_FALSE(r.iss || r.sub || r.jti || r.has_aud || r.nbf || r.iat);
+  EXPECT_TRUE(r.custom_claims.empty());
+  EXPECT_EQ(r.exp, 20.0);  // claims of a verified-but-expired token are reported
+}
+
+TEST_F(ClaimsTest, PayloadMustBeOneStrictObject) {
+  const policy p;
+  EXPECT_EQ(at(p, "[]", 0), status::bad_json);
+  EXPECT_EQ(at(p, "", 0), status::bad_json);
+  EXPECT_EQ(at(p, "Payload", 0), status::bad_json);
+  EXPECT_EQ(at(p, R"({"a":1} {"b":2})", 0), status::bad_json);
+  EXPECT_EQ(at(p, "\xEF\xBB\xBF{}", 0), status::bad_json);
+  EXPECT_EQ(at(p, "{\"a\":\"\xFF\"}", 0), status::bad_json);
+  EXPECT_EQ(at(p, R"({"exp":1,"e\u0078p":2})", 0), status::duplicate_member);
+  EXPECT_EQ(at(p, R"({"x":{"y":1,"y":1}})", 0), status::duplicate_member);
+  policy shallow;
+  shallow.limits.max_json_depth = 3;
+  EXPECT_EQ(at(shallow, R"({"a":[[1]]})", 0), status::ok);
+  EXPECT_EQ(at(shallow, R"({"a":[[[1]]]})", 0), status::json_limit_exceeded);
+}
+
+TEST_F(ClaimsTest, TypAndAllowList) {
+  policy p;
+  p.accepted_typs = {"JWT"};
+  const auto with_typ = [&](std::string_view typ) {
+    result r;
+    verifier(keys_, p).verify_at(
+        token("{}", R"({"alg":"HS256","kid":"k","typ":")" + std::string(typ) + "\"}"), 0, r);
+    return r.code;
+  };
+  EXPECT_EQ(with_typ("JWT"), status::ok);
+  EXPECT_EQ(with_typ("jwt"), status::ok);
+  EXPECT_EQ(with_typ("application/jwt"), status::ok);
+  EXPECT_EQ(with_typ("at+jwt"), status::typ_mismatch);
+  EXPECT_EQ(at(p, "{}", 0), status::ok);  // sign_compact's default header has typ JWT
+  p.typ_required = true;
+  result r;
+  verifier(keys_, p).verify_at(token("{}", R"({"alg":"HS256","kid":"k"})"), 0, r);
+  EXPECT_EQ(r.code, status::typ_mismatch);
+
+  policy only_rs;
+  only_rs.allowed_algs = {alg::rs256};
+  EXPECT_EQ(at(only_rs, "{}", 0), status::alg_not_allowed);
+}
+
+}  // namespace
+}  // namespace jwtbatch
