@@ -407,21 +407,29 @@ policy attack_policy() {
   return p;
 }
 
-// The key set of attack_vectors.json's policy: each JWK bound to its one algorithm.
-std::shared_ptr<const key_set> attack_policy_keys(simdjson::dom::element root) {
+// The key set of attack_vectors.json's policy. As the policy says, each JWK gets its
+// kid and is bound to its one algorithm, and the set mixes HMAC and public keys; with
+// as_policy = false the JWKs are loaded as they are (no alg binding, mixing not
+// allowed), so build() refuses the mixed set.
+key_set_builder attack_policy_builder(simdjson::dom::element root, bool as_policy = true) {
   key_set_builder builder;
-  builder.allow_mixed_key_types();  // the policy verifies HS256 and public-key tokens
+  if (as_policy) builder.allow_mixed_key_types();
   simdjson::dom::object keys;
   EXPECT_EQ(root["policy"]["keys"].get_object().get(keys), simdjson::SUCCESS);
   for (auto [kid, entry] : keys) {
     simdjson::dom::element jwk;
     EXPECT_EQ(entry["jwk"].get(jwk), simdjson::SUCCESS);
     std::string text = simdjson::minify(jwk);
-    text.pop_back();  // add the kid and the policy's alg binding to the JWK
-    text += R"(,"kid":")" + std::string(kid) + R"(","alg":")" + str(entry["alg"]) + "\"}";
-    builder.add_jwks(text, std::string(kid));
+    text.pop_back();  // add the kid (and the alg binding) to the JWK
+    text += R"(,"kid":")" + std::string(kid) + "\"";
+    if (as_policy) text += R"(,"alg":")" + str(entry["alg"]) + "\"";
+    builder.add_jwks(text + "}", std::string(kid));
   }
-  return builder.build();
+  return builder;
+}
+
+std::shared_ptr<const key_set> attack_policy_keys(simdjson::dom::element root) {
+  return attack_policy_builder(root).build();
 }
 
 std::set<std::string> error_classes(simdjson::dom::element vector) {
@@ -538,17 +546,7 @@ TEST(AttackVectors, ConfusionNeedsNoMixedSetToFail) {
   // to HMAC bytes.
   simdjson::dom::parser parser;
   const auto root = load(parser, "attack_vectors.json");
-  key_set_builder mixed;
-  simdjson::dom::object keys;
-  ASSERT_EQ(root["policy"]["keys"].get_object().get(keys), simdjson::SUCCESS);
-  for (auto [kid, entry] : keys) {
-    simdjson::dom::element jwk;
-    ASSERT_EQ(entry["jwk"].get(jwk), simdjson::SUCCESS);
-    std::string text = simdjson::minify(jwk);
-    text.pop_back();
-    text += R"(,"kid":")" + std::string(kid) + "\"}";
-    mixed.add_jwks(text, std::string(kid));
-  }
+  key_set_builder mixed = attack_policy_builder(root, false);
   EXPECT_THROW((void)mixed.build(), config_error);
 
   key_set_builder rsa_only;

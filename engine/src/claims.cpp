@@ -154,23 +154,13 @@ std::string_view raw_between(const char* start, od::document& doc) {
 
 status check_claims(std::string_view payload_segment, const policy& p, double now,
                     claims_scratch& scratch, result& out) noexcept {
-  const std::size_t max_len = base64url_decoded_size(payload_segment.size());
-  if (scratch.json.size() < max_len + simdjson::SIMDJSON_PADDING) {
-    scratch.json.resize(max_len + simdjson::SIMDJSON_PADDING);
-  }
-  std::size_t len = 0;
-  if (!base64url_decode(payload_segment, scratch.json.data(), &len)) return status::bad_base64;
-  // See parse_header: stale bytes in the padding must not change a verdict.
-  std::memset(scratch.json.data() + len, 0, simdjson::SIMDJSON_PADDING);
-  const std::string_view text(reinterpret_cast<const char*>(scratch.json.data()), len);
-  if (has_byte_order_mark(text)) return status::bad_json;
-
   od::document doc;
-  if (auto e = scratch.parser.iterate(scratch.json.data(), len, scratch.json.size()).get(doc)) {
-    return json_error_status(e);
+  od::object root;  // RFC 7519 §7.2 step 10: the claims set is a JSON object
+  if (const status st =
+          open_segment_object(payload_segment, scratch.parser, scratch.json, doc, root);
+      st != status::ok) {
+    return st;
   }
-  od::object root;
-  if (auto e = doc.get_object().get(root)) return json_error_status(e);  // RFC 7519 §7.2.10
 
   const json_limits limits = limits_of(p);
   scratch.aud.clear();

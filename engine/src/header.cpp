@@ -181,27 +181,12 @@ status check_semantics(const header_facts& facts, jose_header& out) noexcept {
 
 status parse_header(std::string_view segment, header_scratch& scratch, jose_header& out) noexcept {
   out = jose_header{};
-  const std::size_t max_len = base64url_decoded_size(segment.size());
-  // The buffer only grows: after warm-up this is a size check, not an allocation.
-  if (scratch.json.size() < max_len + simdjson::SIMDJSON_PADDING) {
-    scratch.json.resize(max_len + simdjson::SIMDJSON_PADDING);
-  }
-  std::size_t len = 0;
-  if (!base64url_decode(segment, scratch.json.data(), &len)) return status::bad_base64;
-  // The padding must not hold bytes of an earlier, longer header: simdjson 3.0
-  // On-Demand looks at the first padding byte (a '}' there triggers its balance
-  // check), so stale bytes would make a token's status depend on thread history.
-  std::memset(scratch.json.data() + len, 0, simdjson::SIMDJSON_PADDING);
-
-  const std::string_view text(reinterpret_cast<const char*>(scratch.json.data()), len);
-  if (has_byte_order_mark(text)) return status::bad_json;
-
   od::document doc;
-  if (auto e = scratch.parser.iterate(scratch.json.data(), len, scratch.json.size()).get(doc)) {
-    return json_error_status(e);
-  }
   od::object root;
-  if (auto e = doc.get_object().get(root)) return json_error_status(e);
+  if (const status st = open_segment_object(segment, scratch.parser, scratch.json, doc, root);
+      st != status::ok) {
+    return st;
+  }
 
   scratch.members.clear();
   header_facts facts;

@@ -1,6 +1,9 @@
 #include "json_walk.hpp"
 
+#include <cstring>
 #include <functional>
+
+#include "base64url.hpp"
 
 namespace jwtbatch::detail {
 
@@ -130,6 +133,25 @@ status validate_value(od::value v, std::size_t depth, const json_limits& limits,
     }
   }
   return status::bad_json;
+}
+
+status open_segment_object(std::string_view segment, od::parser& parser,
+                           std::vector<std::uint8_t>& buf, od::document& doc,
+                           od::object& root) noexcept {
+  const std::size_t max_len = base64url_decoded_size(segment.size());
+  // The buffer only grows: after warm-up this is a size check, not an allocation.
+  if (buf.size() < max_len + simdjson::SIMDJSON_PADDING) {
+    buf.resize(max_len + simdjson::SIMDJSON_PADDING);
+  }
+  std::size_t len = 0;
+  if (!base64url_decode(segment, buf.data(), &len)) return status::bad_base64;
+  std::memset(buf.data() + len, 0, simdjson::SIMDJSON_PADDING);
+  if (has_byte_order_mark(std::string_view(reinterpret_cast<const char*>(buf.data()), len))) {
+    return status::bad_json;
+  }
+  if (auto e = parser.iterate(buf.data(), len, buf.size()).get(doc)) return json_error_status(e);
+  if (auto e = doc.get_object().get(root)) return json_error_status(e);
+  return status::ok;
 }
 
 status check_document_end(od::document& doc) noexcept {

@@ -97,6 +97,18 @@ template <class OnMember>
 // (RFC 8259 §2: one JSON text), bad_json otherwise.
 [[nodiscard]] status check_document_end(simdjson::ondemand::document& doc) noexcept;
 
+// open_segment_object strictly base64url-decodes `segment` into `buf` (grown, never
+// shrunk), and starts reading the decoded bytes as one JSON object with `parser`:
+// bad_base64, bad_json (a byte-order mark, not an object, ...), or ok with `doc` and
+// `root` ready. The padding after the text is zeroed: simdjson 3.0 On-Demand looks at
+// the first padding byte (a '}' there triggers its balance check), so bytes left by an
+// earlier, longer document would make a token's status depend on thread history.
+[[nodiscard]] status open_segment_object(std::string_view segment,
+                                         simdjson::ondemand::parser& parser,
+                                         std::vector<std::uint8_t>& buf,
+                                         simdjson::ondemand::document& doc,
+                                         simdjson::ondemand::object& root) noexcept;
+
 // has_byte_order_mark: a UTF-8 BOM is not JSON text (RFC 8259 §8.1).
 [[nodiscard]] inline bool has_byte_order_mark(std::string_view json) noexcept {
   return json.size() >= 3 && json[0] == '\xEF' && json[1] == '\xBB' && json[2] == '\xBF';

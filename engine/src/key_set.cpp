@@ -268,6 +268,8 @@ struct key_set_builder::state {
 
 key_set_builder::key_set_builder() : state_(std::make_unique<state>()) {}
 key_set_builder::~key_set_builder() = default;
+key_set_builder::key_set_builder(key_set_builder&&) noexcept = default;
+key_set_builder& key_set_builder::operator=(key_set_builder&&) noexcept = default;
 
 key_set_builder& key_set_builder::allow_mixed_key_types(bool allow) {
   state_->allow_mixed = allow;
