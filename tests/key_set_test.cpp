@@ -164,6 +164,22 @@ TEST(KeySet, DuplicateKidsAreAllRefused) {
   EXPECT_EQ(keys->warnings()[0], R"(s1: refused: kid "dup" is used by 2 keys (ambiguous))");
 }
 
+TEST(KeySet, AKidAlsoClaimedByASkippedKeyIsAmbiguous) {
+  // The second key's "k" is not strict base64url, so it is skipped; the first key
+  // shares its kid, and which of the two the issuer meant cannot be known.
+  key_set_builder b;
+  b.add_jwks(R"({"keys":[)" + ec_jwk(R"(,"kid":"same")") +
+                 R"(,{"kty":"oct","kid":"same","k":"AA=="},)" + ec_jwk(R"(,"kid":"other")") + "]}",
+             "dup.jwks");
+  const auto keys = b.build();
+  ASSERT_EQ(keys->size(), 1U);
+  EXPECT_EQ(keys->describe()[0].kid, "other");
+  ASSERT_EQ(keys->warnings().size(), 2U);
+  EXPECT_EQ(keys->warnings()[1],
+            R"(dup.jwks: key 0 (kid "same"): refused: kid "same" is also used by a key that )"
+            R"(was skipped (ambiguous))");
+}
+
 TEST(KeySet, MixedSymmetricAndAsymmetricNeedsConsent) {
   key_set_builder b;
   b.add_jwks(ec_jwk(R"(,"kid":"ec")"), "ec.jwk");

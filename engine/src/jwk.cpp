@@ -289,19 +289,34 @@ void load_jwks(std::string_view json, std::string_view source, std::vector<key>&
     set.push_back(std::move(single));
   }
 
+  const std::size_t before = out.size();
   std::vector<std::string> problems;
+  std::vector<key> usable;
+  std::vector<std::string> skipped_kids;
   for (std::size_t i = 0; i < set.size(); ++i) {
     const std::string name = describe(source, i, set[i]);
     try {
       if (set[i].strings.empty() && !set[i].has_key_ops) throw key_error{"not a JWK object"};
       key k = key_from_fields(set[i]);
       k.origin = name;
-      out.push_back(std::move(k));
+      usable.push_back(std::move(k));
     } catch (const key_error& e) {
       problems.push_back(name + ": skipped: " + e.message);
+      if (const std::string* kid = set[i].get("kid")) skipped_kids.push_back(*kid);
     }
   }
-  if (problems.size() == set.size()) {
+  // A kid that a skipped key also claims is ambiguous: which key did the issuer mean?
+  // Refuse the usable one too rather than guess (Wycheproof jws_duplicate_kid).
+  for (auto& k : usable) {
+    if (k.has_kid &&
+        std::find(skipped_kids.begin(), skipped_kids.end(), k.kid) != skipped_kids.end()) {
+      problems.push_back(k.origin + ": refused: kid \"" + k.kid +
+                         "\" is also used by a key that was skipped (ambiguous)");
+      continue;
+    }
+    out.push_back(std::move(k));
+  }
+  if (out.size() == before) {
     std::string message = where + ": no usable key";
     for (const auto& p : problems) message += "\n  " + p;
     throw config_error(message);

@@ -158,6 +158,7 @@ status run(std::string_view token, const key_store& keys, const policy& p, doubl
   // RFC 7515 §5.2 step 8: the signature covers the received ASCII "header.payload".
   st = verify_signature(*ctx.chosen, header.algorithm, parts.signing_input, ctx.signature);
   if (st != status::ok) return st;
+  out.signature_verified = true;
 
   // Only now is the payload read (SECURITY.md §0: never before the signature).
   return check_claims(parts.payload, p, now, scratch.claims, out);
@@ -218,6 +219,7 @@ std::string_view label_name(attack_label l) noexcept {
 void result::clear() noexcept {
   code = status::ok;
   label = attack_label::none;
+  signature_verified = false;
   algorithm.reset();
   kid.reset();
   iss.reset();

@@ -44,6 +44,10 @@ class result {
   status code = status::ok;
   attack_label label = attack_label::none;
 
+  // The signature verified with a trusted key: the token is genuine as a JWS, whatever
+  // the payload and claims checks then said (audit: "genuine but expired").
+  bool signature_verified = false;
+
   std::optional<alg> algorithm;  // from the header, once it parsed
   std::optional<std::string_view> kid;
 
