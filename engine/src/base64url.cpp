@@ -1,6 +1,7 @@
 #include "base64url.hpp"
 
 #include <array>
+#include <atomic>
 
 namespace jwtbatch::detail {
 namespace {
@@ -81,27 +82,40 @@ bool base64url_decode_scalar(std::string_view in, std::uint8_t* out,
 
 namespace {
 
-bool cpu_has_avx2() noexcept {
-  __builtin_cpu_init();  // required when called during static initialisation
-  // NOLINTNEXTLINE(readability-implicit-bool-conversion): the builtin is int-valued
-  return __builtin_cpu_supports("avx2") != 0;
-}
-
 using decode_fn = bool (*)(std::string_view, std::uint8_t*, std::size_t*) noexcept;
 
-// Chosen once, before main: every call after that is one indirect call, with no
-// initialisation guard on the hot path.
-const bool k_has_avx2 = cpu_has_avx2();
-const decode_fn k_decode = k_has_avx2 ? &base64url_decode_avx2 : &base64url_decode_scalar;
+bool resolve_and_decode(std::string_view in, std::uint8_t* out, std::size_t* out_len) noexcept;
+
+// The decoder in use. Constant-initialised (no dynamic initialiser) so that a call from
+// another translation unit's static initialiser, e.g. a global key set loaded from a
+// JWKS, finds the resolver instead of a null pointer: dynamic initialisation order
+// across translation units is unspecified. The first call stores the CPU's decoder;
+// racing first calls store the same value, and a relaxed load is a plain load on
+// x86-64, so the hot path stays one indirect call with no guard.
+constinit std::atomic<decode_fn> g_decode{&resolve_and_decode};
+
+bool resolve_and_decode(std::string_view in, std::uint8_t* out, std::size_t* out_len) noexcept {
+  const decode_fn chosen =
+      base64url_avx2_available() ? &base64url_decode_avx2 : &base64url_decode_scalar;
+  g_decode.store(chosen, std::memory_order_relaxed);
+  return chosen(in, out, out_len);
+}
 
 }  // namespace
 
 bool base64url_avx2_available() noexcept {
-  return k_has_avx2;
+  // A function-local static, not a namespace-scope one, for the same reason as g_decode:
+  // it is correct even when first asked during static initialisation.
+  static const bool available = [] {
+    __builtin_cpu_init();  // required when called during static initialisation
+    // NOLINTNEXTLINE(readability-implicit-bool-conversion): the builtin is int-valued
+    return __builtin_cpu_supports("avx2") != 0;
+  }();
+  return available;
 }
 
 bool base64url_decode(std::string_view in, std::uint8_t* out, std::size_t* out_len) noexcept {
-  return k_decode(in, out, out_len);
+  return g_decode.load(std::memory_order_relaxed)(in, out, out_len);
 }
 
 std::size_t base64url_encode(std::span<const std::uint8_t> in, char* out) noexcept {
