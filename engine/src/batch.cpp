@@ -1,0 +1,70 @@
+#include "jwtbatch/batch.hpp"
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <stdexcept>
+
+#include "verify.hpp"
+
+namespace jwtbatch {
+
+struct batch_verifier::arena {
+  tbb::task_arena tasks;
+  explicit arena(int threads) : tasks(threads > 0 ? threads : tbb::task_arena::automatic) {}
+};
+
+batch_verifier::batch_verifier(std::shared_ptr<const verifier> v, batch_options options)
+    : verifier_(std::move(v)), options_(options), arena_(std::make_unique<arena>(options.threads)) {
+  if (!verifier_) throw config_error("batch_verifier: no verifier");
+  if (options_.threads < 0) throw config_error("batch_verifier: threads must be >= 0");
+  if (options_.grain == 0) options_.grain = 1;
+  arena_->tasks.initialize();
+}
+
+batch_verifier::~batch_verifier() = default;
+
+int batch_verifier::threads() const noexcept {
+  return arena_->tasks.max_concurrency();
+}
+
+namespace {
+
+// Runs `verify_at(i)` for every index on the arena's threads. The body is noexcept
+// (verifier::verify_at never throws), so no exception can leave a task.
+template <class Body>
+void for_each_index(tbb::task_arena& tasks, std::size_t n, std::size_t grain, const Body& body) {
+  tasks.execute([&] {
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, grain),
+                      [&](const tbb::blocked_range<std::size_t>& r) noexcept {
+                        for (std::size_t i = r.begin(); i != r.end(); ++i) body(i);
+                      });
+  });
+}
+
+}  // namespace
+
+void batch_verifier::verify_batch(std::span<const std::string_view> tokens,
+                                  std::span<result> results) const {
+  if (tokens.size() != results.size()) {
+    throw std::invalid_argument("verify_batch: tokens and results differ in length");
+  }
+  const policy& p = verifier_->rules();
+  const double now = p.fixed_time ? *p.fixed_time : detail::unix_now();
+  for_each_index(arena_->tasks, tokens.size(), options_.grain,
+                 [&](std::size_t i) noexcept { verifier_->verify_at(tokens[i], now, results[i]); });
+}
+
+void batch_verifier::verify_batch_at(std::span<const std::string_view> tokens,
+                                     std::span<const double> times,
+                                     std::span<result> results) const {
+  if (tokens.size() != results.size() || tokens.size() != times.size()) {
+    throw std::invalid_argument("verify_batch_at: tokens, times and results differ in length");
+  }
+  for_each_index(arena_->tasks, tokens.size(), options_.grain, [&](std::size_t i) noexcept {
+    verifier_->verify_at(tokens[i], times[i], results[i]);
+  });
+}
+
+}  // namespace jwtbatch
