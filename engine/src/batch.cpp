@@ -29,6 +29,10 @@ int batch_verifier::threads() const noexcept {
   return arena_->tasks.max_concurrency();
 }
 
+void batch_verifier::run_in_arena(const std::function<void()>& work) const {
+  arena_->tasks.execute(work);
+}
+
 namespace {
 
 // Runs `verify_at(i)` for every index on the arena's threads. The body is noexcept

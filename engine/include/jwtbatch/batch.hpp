@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -45,6 +46,10 @@ class batch_verifier {
                        std::span<result> results) const;
 
   [[nodiscard]] int threads() const noexcept;
+
+  // run_in_arena runs `work` inside this engine's TBB arena, so that its parallel
+  // algorithms use this engine's threads (the streaming pipeline uses it).
+  void run_in_arena(const std::function<void()>& work) const;
   [[nodiscard]] const verifier& rules() const noexcept { return *verifier_; }
 
  private:

@@ -1,0 +1,46 @@
+// jwtbatch/pipeline.hpp: verifying a stream of tokens, one per line, in bounded memory.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+#include "jwtbatch/batch.hpp"
+#include "jwtbatch/result.hpp"
+
+namespace jwtbatch {
+
+struct pipeline_options {
+  // Bytes read per chunk. Memory in use is about chunks_in_flight x chunk_bytes (plus
+  // one result per line of those chunks), whatever the input size.
+  std::size_t chunk_bytes = std::size_t{1} << 20;
+  // Chunks being read, verified or written at once; 0 = twice the thread count.
+  std::size_t chunks_in_flight = 0;
+};
+
+// Called once per input record, serially and in input order. `line` is 1-based;
+// `token` is the record without its line terminator (valid during the call only;
+// empty for a record longer than the token limit, which is never buffered whole).
+using pipeline_sink =
+    std::function<void(std::uint64_t line, std::string_view token, const result& r)>;
+
+struct pipeline_stats {
+  std::uint64_t records = 0;
+  std::uint64_t ok = 0;
+};
+
+// verify_stream reads `fd` to its end: a serial in-order reader cuts chunks at line
+// ends (the partial last line carried into the next chunk), the batch verifier's
+// threads verify each chunk's lines in parallel, and a serial in-order writer hands
+// every result to `sink`. Exactly one result per record, in input order: "\n" ends a
+// record and a "\r" before it is dropped; an empty line is a record (bad_segments); a
+// last line without "\n" is a record; a record longer than the policy's token limit
+// gets token_too_large without being held in memory (fingerprint all '0').
+// Evaluation time: the policy's fixed time, else the time the stream started.
+// Throws std::system_error if reading fails; an exception from `sink` stops the run
+// and propagates.
+pipeline_stats verify_stream(const batch_verifier& engine, int fd, const pipeline_sink& sink,
+                             pipeline_options options = {});
+
+}  // namespace jwtbatch
