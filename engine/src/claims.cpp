@@ -100,34 +100,38 @@ bool contains(const std::vector<std::string>& list, std::string_view value) {
   return std::any_of(list.begin(), list.end(), [&](const std::string& s) { return s == value; });
 }
 
-status evaluate(const policy& p, double now, const payload_facts& f) {
-  if (f.type_error != status::ok) return f.type_error;
-  for (std::size_t i = 0; i < p.required_claims.size(); ++i) {
-    if ((f.required_seen & (std::uint64_t{1} << i)) == 0) return status::missing_claim;
+// The checks that do not depend on the evaluation time, before and after the time
+// checks in the order check_claims documents.
+claims_verdict judge_static(const policy& p, const payload_facts& f) {
+  claims_verdict v;
+  if (f.type_error != status::ok) {
+    v.before_time = f.type_error;
+  } else {
+    for (std::size_t i = 0; i < p.required_claims.size(); ++i) {
+      if ((f.required_seen & (std::uint64_t{1} << i)) == 0) {
+        v.before_time = status::missing_claim;
+        break;
+      }
+    }
   }
-  const auto leeway = static_cast<double>(p.leeway_seconds);
-  if (f.exp && !(now < *f.exp + leeway)) return status::expired;         // RFC 7519 §4.1.4
-  if (f.nbf && !(now >= *f.nbf - leeway)) return status::not_yet_valid;  // §4.1.5
-  if (f.iat && *f.iat > now + leeway) return status::issued_in_future;
-  if (p.max_age_seconds) {
-    if (!f.iat) return status::missing_claim;
-    if (now - *f.iat > static_cast<double>(*p.max_age_seconds) + leeway) return status::too_old;
-  }
-  if (!p.issuers.empty()) {
-    if (!f.iss) return status::missing_claim;
-    if (!contains(p.issuers, *f.iss)) return status::issuer_mismatch;
-  }
-  if (!p.audiences.empty()) {
-    if (!f.has_aud) return status::missing_claim;
-    const bool any = std::any_of(f.aud->begin(), f.aud->end(),
-                                 [&](std::string_view a) { return contains(p.audiences, a); });
-    if (!any) return status::audience_mismatch;  // includes "aud": []
-  }
-  if (p.subject) {
-    if (!f.sub) return status::missing_claim;
-    if (*f.sub != *p.subject) return status::subject_mismatch;
-  }
-  return status::ok;
+  v.after_time = [&] {
+    if (!p.issuers.empty()) {
+      if (!f.iss) return status::missing_claim;
+      if (!contains(p.issuers, *f.iss)) return status::issuer_mismatch;
+    }
+    if (!p.audiences.empty()) {
+      if (!f.has_aud) return status::missing_claim;
+      const bool any = std::any_of(f.aud->begin(), f.aud->end(),
+                                   [&](std::string_view a) { return contains(p.audiences, a); });
+      if (!any) return status::audience_mismatch;  // includes "aud": []
+    }
+    if (p.subject) {
+      if (!f.sub) return status::missing_claim;
+      if (*f.sub != *p.subject) return status::subject_mismatch;
+    }
+    return status::ok;
+  }();
+  return v;
 }
 
 json_limits limits_of(const policy& p) {
@@ -152,13 +156,32 @@ std::string_view raw_between(const char* start, od::document& doc) {
 
 }  // namespace
 
+status judge_claims(const policy& p, double now, const claims_verdict& v,
+                    const result& claims) noexcept {
+  if (v.before_time != status::ok) return v.before_time;
+  const auto leeway = static_cast<double>(p.leeway_seconds);
+  const auto& exp = claims.exp;
+  const auto& nbf = claims.nbf;
+  const auto& iat = claims.iat;
+  if (exp && !(now < *exp + leeway)) return status::expired;         // RFC 7519 §4.1.4
+  if (nbf && !(now >= *nbf - leeway)) return status::not_yet_valid;  // §4.1.5
+  if (iat && *iat > now + leeway) return status::issued_in_future;
+  if (p.max_age_seconds) {
+    if (!iat) return status::missing_claim;
+    if (now - *iat > static_cast<double>(*p.max_age_seconds) + leeway) return status::too_old;
+  }
+  return v.after_time;
+}
+
 status check_claims(std::string_view payload_segment, const policy& p, double now,
-                    claims_scratch& scratch, result& out) noexcept {
+                    claims_scratch& scratch, result& out, claims_verdict& verdict) noexcept {
+  verdict = claims_verdict{};
   od::document doc;
   od::object root;  // RFC 7519 §7.2 step 10: the claims set is a JSON object
   if (const status st =
           open_segment_object(payload_segment, scratch.parser, scratch.json, doc, root);
       st != status::ok) {
+    verdict.before_time = st;
     return st;
   }
 
@@ -192,8 +215,14 @@ status check_claims(std::string_view payload_segment, const policy& p, double no
         }
         return st;
       });
-  if (walked != status::ok) return walked;
-  if (const status end = check_document_end(doc); end != status::ok) return end;
+  if (walked != status::ok) {
+    verdict.before_time = walked;
+    return walked;
+  }
+  if (const status end = check_document_end(doc); end != status::ok) {
+    verdict.before_time = end;
+    return end;
+  }
 
   // Copy what the token says into the result (room was reserved: views stay valid).
   const auto keep = [&](std::optional<std::string_view> v) -> std::optional<std::string_view> {
@@ -213,7 +242,8 @@ status check_claims(std::string_view payload_segment, const policy& p, double no
   out.exp = f.exp;
   out.nbf = f.nbf;
   out.iat = f.iat;
-  return evaluate(p, now, f);
+  verdict = judge_static(p, f);
+  return judge_claims(p, now, verdict, out);
 }
 
 }  // namespace jwtbatch::detail

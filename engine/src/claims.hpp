@@ -24,6 +24,18 @@ struct claims_scratch {
   std::vector<std::pair<std::size_t, std::string_view>> custom;  // (policy index, raw JSON)
 };
 
+// The policy's verdict on a payload, split around the checks that depend on the
+// evaluation time, so that a cached token can be judged again at another time.
+struct claims_verdict {
+  status before_time = status::ok;  // payload, JSON and claim-type errors, required claims
+  status after_time = status::ok;   // issuer, audience, subject
+};
+
+// judge_claims: the claims status at `now`, from the time-independent verdict and the
+// time claims (exp, nbf, iat) that check_claims copied into `claims`.
+[[nodiscard]] status judge_claims(const policy& p, double now, const claims_verdict& v,
+                                  const result& claims) noexcept;
+
 // check_claims decodes the payload segment (`out` must have room reserved for the
 // decoded payload plus the returned claims' names, see result::reserve), reads it as one JSON
 // object (strict and bounded like the header, with the policy's limits), copies the registered and
@@ -33,9 +45,11 @@ struct claims_scratch {
 // json_limit_exceeded -> bad_claim_type -> missing_claim -> expired -> not_yet_valid
 // -> issued_in_future -> too_old -> issuer_mismatch -> audience_mismatch ->
 // subject_mismatch. Claims are copied into `out` whenever the payload parsed, also
-// when a claim check then fails (audit wants the exp of an expired token).
+// when a claim check then fails (audit wants the exp of an expired token). `verdict`
+// receives the time-independent part: judge_claims(p, now, verdict, out) is the result.
 [[nodiscard]] status check_claims(std::string_view payload_segment, const policy& p, double now,
-                                  claims_scratch& scratch, result& out) noexcept;
+                                  claims_scratch& scratch, result& out,
+                                  claims_verdict& verdict) noexcept;
 
 // NumericDate bounds (RFC 7519 §2): a finite JSON number with |value| <= 2^53, so
 // it is exact as a double and adding any sane leeway cannot overflow.

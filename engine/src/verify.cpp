@@ -5,9 +5,11 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 
 #include "base64url.hpp"
+#include "cache.hpp"
 #include "crypto/signature.hpp"
 #include "jwtbatch/verifier.hpp"
 
@@ -157,11 +159,15 @@ status run(std::string_view token, const key_store& keys, const policy& p, doubl
   ctx.signature = std::span(scratch.signature.data(), sig_len);
   // RFC 7515 §5.2 step 8: the signature covers the received ASCII "header.payload".
   st = verify_signature(*ctx.chosen, header.algorithm, parts.signing_input, ctx.signature);
-  if (st != status::ok) return st;
+  scratch.signature_checked = true;
+  if (st != status::ok) {
+    scratch.verdict = claims_verdict{.before_time = st};
+    return st;
+  }
   out.signature_verified = true;
 
   // Only now is the payload read (SECURITY.md §0: never before the signature).
-  return check_claims(parts.payload, p, now, scratch.claims, out);
+  return check_claims(parts.payload, p, now, scratch.claims, out, scratch.verdict);
 }
 
 }  // namespace
@@ -174,6 +180,7 @@ double unix_now() noexcept {
 void verify_token(std::string_view token, const key_store& keys, const policy& p, double now,
                   verify_scratch& scratch, result& out) noexcept {
   out.clear();
+  scratch.signature_checked = false;
   set_fingerprint(token, out);
   // Room for every string the result may keep: kid and claims come from decoded
   // segments, shorter than the token; names of returned claims come from the policy.
@@ -190,66 +197,18 @@ void verify_token(std::string_view token, const key_store& keys, const policy& p
 
 namespace jwtbatch {
 
-std::string_view label_name(attack_label l) noexcept {
-  switch (l) {
-    case attack_label::none:
-      return "";
-    case attack_label::alg_none:
-      return "alg_none";
-    case attack_label::key_confusion:
-      return "key_confusion";
-    case attack_label::embedded_key:
-      return "embedded_key";
-    case attack_label::psychic_signature:
-      return "psychic_signature";
-    case attack_label::signature_stripped:
-      return "signature_stripped";
-    case attack_label::kid_injection:
-      return "kid_injection";
-    case attack_label::non_canonical_encoding:
-      return "non_canonical_encoding";
-    case attack_label::duplicate_member:
-      return "duplicate_member";
-    case attack_label::crit_bypass:
-      return "crit_bypass";
-  }
-  return "";
-}
-
-void result::clear() noexcept {
-  code = status::ok;
-  label = attack_label::none;
-  signature_verified = false;
-  algorithm.reset();
-  kid.reset();
-  iss.reset();
-  sub.reset();
-  jti.reset();
-  aud.clear();
-  has_aud = false;
-  exp.reset();
-  nbf.reset();
-  iat.reset();
-  custom_claims.clear();
-  storage_.clear();
-}
-
-void result::reserve(std::size_t bytes) {
-  storage_.reserve(storage_.size() + bytes);
-}
-
-std::string_view result::store(std::string_view s) {
-  const std::size_t at = storage_.size();
-  storage_.append(s);
-  return {storage_.data() + at, s.size()};
-}
-
-verifier::verifier(std::shared_ptr<const key_set> keys, policy p)
-    : keys_(std::move(keys)), policy_(std::move(p)) {
+verifier::verifier(std::shared_ptr<const key_set> keys, policy p,
+                   std::shared_ptr<token_cache> cache)
+    : keys_(std::move(keys)), policy_(std::move(p)), cache_(std::move(cache)) {
   if (!keys_) throw config_error("verifier: no key set");
   if (policy_.leeway_seconds < 0) throw config_error("policy: leeway must be >= 0 seconds");
   if (policy_.required_claims.size() > 64) {
     throw config_error("policy: at most 64 required claims");
+  }
+  if (cache_) {
+    static std::atomic<std::uint64_t> next_tag{1};
+    cache_tag_ = next_tag.fetch_add(1, std::memory_order_relaxed);
+    cache_->shards().adopt(cache_tag_);
   }
 }
 
@@ -259,7 +218,16 @@ void verifier::verify(std::string_view token, result& out) const noexcept {
 
 void verifier::verify_at(std::string_view token, double at, result& out) const noexcept {
   thread_local detail::verify_scratch scratch;
+  detail::cache_shards* cache = cache_ ? &cache_->shards() : nullptr;
+  if (cache != nullptr && cache->lookup(token, cache_tag_, out, scratch.verdict)) {
+    out.code = detail::judge_claims(policy_, at, scratch.verdict, out);
+    return;
+  }
   detail::verify_token(token, keys_->store(), policy_, at, scratch, out);
+  if (cache != nullptr && scratch.signature_checked &&
+      (out.signature_verified || cache_->options().keep_forgeries)) {
+    cache->insert(token, cache_tag_, out, scratch.verdict);
+  }
 }
 
 status verifier::verify_one(std::string_view token) const noexcept {

@@ -23,6 +23,11 @@ struct verify_scratch {
   // The current token's segments and header (views into the token and `header`).
   compact_parts parts;
   jose_header jose;
+  // Set by verify_token: whether the signature was checked (verified or not), and
+  // the part of the verdict that does not depend on the evaluation time (for a
+  // failed signature, before_time holds that failure).
+  bool signature_checked = false;
+  claims_verdict verdict;
 };
 
 // verify_token: see verifier::verify. `now` is the evaluation time (Unix seconds).

@@ -41,6 +41,15 @@ enum class attack_label : std::uint8_t {
 // Claims are filled only when the signature verified (never from a forged token).
 class result {
  public:
+  result() = default;
+  ~result() = default;
+  // Copies and moves carry the strings along: the views of the copy point into the
+  // copy's own buffer.
+  result(const result& o);
+  result& operator=(const result& o);
+  result(result&& o) noexcept;
+  result& operator=(result&& o) noexcept;
+
   status code = status::ok;
   attack_label label = attack_label::none;
 
@@ -74,8 +83,12 @@ class result {
   void clear() noexcept;
   void reserve(std::size_t bytes);
   std::string_view store(std::string_view s);
+  // Heap bytes held, for cache accounting.
+  [[nodiscard]] std::size_t owned_bytes() const noexcept;
 
  private:
+  void copy_facts(const result& o) noexcept;
+  void rebase_views(const char* from, std::size_t n) noexcept;
   std::string storage_;
 };
 

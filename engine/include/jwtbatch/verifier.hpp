@@ -1,9 +1,11 @@
 // jwtbatch/verifier.hpp: checking tokens against a key set and a policy.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string_view>
 
+#include "jwtbatch/cache.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/policy.hpp"
 #include "jwtbatch/result.hpp"
@@ -19,9 +21,14 @@ namespace jwtbatch {
 // the status; claims are never read from a token whose signature failed. Every call
 // is noexcept: hostile input yields a status, never an exception or a crash, and the
 // token is only read during the call.
+//
+// With a token_cache, a token seen before is answered from the cache: the same result
+// as verifying it again (time claims are judged at each call's time), without the
+// signature check. The verifier takes the cache over (see token_cache).
 class verifier {
  public:
-  explicit verifier(std::shared_ptr<const key_set> keys, policy p = {});
+  explicit verifier(std::shared_ptr<const key_set> keys, policy p = {},
+                    std::shared_ptr<token_cache> cache = nullptr);
 
   // verify fills `out` for `token`, evaluated at the policy's fixed time, or now.
   void verify(std::string_view token, result& out) const noexcept;
@@ -32,10 +39,14 @@ class verifier {
 
   [[nodiscard]] const key_set& keys() const noexcept { return *keys_; }
   [[nodiscard]] const policy& rules() const noexcept { return policy_; }
+  // The cache in use, or null.
+  [[nodiscard]] const token_cache* cache() const noexcept { return cache_.get(); }
 
  private:
   std::shared_ptr<const key_set> keys_;
   policy policy_;
+  std::shared_ptr<token_cache> cache_;
+  std::uint64_t cache_tag_ = 0;  // this verifier's entries in the cache
 };
 
 }  // namespace jwtbatch

@@ -1,0 +1,73 @@
+// jwtbatch/cache.hpp: the verified-token cache. Logs repeat the same token many
+// times; a token whose signature was checked once need not be checked again.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+namespace jwtbatch {
+
+namespace detail {
+class cache_shards;
+}
+
+struct cache_options {
+  // Bounds, both enforced: whichever is reached first evicts the least recently used
+  // entries. An entry costs its token's bytes plus its result's (about 2x the token).
+  std::size_t max_entries = 65536;
+  std::size_t max_bytes = std::size_t{64} << 20;
+  // Longer tokens are verified every time and never stored.
+  std::size_t max_token_bytes = 8192;
+  // Independent locks; 0 = 64. More shards, less contention between threads.
+  std::size_t shards = 0;
+  // Also keep tokens whose signature failed (bad_signature): a repeated forgery
+  // then costs a lookup instead of a public-key operation. Tokens rejected before
+  // the signature check are cheap to reject again and are never stored.
+  bool keep_forgeries = true;
+};
+
+struct cache_stats {
+  std::uint64_t hits = 0;
+  std::uint64_t misses = 0;       // lookups that found nothing usable
+  std::uint64_t insertions = 0;   // entries stored
+  std::uint64_t evictions = 0;    // entries dropped to respect the bounds
+  std::uint64_t invalidated = 0;  // entries dropped because a new verifier took the cache
+  std::size_t entries = 0;
+  std::size_t bytes = 0;
+};
+
+// token_cache keeps, for tokens whose signature was checked, the verdict and the
+// parsed claims, keyed by the exact token bytes: a keyed hash (SipHash-2-4 with a
+// random key per cache, so nobody can aim tokens at one slot) picks the slot and the
+// stored bytes are compared on every hit; a hash alone is never proof.
+//
+// Time claims (exp, nbf, iat, max age) are judged again at every use's evaluation
+// time, so a cached token expires on time. Everything else the verdict depends on
+// (key set, policy) is fixed per verifier: each entry carries the tag of the verifier
+// that stored it and only that verifier can hit it. A verifier built on a cache takes
+// it over and drops the entries of earlier verifiers: loading a new key set (which
+// means a new verifier) invalidates everything stored before.
+//
+// Thread-safe; the verifier uses it from every batch thread at once.
+class token_cache {
+ public:
+  explicit token_cache(cache_options options = {});
+  ~token_cache();
+  token_cache(const token_cache&) = delete;
+  token_cache& operator=(const token_cache&) = delete;
+
+  [[nodiscard]] cache_stats stats() const noexcept;
+  [[nodiscard]] const cache_options& options() const noexcept { return options_; }
+  // Drops every entry (counters are kept).
+  void clear() noexcept;
+
+  // Engine internals.
+  [[nodiscard]] detail::cache_shards& shards() const noexcept { return *shards_; }
+
+ private:
+  cache_options options_;
+  std::unique_ptr<detail::cache_shards> shards_;
+};
+
+}  // namespace jwtbatch

@@ -1,0 +1,345 @@
+// The verified-token cache: a hit gives exactly what verifying again would give,
+// time claims are judged at each use, a new key set invalidates, a token that
+// differs by one byte never hits, and the bounds hold.
+#include "jwtbatch/cache.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "jwtbatch/batch.hpp"
+#include "jwtbatch/key_set.hpp"
+#include "jwtbatch/sign.hpp"
+#include "jwtbatch/verifier.hpp"
+#include "result_compare.hpp"
+#include "test_support.hpp"
+
+namespace jwtbatch {
+namespace {
+
+using test::expect_same_result;
+
+std::shared_ptr<const key_set> hs256_keys(std::uint8_t fill) {
+  key_set_builder b;
+  b.add_secret(std::vector<std::uint8_t>(32, fill), "secret", "k", alg::hs256);
+  return b.build();
+}
+
+std::shared_ptr<const key_set> es256_keys() {
+  key_set_builder b;
+  b.add_jwks(generate_key(alg::es256, "ec").private_jwk, "ec.jwk");
+  return b.build();
+}
+
+std::string claims_json(int n, const std::string& extra = "") {
+  return R"({"iss":"https://issuer.example","sub":"user-)" + std::to_string(n) +
+         R"(","aud":["api","web"],"jti":"j)" + std::to_string(n) +
+         R"(","scope":"read write","tenant":{"id":7})" + extra + "}";
+}
+
+// The verdicts of `v` (cached) and of a cacheless twin, at time `at`.
+struct twin {
+  std::shared_ptr<token_cache> cache;
+  verifier cached;
+  verifier plain;
+  twin(std::shared_ptr<const key_set> keys, const policy& p, cache_options o = {})
+      : cache(std::make_shared<token_cache>(o)), cached(keys, p, cache), plain(keys, p) {}
+
+  result check(const std::string& token, double at, const std::string& where) const {
+    result a;
+    result b;
+    cached.verify_at(token, at, a);
+    plain.verify_at(token, at, b);
+    expect_same_result(a, b, where);
+    return a;
+  }
+};
+
+policy with_claims_returned() {
+  policy p;
+  p.returned_claims = {"scope", "tenant"};
+  return p;
+}
+
+TEST(Cache, RepeatedTokenHitsWithTheSameResult) {
+  const twin t(hs256_keys(1), with_claims_returned());
+  const std::string token =
+      sign_compact(t.cached.keys(), "k", alg::hs256, claims_json(1, R"(,"exp":2000000000)"));
+  const result first = t.check(token, 1700000000, "first use");
+  EXPECT_EQ(first.code, status::ok);
+  for (int i = 0; i < 3; ++i) {
+    const result again = t.check(token, 1700000000, "use " + std::to_string(i + 2));
+    EXPECT_EQ(again.code, status::ok);
+    ASSERT_EQ(again.custom_claims.size(), 2U);
+    EXPECT_EQ(again.custom_claims[1].second, R"({"id":7})");
+  }
+  const cache_stats s = t.cache->stats();
+  EXPECT_EQ(s.misses, 1U);
+  EXPECT_EQ(s.hits, 3U);
+  EXPECT_EQ(s.insertions, 1U);
+  EXPECT_EQ(s.entries, 1U);
+  EXPECT_GT(s.bytes, token.size());
+}
+
+TEST(Cache, CachedTokenExpiresOnTime) {
+  const twin t(hs256_keys(1), policy{});
+  const std::string token = sign_compact(t.cached.keys(), "k", alg::hs256,
+                                         claims_json(1, R"(,"exp":1000,"nbf":500,"iat":400)"));
+  EXPECT_EQ(t.check(token, 999, "before exp").code, status::ok);
+  EXPECT_EQ(t.check(token, 1000, "at exp").code, status::expired);
+  EXPECT_EQ(t.check(token, 499, "before nbf").code, status::not_yet_valid);
+  EXPECT_EQ(t.check(token, 500, "at nbf").code, status::ok);
+  EXPECT_EQ(t.check(token, 399, "before iat and nbf").code, status::not_yet_valid);
+  const std::string issued =
+      sign_compact(t.cached.keys(), "k", alg::hs256, claims_json(2, R"(,"iat":400)"));
+  EXPECT_EQ(t.check(issued, 400, "at iat").code, status::ok);
+  EXPECT_EQ(t.check(issued, 399, "before iat").code, status::issued_in_future);
+  EXPECT_EQ(t.cache->stats().hits, 5U);
+}
+
+TEST(Cache, LeewayAndMaxAgeAreJudgedAtEachUse) {
+  policy p;
+  p.leeway_seconds = 10;
+  p.max_age_seconds = 100;
+  const twin t(hs256_keys(1), p);
+  const std::string token =
+      sign_compact(t.cached.keys(), "k", alg::hs256, claims_json(1, R"(,"exp":1000,"iat":950)"));
+  EXPECT_EQ(t.check(token, 1009, "within leeway").code, status::ok);
+  EXPECT_EQ(t.check(token, 1010, "past leeway").code, status::expired);
+  policy old;
+  old.max_age_seconds = 20;
+  const twin strict(hs256_keys(1), old);
+  EXPECT_EQ(strict.check(token, 970, "age 20").code, status::ok);
+  EXPECT_EQ(strict.check(token, 971, "age 21").code, status::too_old);
+  EXPECT_EQ(strict.cache->stats().hits, 1U);
+}
+
+TEST(Cache, StaticClaimFailuresComeBackInPolicyOrder) {
+  policy p;
+  p.issuers = {"https://other.example"};
+  p.required_claims = {"tenant"};
+  const twin t(hs256_keys(1), p);
+  // issuer_mismatch comes after the time checks, missing_claim before them.
+  const std::string wrong_issuer =
+      sign_compact(t.cached.keys(), "k", alg::hs256, claims_json(1, R"(,"exp":1000)"));
+  EXPECT_EQ(t.check(wrong_issuer, 10, "valid time").code, status::issuer_mismatch);
+  EXPECT_EQ(t.check(wrong_issuer, 10, "valid time, hit").code, status::issuer_mismatch);
+  EXPECT_EQ(t.check(wrong_issuer, 2000, "expired, hit").code, status::expired);
+  const std::string no_tenant = sign_compact(t.cached.keys(), "k", alg::hs256,
+                                             R"({"iss":"https://other.example","exp":1000})");
+  EXPECT_EQ(t.check(no_tenant, 2000, "expired").code, status::missing_claim);
+  EXPECT_EQ(t.check(no_tenant, 2000, "expired, hit").code, status::missing_claim);
+  const std::string bad_json = sign_compact(t.cached.keys(), "k", alg::hs256, R"({"a":1,"a":2})");
+  EXPECT_EQ(t.check(bad_json, 10, "duplicate").code, status::duplicate_member);
+  EXPECT_EQ(t.check(bad_json, 10, "duplicate, hit").code, status::duplicate_member);
+  EXPECT_EQ(t.cache->stats().hits, 4U);
+}
+
+TEST(Cache, NewKeySetInvalidatesEverythingBefore) {
+  auto cache = std::make_shared<token_cache>();
+  const verifier before(hs256_keys(1), policy{}, cache);
+  const std::string token =
+      sign_compact(before.keys(), "k", alg::hs256, claims_json(1, R"(,"exp":2000)"));
+  result r;
+  before.verify_at(token, 1000, r);
+  EXPECT_EQ(r.code, status::ok);
+  EXPECT_EQ(cache->stats().entries, 1U);
+
+  // The same kid now names another secret: the token must no longer verify.
+  const verifier after(hs256_keys(2), policy{}, cache);
+  EXPECT_EQ(cache->stats().entries, 0U);
+  EXPECT_EQ(cache->stats().invalidated, 1U);
+  after.verify_at(token, 1000, r);
+  EXPECT_EQ(r.code, status::bad_signature);
+  EXPECT_FALSE(r.signature_verified);
+  // The old verifier still answers from its own key set, and cannot refill the cache.
+  before.verify_at(token, 1000, r);
+  EXPECT_EQ(r.code, status::ok);
+  after.verify_at(token, 1000, r);
+  EXPECT_EQ(r.code, status::bad_signature);
+  const cache_stats s = cache->stats();
+  EXPECT_EQ(s.hits, 1U);  // the last call, on the forgery the new verifier stored
+  EXPECT_EQ(s.entries, 1U);
+}
+
+TEST(Cache, ATokenDifferingByOneByteNeverHits) {
+  const twin t(es256_keys(), policy{});
+  const std::string token =
+      sign_compact(t.cached.keys(), "ec", alg::es256, claims_json(1, R"(,"exp":2000)"));
+  ASSERT_EQ(t.check(token, 1000, "original").code, status::ok);
+  std::uint64_t expected_hits = 0;
+  for (std::size_t i = 0; i < token.size(); ++i) {
+    std::string changed = token;
+    changed[i] = changed[i] == 'A' ? 'B' : 'A';
+    const result r = t.check(changed, 1000, "byte " + std::to_string(i));
+    EXPECT_NE(r.code, status::ok) << i;
+    // Trailing-bit changes of the signature are refused as bad_base64 (strict
+    // decoding), before any cache entry could be made; forgeries are stored, so
+    // checking one again is the only way to hit.
+    if (t.check(changed, 1000, "again " + std::to_string(i)).code == status::bad_signature) {
+      ++expected_hits;
+    }
+  }
+  EXPECT_EQ(t.check(token + "A", 1000, "one byte more").code, status::bad_signature_length);
+  EXPECT_EQ(t.check(token.substr(0, token.size() - 1), 1000, "one byte less").code,
+            status::bad_base64);
+  EXPECT_EQ(t.check(token, 1000, "original again").code, status::ok);
+  EXPECT_EQ(t.cache->stats().hits, expected_hits + 1);
+}
+
+TEST(Cache, ForgeriesAreKeptOnlyWhenAsked) {
+  for (const bool keep : {true, false}) {
+    const twin t(es256_keys(), policy{}, cache_options{.keep_forgeries = keep});
+    std::string forged = sign_compact(t.cached.keys(), "ec", alg::es256, claims_json(1));
+    const std::string other = sign_compact(t.cached.keys(), "ec", alg::es256, claims_json(2));
+    forged.replace(forged.rfind('.'), std::string::npos, other.substr(other.rfind('.')));
+    EXPECT_EQ(t.check(forged, 1000, "forged").code, status::bad_signature);
+    EXPECT_EQ(t.check(forged, 1000, "forged again").code, status::bad_signature);
+    EXPECT_EQ(t.cache->stats().hits, keep ? 1U : 0U);
+    EXPECT_EQ(t.cache->stats().insertions, keep ? 1U : 0U);
+  }
+}
+
+TEST(Cache, TokensRejectedBeforeTheSignatureAreNotStored) {
+  const twin t(hs256_keys(1), policy{});
+  const std::string good = sign_compact(t.cached.keys(), "k", alg::hs256, claims_json(1));
+  const std::string unknown_kid = sign_compact(t.cached.keys(), "k", alg::hs256, claims_json(1),
+                                               std::string_view(R"({"alg":"HS256","kid":"nope"})"));
+  for (const std::string& bad :
+       {std::string("a.b"), std::string("eyJhbGciOiJub25lIn0.e30."), unknown_kid}) {
+    t.check(bad, 1000, bad);
+    t.check(bad, 1000, bad);
+  }
+  EXPECT_EQ(t.cache->stats().insertions, 0U);
+  EXPECT_EQ(t.cache->stats().hits, 0U);
+  EXPECT_EQ(t.check(good, 1000, "good").code, status::ok);
+  EXPECT_EQ(t.cache->stats().insertions, 1U);
+}
+
+TEST(Cache, LeastRecentlyUsedEntriesAreEvictedFirst) {
+  const twin t(hs256_keys(1), policy{}, cache_options{.max_entries = 4, .shards = 1});
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 5; ++i) {
+    tokens.push_back(sign_compact(t.cached.keys(), "k", alg::hs256, claims_json(i)));
+  }
+  for (std::size_t i = 0; i < 4; ++i) t.check(tokens[i], 1000, "fill");
+  t.check(tokens[0], 1000, "touch 0");  // hit: 1 is now the least recently used
+  t.check(tokens[4], 1000, "add 4");    // evicts 1
+  cache_stats s = t.cache->stats();
+  EXPECT_EQ(s.entries, 4U);
+  EXPECT_EQ(s.evictions, 1U);
+  EXPECT_EQ(s.hits, 1U);
+  t.check(tokens[0], 1000, "0 stays");
+  t.check(tokens[2], 1000, "2 stays");
+  EXPECT_EQ(t.cache->stats().hits, 3U);
+  t.check(tokens[1], 1000, "1 was evicted");
+  s = t.cache->stats();
+  EXPECT_EQ(s.hits, 3U);
+  EXPECT_EQ(s.misses, 6U);
+  EXPECT_EQ(s.evictions, 2U);
+}
+
+TEST(Cache, ByteBoundHolds) {
+  const twin t(hs256_keys(1), with_claims_returned(),
+               cache_options{.max_bytes = 8192, .shards = 1});
+  for (int i = 0; i < 200; ++i) {
+    t.check(sign_compact(t.cached.keys(), "k", alg::hs256, claims_json(i)), 1000, "fill");
+  }
+  const cache_stats s = t.cache->stats();
+  EXPECT_LE(s.bytes, 8192U);
+  EXPECT_GT(s.entries, 2U);
+  EXPECT_LT(s.entries, 20U);
+  EXPECT_EQ(s.entries + s.evictions, 200U);
+}
+
+TEST(Cache, LongTokensAreNeverStored) {
+  const twin t(hs256_keys(1), policy{}, cache_options{.max_token_bytes = 200});
+  const std::string big =
+      sign_compact(t.cached.keys(), "k", alg::hs256,
+                   claims_json(1, R"(,"pad":")" + std::string(300, 'x') + "\""));
+  ASSERT_GT(big.size(), 200U);
+  t.check(big, 1000, "big");
+  t.check(big, 1000, "big again");
+  const cache_stats s = t.cache->stats();
+  EXPECT_EQ(s.insertions, 0U);
+  EXPECT_EQ(s.hits + s.misses, 0U);
+}
+
+TEST(Cache, BadOptionsAreConfigurationErrors) {
+  EXPECT_THROW(token_cache(cache_options{.max_entries = 0}), config_error);
+  EXPECT_THROW(token_cache(cache_options{.max_bytes = 0}), config_error);
+  // Fewer entries than shards: the shard count shrinks so the bound still holds.
+  const twin t(hs256_keys(1), policy{}, cache_options{.max_entries = 3});
+  for (int i = 0; i < 50; ++i) {
+    t.check(sign_compact(t.cached.keys(), "k", alg::hs256, claims_json(i)), 1000, "fill");
+  }
+  EXPECT_LE(t.cache->stats().entries, 3U);
+}
+
+// Many threads, each distinct token 20 times in shuffled order: every result equals
+// the cacheless one, and each token misses at most once per thread.
+TEST(Cache, BatchesAcrossThreadsGiveTheCachelessResults) {
+  key_set_builder b;
+  b.add_jwks(generate_key(alg::es256, "ec").private_jwk, "ec.jwk");
+  const auto keys = b.build();
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 50; ++i) {
+    const std::string t = sign_compact(*keys, "ec", alg::es256,
+                                       claims_json(i, ",\"exp\":" + std::to_string(1000 + i)));
+    tokens.insert(tokens.end(), 20, t);
+  }
+  std::shuffle(tokens.begin(), tokens.end(), std::mt19937(7));
+  const std::vector<std::string_view> views(tokens.begin(), tokens.end());
+  std::vector<double> times(tokens.size());
+  for (std::size_t i = 0; i < times.size(); ++i) times[i] = 1000 + static_cast<double>(i % 60);
+
+  const batch_verifier plain(std::make_shared<verifier>(keys, policy{}));
+  std::vector<result> expected(tokens.size());
+  plain.verify_batch_at(views, times, expected);
+  for (const int threads : {1, 2, 8}) {
+    auto cache = std::make_shared<token_cache>();
+    const batch_verifier cached(std::make_shared<verifier>(keys, policy{}, cache),
+                                batch_options{.threads = threads, .grain = 4});
+    std::vector<result> got(tokens.size());
+    cached.verify_batch_at(views, times, got);
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+      expect_same_result(got[i], expected[i], std::to_string(threads) + "/" + std::to_string(i));
+    }
+    const cache_stats s = cache->stats();
+    EXPECT_EQ(s.hits + s.misses, tokens.size());
+    EXPECT_LE(s.misses, 50U * static_cast<unsigned>(cached.threads()));
+    EXPECT_EQ(s.entries, 50U);
+  }
+}
+
+// Results own their strings: copies and moves keep views valid on their own.
+TEST(Result, CopiesAndMovesCarryTheirStrings) {
+  key_set_builder b;
+  b.add_secret(std::vector<std::uint8_t>(32, 1), "secret", "k", alg::hs256);
+  const verifier v(b.build(), with_claims_returned());
+  const std::string token = sign_compact(v.keys(), "k", alg::hs256, claims_json(42));
+  result reference;
+  v.verify_at(token, 1000, reference);
+  ASSERT_EQ(reference.code, status::ok);
+  auto original = std::make_unique<result>();
+  v.verify_at(token, 1000, *original);
+  result copy(*original);
+  result assigned;
+  assigned = *original;
+  result moved(std::move(*original));
+  original.reset();  // every view into it is gone
+  for (const result* r : {&copy, &assigned, &moved}) {
+    expect_same_result(*r, reference, "copy");
+    EXPECT_EQ(*r->sub, "user-42");
+    EXPECT_EQ(r->aud.size(), 2U);
+  }
+  std::vector<result> many(3, copy);
+  many.resize(100);  // reallocation moves them
+  expect_same_result(many[2], reference, "after reallocation");
+}
+
+}  // namespace
+}  // namespace jwtbatch
