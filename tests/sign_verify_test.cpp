@@ -71,3 +71,32 @@ INSTANTIATE_TEST_SUITE_P(AllAlgorithms, SignVerify,
 
 }  // namespace
 }  // namespace jwtbatch
+
+namespace jwtbatch {
+namespace {
+
+// The fingerprint is SHA-256(token)[0..16) in hex, or all '0' when the policy turns
+// it off; the verdict is the same either way.
+TEST(Fingerprint, IsTheTokenDigestOrZerosWhenOff) {
+  key_set_builder b;
+  b.add_secret(std::vector<std::uint8_t>(32, 9), "secret", "k", alg::hs256);
+  const auto keys = b.build();
+  // Token and digest computed independently with Python's hmac and hashlib.
+  const std::string token = sign_compact(*keys, "k", alg::hs256, R"({"sub":"x"})",
+                                         std::string_view(R"({"alg":"HS256"})"));
+  ASSERT_EQ(token,
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.i9k6a_bBC8wvxlOfdMNoji4G9SO6WgSeLXp2N_T7my8");
+  result on;
+  verifier(keys).verify(token, on);
+  EXPECT_EQ(on.code, status::ok);
+  EXPECT_EQ(on.fingerprint_hex(), "9e268bdf488cdfd1803e63f8f89da9c9");
+  policy p;
+  p.fingerprint = false;
+  result off;
+  verifier(keys, p).verify(token, off);
+  EXPECT_EQ(off.code, status::ok);
+  EXPECT_EQ(off.fingerprint_hex(), std::string(32, '0'));
+}
+
+}  // namespace
+}  // namespace jwtbatch

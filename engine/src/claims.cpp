@@ -11,6 +11,7 @@
 namespace jwtbatch::detail {
 
 namespace od = simdjson::ondemand;
+namespace dom = simdjson::dom;
 
 namespace {
 
@@ -28,27 +29,72 @@ void note_type_error(payload_facts& f) {
   if (f.type_error == status::ok) f.type_error = status::bad_claim_type;
 }
 
+// Adapters: the same reading rules over On-Demand values and DOM elements.
+status kind_of(od::value& v, od::json_type& type) {
+  if (auto e = v.type().get(type)) return json_error_status(e);
+  return status::ok;
+}
+status kind_of(dom::element& v, od::json_type& type) {
+  type = json_type_of(v);
+  return status::ok;
+}
+template <class V>
+status text_of(V& v, std::string_view& s) {
+  if (auto e = v.get_string().get(s)) return json_error_status(e);
+  return status::ok;
+}
+template <class V>
+bool number_of(V& v, double& d) {
+  return v.get_double().get(d) == simdjson::SUCCESS;
+}
+template <class OnElement>
+status for_each_element(od::value& v, const json_limits& limits, OnElement&& on_element) {
+  od::array arr;
+  if (auto e = v.get_array().get(arr)) return json_error_status(e);
+  std::size_t count = 0;
+  for (auto element_result : arr) {
+    od::value element;
+    if (auto e = element_result.get(element)) return json_error_status(e);
+    if (++count > limits.max_elements) return status::json_limit_exceeded;
+    if (const status st = on_element(element); st != status::ok) return st;
+  }
+  return status::ok;
+}
+template <class OnElement>
+status for_each_element(dom::element& v, const json_limits& limits, OnElement&& on_element) {
+  dom::array arr;
+  if (auto e = v.get_array().get(arr)) return json_error_status(e);
+  std::size_t count = 0;
+  for (dom::element element : arr) {
+    if (++count > limits.max_elements) return status::json_limit_exceeded;
+    if (const status st = on_element(element); st != status::ok) return st;
+  }
+  return status::ok;
+}
+
 // Reads a value that should be a string claim. A wrong type is a claim error, not a
 // JSON error: the value is still validated as JSON.
-status read_string_claim(od::value v, const json_limits& limits, member_set& members,
-                         payload_facts& f, std::optional<std::string_view>& out) {
+template <class V>
+status read_string_claim(V& v, const json_limits& limits, member_set& members, payload_facts& f,
+                         std::optional<std::string_view>& out) {
   od::json_type type{};
-  if (auto e = v.type().get(type)) return json_error_status(e);
+  if (const status st = kind_of(v, type); st != status::ok) return st;
   if (type != od::json_type::string) {
     note_type_error(f);
     return validate_value(v, 2, limits, members);
   }
   std::string_view s;
-  if (auto e = v.get_string().get(s)) return json_error_status(e);
+  if (const status st = text_of(v, s); st != status::ok) return st;
   if (s.size() > limits.max_string_bytes) return status::json_limit_exceeded;
   out = s;
   return status::ok;
 }
 
-status read_date_claim(od::value v, const json_limits& limits, member_set& members,
-                       payload_facts& f, std::optional<double>& out) {
+template <class V>
+status read_date_claim(V& v, const json_limits& limits, member_set& members, payload_facts& f,
+                       std::optional<double>& out) {
   od::json_type type{};
-  if (auto e = v.type().get(type)) return json_error_status(e);
+  if (const status st = kind_of(v, type); st != status::ok) return st;
   if (type != od::json_type::number) {
     note_type_error(f);
     return validate_value(v, 2, limits, members);
@@ -56,8 +102,7 @@ status read_date_claim(od::value v, const json_limits& limits, member_set& membe
   double d = 0;
   // A number simdjson cannot hold as a double (1e400) is out of NumericDate range:
   // a claim error, never +infinity ("never expires").
-  if (v.get_double().get(d) != simdjson::SUCCESS || !std::isfinite(d) ||
-      std::fabs(d) > k_max_numeric_date) {
+  if (!number_of(v, d) || !std::isfinite(d) || std::fabs(d) > k_max_numeric_date) {
     note_type_error(f);
     return status::ok;
   }
@@ -66,10 +111,10 @@ status read_date_claim(od::value v, const json_limits& limits, member_set& membe
 }
 
 // aud: a string, or an array of strings (RFC 7519 §4.1.3).
-status read_audience(od::value v, const json_limits& limits, member_set& members,
-                     payload_facts& f) {
+template <class V>
+status read_audience(V& v, const json_limits& limits, member_set& members, payload_facts& f) {
   od::json_type type{};
-  if (auto e = v.type().get(type)) return json_error_status(e);
+  if (const status st = kind_of(v, type); st != status::ok) return st;
   f.has_aud = true;
   if (type == od::json_type::string) {
     std::optional<std::string_view> one;
@@ -81,18 +126,31 @@ status read_audience(od::value v, const json_limits& limits, member_set& members
     note_type_error(f);
     return validate_value(v, 2, limits, members);
   }
-  od::array arr;
-  if (auto e = v.get_array().get(arr)) return json_error_status(e);
-  std::size_t count = 0;
-  for (auto element_result : arr) {
-    od::value element;
-    if (auto e = element_result.get(element)) return json_error_status(e);
-    if (++count > limits.max_elements) return status::json_limit_exceeded;
-    std::optional<std::string_view> s;
-    const status st = read_string_claim(element, limits, members, f, s);
-    if (st != status::ok) return st;
-    if (s) f.aud->push_back(*s);
+  return for_each_element(v, limits, [&](auto& element) {
+    std::optional<std::string_view> one;
+    const status st = read_string_claim(element, limits, members, f, one);
+    if (one) f.aud->push_back(*one);
+    return st;
+  });
+}
+
+// Reads one member of the claims set if it is a registered claim (or required);
+// `handled` is false for the others, which the caller reads.
+template <class V>
+status read_registered(std::string_view name, V& v, const policy& p, const json_limits& limits,
+                       member_set& members, payload_facts& f, bool& handled) {
+  for (std::size_t i = 0; i < p.required_claims.size() && i < 64; ++i) {
+    if (p.required_claims[i] == name) f.required_seen |= std::uint64_t{1} << i;
   }
+  handled = true;
+  if (name == "iss") return read_string_claim(v, limits, members, f, f.iss);
+  if (name == "sub") return read_string_claim(v, limits, members, f, f.sub);
+  if (name == "jti") return read_string_claim(v, limits, members, f, f.jti);
+  if (name == "aud") return read_audience(v, limits, members, f);
+  if (name == "exp") return read_date_claim(v, limits, members, f, f.exp);
+  if (name == "nbf") return read_date_claim(v, limits, members, f, f.nbf);
+  if (name == "iat") return read_date_claim(v, limits, members, f, f.iat);
+  handled = false;
   return status::ok;
 }
 
@@ -173,55 +231,85 @@ status judge_claims(const policy& p, double now, const claims_verdict& v,
   return v.after_time;
 }
 
-status check_claims(std::string_view payload_segment, const policy& p, double now,
-                    claims_scratch& scratch, result& out, claims_verdict& verdict) noexcept {
-  verdict = claims_verdict{};
+namespace {
+
+// The On-Demand walk: any payload, with the raw text of requested custom claims.
+status walk_on_demand(std::size_t len, const policy& p, const json_limits& limits,
+                      claims_scratch& scratch, payload_facts& f) noexcept {
   od::document doc;
   od::object root;  // RFC 7519 §7.2 step 10: the claims set is a JSON object
-  if (const status st =
-          open_segment_object(payload_segment, scratch.parser, scratch.json, doc, root);
-      st != status::ok) {
-    verdict.before_time = st;
-    return st;
+  if (auto e = scratch.parser.iterate(scratch.json.data(), len, scratch.json.size()).get(doc)) {
+    return json_error_status(e);
   }
-
-  const json_limits limits = limits_of(p);
-  scratch.aud.clear();
-  scratch.custom.clear();
-  payload_facts f;
-  f.aud = &scratch.aud;
-  scratch.members.clear();
+  if (auto e = doc.get_object().get(root)) return json_error_status(e);
   const status walked =
-      walk_object(root, limits, scratch.members, [&](std::string_view name, od::value v) noexcept {
-        for (std::size_t i = 0; i < p.required_claims.size() && i < 64; ++i) {
-          if (p.required_claims[i] == name) f.required_seen |= std::uint64_t{1} << i;
-        }
-        if (name == "iss") return read_string_claim(v, limits, scratch.members, f, f.iss);
-        if (name == "sub") return read_string_claim(v, limits, scratch.members, f, f.sub);
-        if (name == "jti") return read_string_claim(v, limits, scratch.members, f, f.jti);
-        if (name == "aud") return read_audience(v, limits, scratch.members, f);
-        if (name == "exp") return read_date_claim(v, limits, scratch.members, f, f.exp);
-        if (name == "nbf") return read_date_claim(v, limits, scratch.members, f, f.nbf);
-        if (name == "iat") return read_date_claim(v, limits, scratch.members, f, f.iat);
+      walk_object(root, limits, scratch.members, [&](std::string_view name, od::value& v) noexcept {
+        bool handled = false;
+        const status st = read_registered(name, v, p, limits, scratch.members, f, handled);
+        if (handled) return st;
         const auto wanted = std::find(p.returned_claims.begin(), p.returned_claims.end(), name);
         if (wanted == p.returned_claims.end()) {
           return validate_value(v, 2, limits, scratch.members);
         }
         const std::string_view start = v.raw_json_token();
-        const status st = validate_value(v, 2, limits, scratch.members);
-        if (st == status::ok) {
+        const status valid = validate_value(v, 2, limits, scratch.members);
+        if (valid == status::ok) {
           scratch.custom.emplace_back(static_cast<std::size_t>(wanted - p.returned_claims.begin()),
                                       raw_between(start.data(), doc));
         }
-        return st;
+        return valid;
       });
+  if (walked != status::ok) return walked;
+  return check_document_end(doc);
+}
+
+// The fast path: a payload simdjson's DOM parser accepts as a whole is read from its
+// tape, with the same rules and statuses (1.4x faster than the On-Demand walk on a
+// typical payload, bench/claims_bench). The tape keeps values, not their original
+// text, so this path is not taken when custom claims are wanted. Returns false when it does not
+// apply (nothing read yet): the On-Demand walk then decides, with its exact diagnostics.
+bool walk_tape(std::size_t len, const policy& p, const json_limits& limits, claims_scratch& scratch,
+               payload_facts& f, status& walked) noexcept {
+  if (!p.returned_claims.empty()) return false;
+  dom::element root;
+  dom::object obj;
+  if (scratch.tape.parse(scratch.json.data(), len, false).get(root) != simdjson::SUCCESS ||
+      root.get_object().get(obj) != simdjson::SUCCESS) {
+    return false;
+  }
+  walked = walk_object(
+      obj, limits, scratch.members, [&](std::string_view name, dom::element& v) noexcept {
+        bool handled = false;
+        const status st = read_registered(name, v, p, limits, scratch.members, f, handled);
+        return handled ? st : validate_value(v, 2, limits, scratch.members);
+      });
+  return true;
+}
+
+}  // namespace
+
+status check_claims(std::string_view payload_segment, const policy& p, double now,
+                    claims_scratch& scratch, result& out, claims_verdict& verdict) noexcept {
+  verdict = claims_verdict{};
+  std::size_t len = 0;
+  if (const status st = decode_json_segment(payload_segment, scratch.json, &len);
+      st != status::ok) {
+    verdict.before_time = st;
+    return st;
+  }
+  const json_limits limits = limits_of(p);
+  scratch.aud.clear();
+  scratch.custom.clear();
+  scratch.members.clear();
+  payload_facts f;
+  f.aud = &scratch.aud;
+  status walked = status::ok;
+  if (!walk_tape(len, p, limits, scratch, f, walked)) {
+    walked = walk_on_demand(len, p, limits, scratch, f);
+  }
   if (walked != status::ok) {
     verdict.before_time = walked;
     return walked;
-  }
-  if (const status end = check_document_end(doc); end != status::ok) {
-    verdict.before_time = end;
-    return end;
   }
 
   // Copy what the token says into the result (room was reserved: views stay valid).

@@ -18,6 +18,7 @@ namespace jwtbatch::detail {
 // Per-thread scratch for payloads (a parser of its own, so header views survive).
 struct claims_scratch {
   simdjson::ondemand::parser parser;
+  simdjson::dom::parser tape;      // the fast path for payloads that parse whole
   std::vector<std::uint8_t> json;  // decoded payload + SIMDJSON_PADDING
   member_set members;
   std::vector<std::string_view> aud;                             // aud values of the current token

@@ -45,7 +45,7 @@ bool is_media_type(std::string_view value, std::string_view type) noexcept {
 namespace {
 
 // Reads a member that must be a string.
-status read_string(od::value v, std::string_view& out) noexcept {
+status read_string(od::value& v, std::string_view& out) noexcept {
   od::json_type type{};
   if (auto e = v.type().get(type)) return json_error_status(e);
   if (type != od::json_type::string) return status::bad_member_type;
@@ -54,7 +54,7 @@ status read_string(od::value v, std::string_view& out) noexcept {
 }
 
 // Reads a member that must be of `expected` JSON type, validating all of it.
-status read_typed(od::value v, od::json_type expected, header_scratch& scratch) noexcept {
+status read_typed(od::value& v, od::json_type expected, header_scratch& scratch) noexcept {
   od::json_type type{};
   if (auto e = v.type().get(type)) return json_error_status(e);
   if (type != expected) return status::bad_member_type;
@@ -62,7 +62,7 @@ status read_typed(od::value v, od::json_type expected, header_scratch& scratch) 
 }
 
 // x5c: a non-empty array of strings (RFC 7515 §4.1.6). Read, never trusted.
-status read_string_array(od::value v, std::size_t& count) noexcept {
+status read_string_array(od::value& v, std::size_t& count) noexcept {
   od::json_type type{};
   if (auto e = v.type().get(type)) return json_error_status(e);
   if (type != od::json_type::array) return status::bad_member_type;
@@ -110,7 +110,7 @@ struct header_facts {
   bool has_zip = false;
 };
 
-status read_member(std::string_view name, od::value v, header_scratch& scratch, jose_header& out,
+status read_member(std::string_view name, od::value& v, header_scratch& scratch, jose_header& out,
                    header_facts& facts) noexcept {
   if (name == "alg") {
     facts.has_alg = true;
@@ -191,7 +191,7 @@ status parse_header(std::string_view segment, header_scratch& scratch, jose_head
   scratch.members.clear();
   header_facts facts;
   const status st = walk_object(root, k_header_limits, scratch.members,
-                                [&](std::string_view name, od::value v) noexcept {
+                                [&](std::string_view name, od::value& v) noexcept {
                                   return read_member(name, v, scratch, out, facts);
                                 });
   if (st != status::ok) return st;

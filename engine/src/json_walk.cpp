@@ -1,5 +1,6 @@
 #include "json_walk.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 
@@ -9,8 +10,18 @@ namespace jwtbatch::detail {
 
 namespace od = simdjson::ondemand;
 
+std::uint64_t member_set::tag_of(std::string_view name) noexcept {
+  std::uint64_t tag = std::min<std::size_t>(name.size(), 0xFF);
+  const std::size_t head = std::min<std::size_t>(name.size(), 7);
+  for (std::size_t i = 0; i < head; ++i) {
+    tag |= std::uint64_t{static_cast<unsigned char>(name[i])} << (8 * (i + 1));
+  }
+  return tag;
+}
+
 void member_set::clear() noexcept {
   names_.clear();
+  tags_.clear();
   depth_ = 0;
 }
 
@@ -24,6 +35,7 @@ void member_set::open_object() {
 void member_set::close_object() noexcept {
   if (depth_ == 0) return;
   names_.resize(scopes_[--depth_].begin);
+  tags_.resize(names_.size());
 }
 
 void member_set::build_index(scope& s) {
@@ -32,16 +44,17 @@ void member_set::build_index(scope& s) {
   while (size < 4 * count) size *= 2;  // load factor <= 1/4 when built, <= 1/2 at most
   s.slots.assign(size, 0);
   for (std::size_t i = s.begin; i < names_.size(); ++i) {
-    (void)insert_hashed(s, names_[i], static_cast<std::uint32_t>(i));
+    (void)insert_hashed(s, names_[i], tags_[i], static_cast<std::uint32_t>(i));
   }
   s.hashed = true;
 }
 
-bool member_set::insert_hashed(scope& s, std::string_view name, std::uint32_t index) {
+bool member_set::insert_hashed(scope& s, std::string_view name, std::uint64_t tag,
+                               std::uint32_t index) {
   const std::size_t mask = s.slots.size() - 1;
   std::size_t pos = std::hash<std::string_view>{}(name)&mask;
   while (s.slots[pos] != 0) {
-    if (names_[s.slots[pos] - 1] == name) return false;
+    if (same(s.slots[pos] - 1, tag, name)) return false;
     pos = (pos + 1) & mask;
   }
   s.slots[pos] = index + 1;
@@ -51,18 +64,21 @@ bool member_set::insert_hashed(scope& s, std::string_view name, std::uint32_t in
 bool member_set::insert(std::string_view name) {
   scope& s = scopes_[depth_ - 1];
   const std::size_t count = names_.size() - s.begin;
+  const std::uint64_t tag = tag_of(name);
   if (!s.hashed) {
     for (std::size_t i = s.begin; i < names_.size(); ++i) {
-      if (names_[i] == name) return false;
+      if (same(i, tag, name)) return false;
     }
     names_.push_back(name);
+    tags_.push_back(tag);
     if (count + 1 > k_linear_max) build_index(s);
     return true;
   }
   if (2 * (count + 1) > s.slots.size()) build_index(s);  // keep load factor <= 1/2
   const auto index = static_cast<std::uint32_t>(names_.size());
-  if (!insert_hashed(s, name, index)) return false;
+  if (!insert_hashed(s, name, tag, index)) return false;
   names_.push_back(name);
+  tags_.push_back(tag);
   return true;
 }
 
@@ -74,7 +90,7 @@ namespace {
 
 status validate_object(od::object obj, std::size_t depth, const json_limits& limits,
                        member_set& members) noexcept {
-  return walk_object(obj, limits, members, [&](std::string_view, od::value v) noexcept {
+  return walk_object(obj, limits, members, [&](std::string_view, od::value& v) noexcept {
     return validate_value(v, depth + 1, limits, members);
   });
 }
@@ -94,7 +110,7 @@ status validate_array(od::array arr, std::size_t depth, const json_limits& limit
 
 }  // namespace
 
-status validate_value(od::value v, std::size_t depth, const json_limits& limits,
+status validate_value(od::value& v, std::size_t depth, const json_limits& limits,
                       member_set& members) noexcept {
   od::json_type type{};
   if (auto e = v.type().get(type)) return json_error_status(e);
@@ -135,23 +151,84 @@ status validate_value(od::value v, std::size_t depth, const json_limits& limits,
   return status::bad_json;
 }
 
-status open_segment_object(std::string_view segment, od::parser& parser,
-                           std::vector<std::uint8_t>& buf, od::document& doc,
-                           od::object& root) noexcept {
+status decode_json_segment(std::string_view segment, std::vector<std::uint8_t>& buf,
+                           std::size_t* len) noexcept {
   const std::size_t max_len = base64url_decoded_size(segment.size());
   // The buffer only grows: after warm-up this is a size check, not an allocation.
   if (buf.size() < max_len + simdjson::SIMDJSON_PADDING) {
     buf.resize(max_len + simdjson::SIMDJSON_PADDING);
   }
-  std::size_t len = 0;
-  if (!base64url_decode(segment, buf.data(), &len)) return status::bad_base64;
-  std::memset(buf.data() + len, 0, simdjson::SIMDJSON_PADDING);
-  if (has_byte_order_mark(std::string_view(reinterpret_cast<const char*>(buf.data()), len))) {
+  if (!base64url_decode(segment, buf.data(), len)) return status::bad_base64;
+  std::memset(buf.data() + *len, 0, simdjson::SIMDJSON_PADDING);
+  if (has_byte_order_mark(std::string_view(reinterpret_cast<const char*>(buf.data()), *len))) {
     return status::bad_json;
   }
+  return status::ok;
+}
+
+status open_segment_object(std::string_view segment, od::parser& parser,
+                           std::vector<std::uint8_t>& buf, od::document& doc,
+                           od::object& root) noexcept {
+  std::size_t len = 0;
+  if (const status st = decode_json_segment(segment, buf, &len); st != status::ok) return st;
   if (auto e = parser.iterate(buf.data(), len, buf.size()).get(doc)) return json_error_status(e);
   if (auto e = doc.get_object().get(root)) return json_error_status(e);
   return status::ok;
+}
+
+od::json_type json_type_of(const simdjson::dom::element& v) noexcept {
+  using simdjson::dom::element_type;
+  switch (v.type()) {
+    case element_type::OBJECT:
+      return od::json_type::object;
+    case element_type::ARRAY:
+      return od::json_type::array;
+    case element_type::STRING:
+      return od::json_type::string;
+    case element_type::BOOL:
+      return od::json_type::boolean;
+    case element_type::NULL_VALUE:
+      return od::json_type::null;
+    case element_type::INT64:
+    case element_type::UINT64:
+    case element_type::DOUBLE:
+      break;
+  }
+  return od::json_type::number;
+}
+
+status validate_value(simdjson::dom::element& v, std::size_t depth, const json_limits& limits,
+                      member_set& members) noexcept {
+  switch (json_type_of(v)) {
+    case od::json_type::object: {
+      if (depth > limits.max_depth) return status::json_limit_exceeded;
+      simdjson::dom::object obj;
+      if (auto e = v.get_object().get(obj)) return json_error_status(e);
+      return walk_object(obj, limits, members,
+                         [&](std::string_view, simdjson::dom::element& member) noexcept {
+                           return validate_value(member, depth + 1, limits, members);
+                         });
+    }
+    case od::json_type::array: {
+      if (depth > limits.max_depth) return status::json_limit_exceeded;
+      simdjson::dom::array arr;
+      if (auto e = v.get_array().get(arr)) return json_error_status(e);
+      std::size_t count = 0;
+      for (simdjson::dom::element element : arr) {
+        if (++count > limits.max_elements) return status::json_limit_exceeded;
+        const status st = validate_value(element, depth + 1, limits, members);
+        if (st != status::ok) return st;
+      }
+      return status::ok;
+    }
+    case od::json_type::string: {
+      std::string_view text;
+      if (auto e = v.get_string().get(text)) return json_error_status(e);
+      return text.size() > limits.max_string_bytes ? status::json_limit_exceeded : status::ok;
+    }
+    default:
+      return status::ok;  // scalars were validated when the tape was built
+  }
 }
 
 status check_document_end(od::document& doc) noexcept {

@@ -53,9 +53,18 @@ class member_set {
     bool hashed = false;
   };
   void build_index(scope& s);
-  [[nodiscard]] bool insert_hashed(scope& s, std::string_view name, std::uint32_t index);
+  [[nodiscard]] bool insert_hashed(scope& s, std::string_view name, std::uint64_t tag,
+                                   std::uint32_t index);
+
+  // A name's length and first seven bytes: names of up to seven bytes are equal
+  // exactly when their tags are, longer ones are compared in full when tags match.
+  static std::uint64_t tag_of(std::string_view name) noexcept;
+  [[nodiscard]] bool same(std::size_t i, std::uint64_t tag, std::string_view name) const noexcept {
+    return tags_[i] == tag && (name.size() < 8 || names_[i] == name);
+  }
 
   std::vector<std::string_view> names_;
+  std::vector<std::uint64_t> tags_;  // tag_of(names_[i])
   std::vector<scope> scopes_;
   std::size_t depth_ = 0;
 };
@@ -66,7 +75,7 @@ class member_set {
 
 // validate_value reads `v` completely (see the header comment) at nesting `depth`
 // (the value's own depth, root object = 1). Returns ok or the first failure.
-[[nodiscard]] status validate_value(simdjson::ondemand::value v, std::size_t depth,
+[[nodiscard]] status validate_value(simdjson::ondemand::value& v, std::size_t depth,
                                     const json_limits& limits, member_set& members) noexcept;
 
 // walk_object reads the members of `obj` (an object at nesting `depth`): it enforces
@@ -86,7 +95,32 @@ template <class OnMember>
       return status::json_limit_exceeded;
     }
     if (!members.insert(name)) return status::duplicate_member;
-    const status st = on_member(name, field.value());
+    simdjson::ondemand::value value = field.value();
+    const status st = on_member(name, value);
+    if (st != status::ok) return st;
+  }
+  members.close_object();
+  return status::ok;
+}
+
+// The same rules over a simdjson DOM tape (a document that parsed, so every scalar is
+// already valid): duplicate names, depth, member, element and string limits, in
+// document order, with the same statuses as the On-Demand functions above.
+[[nodiscard]] simdjson::ondemand::json_type json_type_of(const simdjson::dom::element& v) noexcept;
+[[nodiscard]] status validate_value(simdjson::dom::element& v, std::size_t depth,
+                                    const json_limits& limits, member_set& members) noexcept;
+
+template <class OnMember>
+[[nodiscard]] status walk_object(simdjson::dom::object obj, const json_limits& limits,
+                                 member_set& members, OnMember&& on_member) noexcept {
+  members.open_object();
+  std::size_t count = 0;
+  for (simdjson::dom::key_value_pair member : obj) {
+    if (++count > limits.max_members || member.key.size() > limits.max_string_bytes) {
+      return status::json_limit_exceeded;
+    }
+    if (!members.insert(member.key)) return status::duplicate_member;
+    const status st = on_member(member.key, member.value);
     if (st != status::ok) return st;
   }
   members.close_object();
@@ -96,6 +130,12 @@ template <class OnMember>
 // check_document_end returns ok when nothing but whitespace follows the root value
 // (RFC 8259 §2: one JSON text), bad_json otherwise.
 [[nodiscard]] status check_document_end(simdjson::ondemand::document& doc) noexcept;
+
+// decode_json_segment strictly base64url-decodes `segment` into `buf` (grown, never
+// shrunk) followed by zeroed simdjson padding: bad_base64, bad_json for a byte-order
+// mark, else ok and the text's length in *len.
+[[nodiscard]] status decode_json_segment(std::string_view segment, std::vector<std::uint8_t>& buf,
+                                         std::size_t* len) noexcept;
 
 // open_segment_object strictly base64url-decodes `segment` into `buf` (grown, never
 // shrunk), and starts reading the decoded bytes as one JSON object with `parser`:

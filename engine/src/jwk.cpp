@@ -220,7 +220,7 @@ status read_jwk_member(std::string_view name, od::value value, member_set& membe
 
 // Reads the "keys" array of a JWK Set; an element that is not an object is kept as an
 // empty entry so that it is reported with its index.
-status read_keys(od::value value, member_set& members, std::vector<jwk_fields>& out) {
+status read_keys(od::value& value, member_set& members, std::vector<jwk_fields>& out) {
   od::array keys;
   if (value.get_array().get(keys) != simdjson::SUCCESS) return status::bad_member_type;
   for (auto element : keys) {
@@ -235,7 +235,7 @@ status read_keys(od::value value, member_set& members, std::vector<jwk_fields>& 
     }
     od::object obj;
     if (auto e = kv.get_object().get(obj)) return json_error_status(e);
-    const status s = walk_object(obj, k_jwk_limits, members, [&](std::string_view n, od::value v) {
+    const status s = walk_object(obj, k_jwk_limits, members, [&](std::string_view n, od::value& v) {
       return read_jwk_member(n, v, members, f);
     });
     if (s != status::ok) return s;
@@ -268,7 +268,7 @@ void load_jwks(std::string_view json, std::string_view source, std::vector<key>&
   jwk_fields single;
   bool is_set = false;
   const status st =
-      walk_object(root, k_jwk_limits, members, [&](std::string_view name, od::value value) {
+      walk_object(root, k_jwk_limits, members, [&](std::string_view name, od::value& value) {
         if (name == "keys") {
           is_set = true;
           return read_keys(value, members, set);

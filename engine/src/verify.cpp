@@ -181,7 +181,11 @@ void verify_token(std::string_view token, const key_store& keys, const policy& p
                   verify_scratch& scratch, result& out) noexcept {
   out.clear();
   scratch.signature_checked = false;
-  set_fingerprint(token, out);
+  if (p.fingerprint) {
+    set_fingerprint(token, out);
+  } else {
+    out.fingerprint.fill('0');
+  }
   // Room for every string the result may keep: kid and claims come from decoded
   // segments, shorter than the token; names of returned claims come from the policy.
   std::size_t names = 0;

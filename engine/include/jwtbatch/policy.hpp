@@ -76,6 +76,9 @@ struct policy {
 
   // Custom claims to return, as raw JSON text, in result::custom_claims.
   std::vector<std::string> returned_claims;
+  // Compute result::fingerprint, a SHA-256 of the whole token: about 0.3 us for a
+  // 450-byte token, as much as the HS256 MAC itself. When false it is all '0'.
+  bool fingerprint = true;
 
   // Key selection: a token without kid fails kid_missing instead of using the unique
   // key compatible with its alg.

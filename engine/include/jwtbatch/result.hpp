@@ -71,7 +71,8 @@ class result {
   std::vector<std::pair<std::string_view, std::string_view>> custom_claims;
 
   // First 16 bytes of SHA-256(token) in lowercase hex: identifies the token in audit
-  // output without carrying it. Always set, whatever the status.
+  // output without carrying it. Set whatever the status (all '0' when policy::fingerprint
+  // is off, or for a line the streaming pipeline dropped as too large).
   std::array<char, 32> fingerprint{};
   [[nodiscard]] std::string_view fingerprint_hex() const noexcept {
     return {fingerprint.data(), fingerprint.size()};
