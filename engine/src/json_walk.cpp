@@ -176,27 +176,6 @@ status open_segment_object(std::string_view segment, od::parser& parser,
   return status::ok;
 }
 
-od::json_type json_type_of(const simdjson::dom::element& v) noexcept {
-  using simdjson::dom::element_type;
-  switch (v.type()) {
-    case element_type::OBJECT:
-      return od::json_type::object;
-    case element_type::ARRAY:
-      return od::json_type::array;
-    case element_type::STRING:
-      return od::json_type::string;
-    case element_type::BOOL:
-      return od::json_type::boolean;
-    case element_type::NULL_VALUE:
-      return od::json_type::null;
-    case element_type::INT64:
-    case element_type::UINT64:
-    case element_type::DOUBLE:
-      break;
-  }
-  return od::json_type::number;
-}
-
 status validate_value(simdjson::dom::element& v, std::size_t depth, const json_limits& limits,
                       member_set& members) noexcept {
   switch (json_type_of(v)) {

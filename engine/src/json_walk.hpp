@@ -106,7 +106,27 @@ template <class OnMember>
 // The same rules over a simdjson DOM tape (a document that parsed, so every scalar is
 // already valid): duplicate names, depth, member, element and string limits, in
 // document order, with the same statuses as the On-Demand functions above.
-[[nodiscard]] simdjson::ondemand::json_type json_type_of(const simdjson::dom::element& v) noexcept;
+[[nodiscard]] inline simdjson::ondemand::json_type json_type_of(
+    const simdjson::dom::element& v) noexcept {
+  using simdjson::dom::element_type;
+  switch (v.type()) {
+    case element_type::OBJECT:
+      return simdjson::ondemand::json_type::object;
+    case element_type::ARRAY:
+      return simdjson::ondemand::json_type::array;
+    case element_type::STRING:
+      return simdjson::ondemand::json_type::string;
+    case element_type::BOOL:
+      return simdjson::ondemand::json_type::boolean;
+    case element_type::NULL_VALUE:
+      return simdjson::ondemand::json_type::null;
+    case element_type::INT64:
+    case element_type::UINT64:
+    case element_type::DOUBLE:
+      break;
+  }
+  return simdjson::ondemand::json_type::number;
+}
 [[nodiscard]] status validate_value(simdjson::dom::element& v, std::size_t depth,
                                     const json_limits& limits, member_set& members) noexcept;
 

@@ -135,6 +135,20 @@ attack_label classify(const label_context& c, const key_store& keys,
   return attack_label::none;
 }
 
+// parse_header, skipped when the previous token of this thread had the same header
+// bytes and they parsed (scratch.jose and the buffers its views point into are then
+// still that parse's). Exact bytes are compared: equal bytes parse equally.
+status parse_header_once(std::string_view segment, verify_scratch& scratch) noexcept {
+  if (scratch.parsed_header_valid && segment == scratch.parsed_header) return status::ok;
+  scratch.parsed_header_valid = false;
+  const status st = parse_header(segment, scratch.header, scratch.jose);
+  if (st == status::ok) {
+    scratch.parsed_header.assign(segment);
+    scratch.parsed_header_valid = true;
+  }
+  return st;
+}
+
 status run(std::string_view token, const key_store& keys, const policy& p, double now,
            verify_scratch& scratch, result& out, label_context& ctx) noexcept {
   compact_parts& parts = scratch.parts;
@@ -143,7 +157,7 @@ status run(std::string_view token, const key_store& keys, const policy& p, doubl
   if (st != status::ok) return st;
   ctx.split = true;
   ctx.header_read = true;
-  st = parse_header(parts.header, scratch.header, header);
+  st = parse_header_once(parts.header, scratch);
   if (st != status::ok) return st;
   out.algorithm = header.algorithm;
   if (header.has_kid) out.kid = out.store(header.kid);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -23,6 +24,10 @@ struct verify_scratch {
   // The current token's segments and header (views into the token and `header`).
   compact_parts parts;
   jose_header jose;
+  // The header segment `jose` was parsed from, when that parse succeeded: tokens of
+  // one issuer share their header byte for byte, so a repeat skips the parse.
+  std::string parsed_header;
+  bool parsed_header_valid = false;
   // Set by verify_token: whether the signature was checked (verified or not), and
   // the part of the verdict that does not depend on the evaluation time (for a
   // failed signature, before_time holds that failure).
