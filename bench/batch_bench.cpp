@@ -1,5 +1,7 @@
 // verify_batch end to end: tokens/s per algorithm and for a mix, threads 1..N.
 // Each batch is 4096 distinct valid tokens (claims checked), results reused.
+// HS256_4kids / HS256_4kids_grouped: four HS256 keys, tokens interleaved by kid or
+// grouped by kid (what sorting a batch by key would give, sort not counted).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -28,7 +30,12 @@ const workload& load(const std::string& name) {
   workload& w = it->second;
   if (!fresh) return w;
   std::vector<alg> algs;
-  if (name == "mix") {
+  // HS256 under four kids (a key rotation), interleaved or grouped by kid: the upper
+  // bound of what grouping a batch by key could gain.
+  const bool rotation = name.rfind("HS256_4kids", 0) == 0;
+  if (rotation) {
+    algs = {alg::hs256};
+  } else if (name == "mix") {
     algs = {alg::hs256, alg::hs256, alg::hs256, alg::rs256, alg::es256, alg::eddsa};
   } else {
     algs = {*alg_from_name(name)};
@@ -42,6 +49,10 @@ const workload& load(const std::string& name) {
     const std::string kid(alg_name(a));
     b.add_jwks(generate_key(a, kid).private_jwk, kid);
   }
+  const int kids = rotation ? 4 : 1;
+  for (int k = 1; k < kids; ++k) {
+    b.add_jwks(generate_key(alg::hs256, "HS256-" + std::to_string(k)).private_jwk, "rotation");
+  }
   policy p;
   p.fixed_time = 1700000000;
   p.issuers = {"https://issuer.example"};
@@ -49,8 +60,11 @@ const workload& load(const std::string& name) {
   w.rules = std::make_shared<verifier>(keys, p);
   for (std::size_t i = 0; i < 4096; ++i) {
     const alg a = algs[i % algs.size()];
+    const auto n_kids = static_cast<std::size_t>(kids);
+    const std::size_t k = name == "HS256_4kids_grouped" ? i * n_kids / 4096 : i % n_kids;
+    const std::string kid = k == 0 ? std::string(alg_name(a)) : "HS256-" + std::to_string(k);
     w.tokens.push_back(
-        sign_compact(*keys, alg_name(a), a,
+        sign_compact(*keys, kid, a,
                      R"({"iss":"https://issuer.example","sub":"user-)" + std::to_string(i) +
                          R"(","aud":"api.example","iat":1699990000,"exp":1700003600})"));
   }
@@ -80,6 +94,8 @@ BENCHMARK_CAPTURE(batch, RS256, std::string("RS256"))->Apply(threads);
 BENCHMARK_CAPTURE(batch, ES256, std::string("ES256"))->Apply(threads);
 BENCHMARK_CAPTURE(batch, EdDSA, std::string("EdDSA"))->Apply(threads);
 BENCHMARK_CAPTURE(batch, mix, std::string("mix"))->Apply(threads);
+BENCHMARK_CAPTURE(batch, HS256_4kids, std::string("HS256_4kids"))->Apply(threads);
+BENCHMARK_CAPTURE(batch, HS256_4kids_grouped, std::string("HS256_4kids_grouped"))->Apply(threads);
 
 }  // namespace
 }  // namespace jwtbatch

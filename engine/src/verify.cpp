@@ -72,14 +72,14 @@ bool psychic(const ec_material& m, std::span<const std::uint8_t> sig) noexcept {
 struct label_context {
   status st = status::ok;
   bool split = false;        // scratch.parts is meaningful
-  bool header_read = false;  // scratch.jose is (partly) meaningful
+  bool header_read = false;  // *scratch.jose is (partly) meaningful
   const key* chosen = nullptr;
   std::span<const std::uint8_t> signature;  // decoded, when it decoded
 };
 
 attack_label classify(const label_context& c, const key_store& keys,
                       verify_scratch& scratch) noexcept {
-  const jose_header* h = c.header_read ? &scratch.jose : nullptr;
+  const jose_header* h = c.header_read ? scratch.jose : nullptr;
   switch (c.st) {
     case status::alg_none:
       return attack_label::alg_none;
@@ -135,16 +135,23 @@ attack_label classify(const label_context& c, const key_store& keys,
   return attack_label::none;
 }
 
-// parse_header, skipped when the previous token of this thread had the same header
-// bytes and they parsed (scratch.jose and the buffers its views point into are then
-// still that parse's). Exact bytes are compared: equal bytes parse equally.
+// parse_header, or the header kept from an earlier token with the same bytes (equal
+// bytes parse equally). Points scratch.jose at the header read.
 status parse_header_once(std::string_view segment, verify_scratch& scratch) noexcept {
-  if (scratch.parsed_header_valid && segment == scratch.parsed_header) return status::ok;
-  scratch.parsed_header_valid = false;
-  const status st = parse_header(segment, scratch.header, scratch.jose);
+  for (auto& h : scratch.headers) {
+    if (h.valid && h.bytes == segment) {
+      scratch.jose = &h.jose;
+      return status::ok;
+    }
+  }
+  auto& h = scratch.headers[scratch.next_header];
+  scratch.next_header = (scratch.next_header + 1) % scratch.headers.size();
+  h.valid = false;
+  scratch.jose = &h.jose;
+  const status st = parse_header(segment, h.scratch, h.jose);
   if (st == status::ok) {
-    scratch.parsed_header.assign(segment);
-    scratch.parsed_header_valid = true;
+    h.bytes.assign(segment);
+    h.valid = true;
   }
   return st;
 }
@@ -152,13 +159,13 @@ status parse_header_once(std::string_view segment, verify_scratch& scratch) noex
 status run(std::string_view token, const key_store& keys, const policy& p, double now,
            verify_scratch& scratch, result& out, label_context& ctx) noexcept {
   compact_parts& parts = scratch.parts;
-  jose_header& header = scratch.jose;
   status st = split_compact(token, p.limits.max_token_bytes, parts);
   if (st != status::ok) return st;
   ctx.split = true;
   ctx.header_read = true;
   st = parse_header_once(parts.header, scratch);
   if (st != status::ok) return st;
+  const jose_header& header = *scratch.jose;
   out.algorithm = header.algorithm;
   if (header.has_kid) out.kid = out.store(header.kid);
 

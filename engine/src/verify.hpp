@@ -1,6 +1,7 @@
 // verify.hpp: one token's way through the engine, with caller-provided scratch.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -18,16 +19,25 @@ namespace jwtbatch::detail {
 // Per-thread working memory for verify_token. Grows to the largest token seen, then
 // stays: the steady state allocates nothing. One per thread.
 struct verify_scratch {
-  header_scratch header;
+  // A header as parsed from `bytes` (views into its own scratch). Tokens of one key
+  // share their header byte for byte, so the last few parsed headers are kept and a
+  // repeat skips the parse: a batch interleaving up to k_parsed_headers keys (a key
+  // rotation) never parses a header twice. Only successful parses are reused.
+  struct parsed_header {
+    std::string bytes;
+    bool valid = false;
+    header_scratch scratch;
+    jose_header jose;
+  };
+  static constexpr std::size_t k_parsed_headers = 4;
+  std::array<parsed_header, k_parsed_headers> headers;
+  std::size_t next_header = 0;  // the entry the next parse replaces (round robin)
+
   claims_scratch claims;
   std::vector<std::uint8_t> signature;
-  // The current token's segments and header (views into the token and `header`).
+  // The current token's segments (views into the token) and header (into `headers`).
   compact_parts parts;
-  jose_header jose;
-  // The header segment `jose` was parsed from, when that parse succeeded: tokens of
-  // one issuer share their header byte for byte, so a repeat skips the parse.
-  std::string parsed_header;
-  bool parsed_header_valid = false;
+  const jose_header* jose = nullptr;
   // Set by verify_token: whether the signature was checked (verified or not), and
   // the part of the verdict that does not depend on the evaluation time (for a
   // failed signature, before_time holds that failure).
