@@ -78,6 +78,16 @@ class member_set {
 [[nodiscard]] status validate_value(simdjson::ondemand::value& v, std::size_t depth,
                                     const json_limits& limits, member_set& members) noexcept;
 
+// admit_member applies to the `count`-th member's name the checks every name passes
+// before its value is read: member count, name length, duplicates.
+[[nodiscard]] inline status admit_member(std::string_view name, std::size_t count,
+                                         const json_limits& limits, member_set& members) {
+  if (count > limits.max_members || name.size() > limits.max_string_bytes) {
+    return status::json_limit_exceeded;
+  }
+  return members.insert(name) ? status::ok : status::duplicate_member;
+}
+
 // walk_object reads the members of `obj` (an object at nesting `depth`): it enforces
 // the member-count and name-length limits, rejects duplicate names, and hands each
 // member to `on_member(name, value) -> status`, stopping at the first failure.
@@ -91,10 +101,9 @@ template <class OnMember>
     if (auto e = std::move(field_result).get(field)) return json_error_status(e);
     std::string_view name;
     if (auto e = field.unescaped_key().get(name)) return json_error_status(e);
-    if (++count > limits.max_members || name.size() > limits.max_string_bytes) {
-      return status::json_limit_exceeded;
+    if (const status st = admit_member(name, ++count, limits, members); st != status::ok) {
+      return st;
     }
-    if (!members.insert(name)) return status::duplicate_member;
     simdjson::ondemand::value value = field.value();
     const status st = on_member(name, value);
     if (st != status::ok) return st;
@@ -136,10 +145,9 @@ template <class OnMember>
   members.open_object();
   std::size_t count = 0;
   for (simdjson::dom::key_value_pair member : obj) {
-    if (++count > limits.max_members || member.key.size() > limits.max_string_bytes) {
-      return status::json_limit_exceeded;
+    if (const status st = admit_member(member.key, ++count, limits, members); st != status::ok) {
+      return st;
     }
-    if (!members.insert(member.key)) return status::duplicate_member;
     const status st = on_member(member.key, member.value);
     if (st != status::ok) return st;
   }
