@@ -1,14 +1,40 @@
 #!/usr/bin/env bash
-# test.sh [--sanitize]: installs what is missing, builds, and runs every test.
-# With --sanitize the same suites run in an ASan + UBSan build.
+# test.sh [--release|--sanitize|--tsan]: installs what is missing, builds, and runs the
+# tests. Without an argument it runs all three phases, in this order (CI runs exactly
+# this):
+#   --release   every suite in the optimised build (build/release);
+#   --sanitize  every suite again under ASan + UBSan (build/asan);
+#   --tsan      the suites of the engine's parallel code (ctest label `tsan`: batch,
+#               pipeline, cache, determinism) under ThreadSanitizer, against a oneTBB
+#               built with TSan from Debian's source package (build/tsan).
+# Any failure, sanitizer report included, stops the run with a non-zero exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-kind=release
-if [ "${1:-}" = "--sanitize" ]; then kind=asan; fi
+phase() {
+  local kind="$1"
+  echo "== test.sh: $kind" >&2
+  case "$kind" in
+    tsan)
+      bash scripts/install-deps.sh --tsan
+      bash scripts/build.sh tsan
+      TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+        ctest --test-dir build/tsan -L '^tsan$' --no-tests=error --output-on-failure -j "$(nproc)"
+      ;;
+    *)
+      bash scripts/install-deps.sh
+      bash scripts/build.sh "$kind"
+      ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1" \
+        UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+        ctest --test-dir "build/$kind" --output-on-failure -j "$(nproc)"
+      ;;
+  esac
+}
 
-bash scripts/install-deps.sh
-bash scripts/build.sh "$kind"
-export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
-export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-ctest --test-dir "build/$kind" --output-on-failure -j "$(nproc)"
+case "${1:-}" in
+  "") phase release; phase asan; phase tsan ;;
+  --release) phase release ;;
+  --sanitize) phase asan ;;
+  --tsan) phase tsan ;;
+  *) echo "test.sh: unknown option '$1' (--release, --sanitize or --tsan)" >&2; exit 2 ;;
+esac
