@@ -20,6 +20,7 @@
 #include "jwtbatch/result.hpp"
 #include "jwtbatch/verifier.hpp"
 #include "test_support.hpp"
+#include "vector_sets.hpp"
 
 namespace jwtbatch {
 namespace {
@@ -390,47 +391,10 @@ const std::set<std::string> k_unlabelled = {
     // kid_injection as path, quote or control characters).
     "kid-unknown", "kid-empty", "kid-case-variant", "kid-number", "kid-missing-multiple-keys"};
 
-// The file's policy: keys by kid, each bound to one algorithm, RS256/ES256/HS256/EdDSA
-// allowed, now = 1700000000, leeway 0, iss and aud expected, exp/iss/aud required,
-// typ absent or JWT, kid required, 64 KiB tokens, JSON depth 64.
-policy attack_policy() {
-  policy p;
-  p.allowed_algs = {alg::rs256, alg::es256, alg::hs256, alg::eddsa};
-  p.fixed_time = 1700000000;
-  p.issuers = {"https://issuer.example"};
-  p.audiences = {"api.example"};
-  p.required_claims = {"exp", "iss", "aud"};
-  p.accepted_typs = {"JWT"};
-  p.require_kid = true;
-  p.limits.max_token_bytes = 65536;
-  p.limits.max_json_depth = 64;
-  return p;
-}
-
-// The key set of attack_vectors.json's policy. As the policy says, each JWK gets its
-// kid and is bound to its one algorithm, and the set mixes HMAC and public keys; with
-// as_policy = false the JWKs are loaded as they are (no alg binding, mixing not
-// allowed), so build() refuses the mixed set.
-key_set_builder attack_policy_builder(simdjson::dom::element root, bool as_policy = true) {
-  key_set_builder builder;
-  if (as_policy) builder.allow_mixed_key_types();
-  simdjson::dom::object keys;
-  EXPECT_EQ(root["policy"]["keys"].get_object().get(keys), simdjson::SUCCESS);
-  for (auto [kid, entry] : keys) {
-    simdjson::dom::element jwk;
-    EXPECT_EQ(entry["jwk"].get(jwk), simdjson::SUCCESS);
-    std::string text = simdjson::minify(jwk);
-    text.pop_back();  // add the kid (and the alg binding) to the JWK
-    text += R"(,"kid":")" + std::string(kid) + "\"";
-    if (as_policy) text += R"(,"alg":")" + str(entry["alg"]) + "\"";
-    builder.add_jwks(text + "}", std::string(kid));
-  }
-  return builder;
-}
-
-std::shared_ptr<const key_set> attack_policy_keys(simdjson::dom::element root) {
-  return attack_policy_builder(root).build();
-}
+// attack_vectors.json's policy and key set (shared with determinism_test).
+using test::attack_policy;
+using test::attack_policy_builder;
+using test::attack_policy_keys;
 
 std::set<std::string> error_classes(simdjson::dom::element vector) {
   std::set<std::string> allowed;

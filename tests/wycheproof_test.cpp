@@ -19,6 +19,7 @@
 #include "key.hpp"
 #include "key_loaders.hpp"
 #include "test_support.hpp"
+#include "vector_sets.hpp"
 
 namespace jwtbatch {
 namespace {
@@ -359,23 +360,6 @@ TEST_F(Wycheproof, Hmac) {
   }
 }
 
-// Builds the group's key set (public keys preferred); nullptr when refused.
-std::shared_ptr<const key_set> group_keys(dom::element g, std::string* why) {
-  dom::element keys;
-  if (g["public"].get(keys) != simdjson::SUCCESS && g["private"].get(keys) != simdjson::SUCCESS) {
-    *why = "group has no keys";
-    return nullptr;
-  }
-  try {
-    key_set_builder b;
-    b.add_jwks(simdjson::minify(keys), "wycheproof group");
-    return b.build();
-  } catch (const config_error& e) {
-    *why = e.what();
-    return nullptr;
-  }
-}
-
 // Whole-token files: each jws through the verifier; a refused key set rejects every
 // token. These are JWS tests (payloads like "foo" are not JWT claims sets), so a token
 // counts as accepted when its signature verified with the trusted key.
@@ -386,7 +370,7 @@ void run_token_file(dom::element root, const std::string& file,
   ASSERT_EQ(root["testGroups"].get_array().get(groups), simdjson::SUCCESS);
   for (dom::element g : groups) {
     std::string why;
-    const auto keys = group_keys(g, &why);
+    const auto keys = test::wycheproof_group_keys(g, &why);
     dom::array tests;
     ASSERT_EQ(g["tests"].get_array().get(tests), simdjson::SUCCESS);
     for (dom::element t : tests) {
@@ -395,10 +379,7 @@ void run_token_file(dom::element root, const std::string& file,
       bool should_pass = str(t["result"]) == "valid";
       if (const auto o = overrides.find(id); o != overrides.end()) should_pass = o->second;
       expected_accepted += should_pass ? 1 : 0;
-      std::string token;
-      dom::element jws;
-      ASSERT_EQ(t["jws"].get(jws), simdjson::SUCCESS);
-      token = jws.is_string() ? str(t["jws"]) : simdjson::minify(jws);
+      const std::string token = test::wycheproof_token(t);
       result r;
       bool accepted = false;
       if (keys) {
