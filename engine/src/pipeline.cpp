@@ -7,6 +7,7 @@
 #include <array>
 #include <cerrno>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -22,6 +23,8 @@ struct record {
   bool too_large = false;  // the bytes were dropped; only the verdict is reported
 };
 
+// A run of whole records: their bytes (line terminators removed) copied together, and
+// their results. Chunks are reused, so their buffers keep their capacity.
 struct chunk {
   std::uint64_t first_line = 0;
   std::string data;
@@ -29,81 +32,107 @@ struct chunk {
   std::vector<result> results;
 };
 
-// The serial reader: owns the file descriptor and the partial line between chunks.
-class line_reader {
+// Owns every chunk of one stream (so none leaks if the sink throws mid-way); chunks go
+// from the reader to the writer and back. The two serial stages may run at the same
+// time on different threads, hence the lock (taken once per chunk).
+class chunk_pool {
  public:
-  line_reader(int fd, std::size_t chunk_bytes, std::size_t max_line)
-      : fd_(fd), chunk_bytes_(chunk_bytes), max_line_(max_line) {}
-
-  // Fills `c` with at least one record, or returns false at the end of input.
-  bool next(chunk& c) {
-    c.data = std::move(carry_);
-    carry_ = std::string();
-    c.records.clear();
-    c.first_line = next_line_;
-    std::size_t scanned = 0;  // c.data[0, scanned) has been cut into records
-    while (true) {
-      // Cut complete lines out of what is buffered.
-      std::size_t start = scanned;
-      for (std::size_t nl = c.data.find('\n', start); nl != std::string::npos;
-           nl = c.data.find('\n', start)) {
-        emit(c, start, nl);
-        start = nl + 1;
-      }
-      scanned = start;
-      const std::size_t partial = c.data.size() - scanned;
-      if (skipping_ || partial > max_line_ + 1) {
-        // An oversize line: drop its bytes now, report it when its end is found.
-        skipping_ = true;
-        c.data.resize(scanned);
-      }
-      if (!c.records.empty() && !eof_) break;
-      if (eof_) {
-        if (skipping_) {
-          c.records.push_back({0, 0, true});
-          ++next_line_;
-          skipping_ = false;
-        } else if (c.data.size() > scanned) {
-          emit(c, scanned, c.data.size());  // a last line without "\n"
-        }
-        return !c.records.empty();
-      }
-      fill(c.data);
-    }
-    carry_ = c.data.substr(scanned);  // the partial line goes into the next chunk
-    c.data.resize(scanned);
-    return true;
+  chunk* take() {
+    const std::lock_guard lock(mu_);
+    if (free_.empty()) return all_.emplace_back(std::make_unique<chunk>()).get();
+    chunk* c = free_.back();
+    free_.pop_back();
+    return c;
+  }
+  void give(chunk* c) {
+    const std::lock_guard lock(mu_);
+    free_.push_back(c);
   }
 
  private:
-  void emit(chunk& c, std::size_t begin, std::size_t newline) {
-    if (skipping_) {  // the end of an oversize line
+  std::mutex mu_;
+  std::vector<std::unique_ptr<chunk>> all_;
+  std::vector<chunk*> free_;
+};
+
+// The serial reader: owns the file descriptor and a buffer of what was read but not
+// yet cut into records (at most one read plus one line of the token limit).
+class line_reader {
+ public:
+  line_reader(int fd, std::size_t read_bytes, std::size_t max_records, std::size_t max_line)
+      : fd_(fd), read_bytes_(read_bytes), max_records_(max_records), max_line_(max_line) {}
+
+  // Fills `c` with at least one record, or returns false at the end of input. A chunk
+  // ends at max_records records, or at about read_bytes of data, or where the buffer
+  // runs out of whole lines (it is handed on rather than waiting on a slow pipe).
+  bool next(chunk& c) {
+    c.data.clear();
+    c.records.clear();
+    c.first_line = next_line_;
+    while (c.records.size() < max_records_ && c.data.size() < read_bytes_) {
+      const std::size_t nl = buf_.find('\n', pos_);
+      if (nl != std::string::npos) {
+        take(c, pos_, nl);
+        pos_ = nl + 1;
+        continue;
+      }
+      // No whole line is buffered. An oversize line's bytes are dropped as they
+      // come; it is reported when its end is found.
+      if (skipping_ || buf_.size() - pos_ > max_line_ + 1) {
+        skipping_ = true;
+        buf_.clear();
+        pos_ = 0;
+      }
+      if (eof_) {
+        if (skipping_ || pos_ < buf_.size()) take(c, pos_, buf_.size());  // no final "\n"
+        buf_.clear();
+        pos_ = 0;
+        break;
+      }
+      if (!c.records.empty()) break;
+      fill();
+    }
+    return !c.records.empty();
+  }
+
+ private:
+  // Cuts the line buf_[begin, end) (end: its "\n", or the end of input) into `c`.
+  void take(chunk& c, std::size_t begin, std::size_t end) {
+    if (end > begin && buf_[end - 1] == '\r') --end;
+    const std::size_t len = end - begin;
+    if (skipping_ || len > max_line_) {
       skipping_ = false;
       c.records.push_back({0, 0, true});
     } else {
-      std::size_t end = newline;
-      if (end > begin && c.data[end - 1] == '\r') --end;
-      c.records.push_back({begin, end - begin, false});
+      c.records.push_back({c.data.size(), len, false});
+      c.data.append(buf_, begin, len);
     }
     ++next_line_;
   }
 
-  void fill(std::string& data) {
-    const std::size_t old = data.size();
-    data.resize(old + chunk_bytes_);
+  void fill() {
+    buf_.erase(0, pos_);  // keeps only the partial line
+    pos_ = 0;
+    const std::size_t old = buf_.size();
+    buf_.resize(old + read_bytes_);
     ssize_t n = 0;
     do {
-      n = ::read(fd_, data.data() + old, chunk_bytes_);
+      n = ::read(fd_, buf_.data() + old, read_bytes_);
     } while (n < 0 && errno == EINTR);
-    if (n < 0) throw std::system_error(errno, std::generic_category(), "verify_stream: read");
-    data.resize(old + static_cast<std::size_t>(n));
+    if (n < 0) {
+      buf_.resize(old);
+      throw std::system_error(errno, std::generic_category(), "verify_stream: read");
+    }
+    buf_.resize(old + static_cast<std::size_t>(n));
     eof_ = n == 0;
   }
 
   int fd_;
-  std::size_t chunk_bytes_;
+  std::size_t read_bytes_;
+  std::size_t max_records_;
   std::size_t max_line_;
-  std::string carry_;
+  std::string buf_;
+  std::size_t pos_ = 0;  // buf_[0, pos_) is cut already
   std::uint64_t next_line_ = 1;
   bool skipping_ = false;
   bool eof_ = false;
@@ -119,7 +148,8 @@ pipeline_stats verify_stream(const batch_verifier& engine, int fd, const pipelin
                                     ? options.chunks_in_flight
                                     : 2 * static_cast<std::size_t>(engine.threads());
   line_reader reader(fd, std::max<std::size_t>(options.chunk_bytes, 4096),
-                     p.limits.max_token_bytes);
+                     std::max<std::size_t>(options.max_records, 1), p.limits.max_token_bytes);
+  chunk_pool pool;
   pipeline_stats stats;
   std::array<char, 32> zeros{};
   zeros.fill('0');
@@ -129,12 +159,13 @@ pipeline_stats verify_stream(const batch_verifier& engine, int fd, const pipelin
         in_flight,
         tbb::make_filter<void, chunk*>(tbb::filter_mode::serial_in_order,
                                        [&](tbb::flow_control& fc) -> chunk* {
-                                         auto c = std::make_unique<chunk>();
+                                         chunk* c = pool.take();
                                          if (!reader.next(*c)) {
+                                           pool.give(c);
                                            fc.stop();
                                            return nullptr;
                                          }
-                                         return c.release();
+                                         return c;
                                        }) &
             tbb::make_filter<chunk*, chunk*>(
                 tbb::filter_mode::parallel,
@@ -155,7 +186,6 @@ pipeline_stats verify_stream(const batch_verifier& engine, int fd, const pipelin
                   return c;
                 }) &
             tbb::make_filter<chunk*, void>(tbb::filter_mode::serial_in_order, [&](chunk* c) {
-              const std::unique_ptr<chunk> owned(c);
               for (std::size_t i = 0; i < c->records.size(); ++i) {
                 const record& rec = c->records[i];
                 ++stats.records;
@@ -165,6 +195,7 @@ pipeline_stats verify_stream(const batch_verifier& engine, int fd, const pipelin
                                    : std::string_view(c->data).substr(rec.offset, rec.len),
                      c->results[i]);
               }
+              pool.give(c);
             }));
   });
   return stats;
