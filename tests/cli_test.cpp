@@ -6,10 +6,13 @@
 
 #include <array>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "json_out.hpp"
+#include "jwtbatch/key_set.hpp"
+#include "jwtbatch/sign.hpp"
 
 namespace jwtbatch {
 namespace {
@@ -105,6 +108,158 @@ TEST(Cli, VersionAndUsageErrors) {
   const run_result bad = run("no-such-command");
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.err.find("no-such-command"), std::string::npos) << bad.err;
+}
+
+// A JWKS file of two keys and a token file for the verify tests, in the test's temp dir.
+struct verify_fixture {
+  std::string dir = ::testing::TempDir();
+  std::string jwks_path;
+  std::shared_ptr<const key_set> keys;
+
+  verify_fixture() {
+    const generated_key hs = generate_key(alg::hs256, "hs-1");
+    const generated_key ec = generate_key(alg::es256, "ec-1");
+    key_set_builder b;
+    b.allow_mixed_key_types();
+    b.add_jwks(hs.private_jwk, "hs");
+    b.add_jwks(ec.private_jwk, "ec");
+    keys = b.build();
+    jwks_path = write("keys.jwks", R"({"keys":[)" + hs.private_jwk + "," + ec.public_jwk + "]}");
+  }
+  std::string write(const std::string& name, const std::string& content) const {
+    const std::string path = dir + "cli_test_" + std::to_string(::getpid()) + "_" + name;
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    EXPECT_NE(f, nullptr) << path;
+    if (f != nullptr) {
+      std::fwrite(content.data(), 1, content.size(), f);
+      std::fclose(f);
+    }
+    return path;
+  }
+  std::string token(alg a, const std::string& kid, const std::string& claims) const {
+    return sign_compact(*keys, kid, a, claims);
+  }
+  std::string verify(const std::string& args) const {
+    return "verify --jwks " + jwks_path + " --allow-mixed-keys " + args;
+  }
+};
+
+// The value of `key` in an NDJSON record, as its JSON text ("" when absent).
+std::string field(const std::string& record, const char* key) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(record).get(doc) != simdjson::SUCCESS) return "<not JSON>";
+  simdjson::dom::element value;
+  if (doc[key].get(value) != simdjson::SUCCESS) return "";
+  return simdjson::minify(value);
+}
+
+TEST(CliVerify, OneRecordPerLineInOrderWithExactFieldsAndExitCode) {
+  const verify_fixture fx;
+  const std::string good = fx.token(alg::hs256, "hs-1",
+                                    R"({"iss":"https://issuer.example","sub":"u1","aud":"api",)"
+                                    R"("exp":2000000000,"scope":{"read" : [1, 2]}})");
+  const std::string expired = fx.token(alg::es256, "ec-1", R"({"sub":"u2","exp":1000})");
+  std::string forged = good;
+  forged[forged.rfind('.') + 3] = forged[forged.rfind('.') + 3] == 'A' ? 'B' : 'A';
+  const std::string input = good + std::string("\n\n\xff\x00junk\n", 9) + expired + "\r\n" + forged;
+  const std::string path = fx.write("mixed.txt", input);
+  const run_result r = run(fx.verify("--at 1700000000 --claims scope --threads 2 " + path));
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  const auto records = lines(r.out);
+  ASSERT_EQ(records.size(), 5U) << r.out;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    EXPECT_EQ(field(records[i], "line"), std::to_string(i + 1)) << records[i];
+  }
+  EXPECT_EQ(field(records[0], "status"), R"("ok")");
+  EXPECT_EQ(field(records[0], "iss"), R"("https://issuer.example")");
+  EXPECT_EQ(field(records[0], "aud"), R"(["api"])");
+  EXPECT_EQ(field(records[0], "claims"), R"({"scope":{"read":[1,2]}})");
+  EXPECT_EQ(field(records[1], "status"), R"("bad_segments")");
+  EXPECT_EQ(field(records[2], "status"), R"("bad_segments")");
+  EXPECT_EQ(field(records[3], "status"), R"("expired")");
+  EXPECT_EQ(field(records[3], "class"), R"("claims")");
+  EXPECT_EQ(field(records[3], "sub"), R"("u2")");
+  EXPECT_EQ(field(records[4], "status"), R"("bad_signature")");
+  EXPECT_EQ(field(records[4], "iss"), "");  // nothing a forged token says is printed
+  EXPECT_EQ(field(records[4], "token"), "");
+  EXPECT_NE(r.err.find("5 records, 1 ok, 4 not ok"), std::string::npos) << r.err;
+}
+
+TEST(CliVerify, AllOkExitsZeroAndEvaluationTimeDecides) {
+  const verify_fixture fx;
+  const std::string t = fx.token(alg::hs256, "hs-1", R"({"exp":1700000100})");
+  const std::string path = fx.write("one.txt", t + "\n" + t + "\n");
+  const run_result before = run(fx.verify("--at 1700000000 " + path));
+  EXPECT_EQ(before.exit_code, 0) << before.err;
+  EXPECT_EQ(lines(before.out).size(), 2U);
+  EXPECT_NE(before.err.find("cache: 1 hits"), std::string::npos) << before.err;
+  const run_result after = run(fx.verify("--at 2023-11-14T22:16:41Z " + path));  // +101 s
+  EXPECT_EQ(after.exit_code, 1);
+  EXPECT_EQ(field(lines(after.out)[0], "status"), R"("expired")");
+  const run_result rfc_offset = run(fx.verify("--at 2023-11-14T23:13:20+01:00 " + path));
+  EXPECT_EQ(rfc_offset.exit_code, 0) << rfc_offset.err;  // = 1700000000
+}
+
+TEST(CliVerify, ManyThreadsKeepInputOrder) {
+  const verify_fixture fx;
+  std::string input;
+  for (int i = 0; i < 3000; ++i) {
+    input += i % 3 == 0 ? std::string("not a token") + std::to_string(i)
+                        : fx.token(alg::hs256, "hs-1", R"({"n":)" + std::to_string(i) + "}");
+    input += "\n";
+  }
+  const std::string path = fx.write("many.txt", input);
+  const run_result r = run(fx.verify("--threads 8 --cache-size 0 --emit-token " + path));
+  EXPECT_EQ(r.exit_code, 1);
+  const auto records = lines(r.out);
+  ASSERT_EQ(records.size(), 3000U);
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    ASSERT_EQ(field(records[i], "line"), std::to_string(i + 1));
+    ASSERT_EQ(field(records[i], "status"), i % 3 == 0 ? R"("bad_segments")" : R"("ok")") << i;
+  }
+  EXPECT_EQ(field(records[2999], "token").find('"' + std::string("eyJ")), 0U) << records[2999];
+  EXPECT_EQ(r.err.find("cache:"), std::string::npos) << r.err;  // --cache-size 0: no cache
+}
+
+TEST(CliVerify, TsvAndSummaryFormatsAndStdin) {
+  const verify_fixture fx;
+  const std::string t = fx.token(alg::hs256, "hs-1", "{}");
+  const std::string path = fx.write("stdin.txt", t + "\nx\n");
+  const run_result tsv = run(fx.verify("--format tsv - < " + path));
+  const auto rows = lines(tsv.out);
+  ASSERT_EQ(rows.size(), 2U) << tsv.out;
+  EXPECT_EQ(rows[0].rfind("1\tok\tok\tHS256\ths-1\t", 0), 0U) << rows[0];
+  EXPECT_EQ(rows[1].rfind("2\tbad_segments\tformat\t-\t-\t", 0), 0U) << rows[1];
+  const run_result summary = run(fx.verify("--format summary < " + path));
+  EXPECT_TRUE(summary.out.empty());
+  EXPECT_EQ(summary.exit_code, 1);
+  EXPECT_NE(summary.err.find("bad_segments"), std::string::npos) << summary.err;
+}
+
+TEST(CliVerify, ConfigurationErrorsNameTheFlagOrFileAndWriteNothing) {
+  const verify_fixture fx;
+  const std::string path = fx.write("ok.txt", fx.token(alg::hs256, "hs-1", "{}") + "\n");
+  const struct {
+    std::string args;
+    std::string message;
+  } cases[] = {
+      {"verify " + path, "no keys"},
+      {"verify --jwks /nonexistent/keys.jwks " + path, "/nonexistent/keys.jwks"},
+      {fx.verify("--alg HS999 " + path), "--alg: unknown algorithm \"HS999\""},
+      {fx.verify("--alg none " + path), "--alg: \"none\" is never accepted"},
+      {fx.verify("/nonexistent/tokens.txt"), "/nonexistent/tokens.txt: cannot open"},
+      {fx.verify("--at yesterday " + path), "--at \"yesterday\""},
+      {fx.verify("--format xml " + path), "--format"},
+      {fx.verify("--threads -1 " + path), "--threads"},
+      {"verify --secret-file " + path + " --alg HS256,HS384 " + path, "exactly one --alg"},
+  };
+  for (const auto& c : cases) {
+    const run_result r = run(c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.args << "\n" << r.err;
+    EXPECT_TRUE(r.out.empty()) << c.args;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << c.args << "\n" << r.err;
+  }
 }
 
 TEST(JsonOut, EscapesAndRepairsBytes) {

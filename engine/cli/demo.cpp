@@ -9,11 +9,11 @@
 
 #include "base64url.hpp"
 #include "header.hpp"
-#include "json_out.hpp"
 #include "jwtbatch/alg.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/status.hpp"
 #include "jwtbatch/verifier.hpp"
+#include "record.hpp"
 #include "verify.hpp"
 
 namespace jwtbatch::cli {
@@ -146,22 +146,11 @@ int run_demo(std::FILE* out, std::FILE* summary) {
     verify.verify_at(t.token, later ? k_day_later : k_when_logged, r);
     const status st = r.code;
 
-    line = fmt::format(R"({{"line":{},"name":)", i + 1);
-    detail::append_json_string(line, t.name);
-    line += fmt::format(R"(,"status":"{}","class":"{}")", status_name(st), class_name(st));
-    if (r.algorithm) line += fmt::format(R"(,"alg":"{}")", alg_name(*r.algorithm));
-    if (r.kid) {
-      line += R"(,"kid":)";
-      detail::append_json_string(line, *r.kid);
-    }
-    if (r.iss) {
-      line += R"(,"iss":)";
-      detail::append_json_string(line, *r.iss);
-    }
-    if (r.exp) line += fmt::format(R"(,"exp":{})", *r.exp);
-    line += fmt::format(R"(,"fp":"{}")", r.fingerprint_hex());
-    if (r.label != attack_label::none) line += fmt::format(R"(,"label":"{}")", label_name(r.label));
-    line += "}\n";
+    line.clear();
+    record_origin origin;
+    origin.line = i + 1;
+    origin.name = t.name;
+    append_record(line, origin, r);
     if (std::fputs(line.c_str(), out) == EOF) {
       fmt::print(summary, "demo: cannot write the output\n");
       return 1;

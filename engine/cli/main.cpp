@@ -8,6 +8,8 @@
 #include <CLI/CLI.hpp>
 
 #include "demo.hpp"
+#include "jwtbatch/key_set.hpp"
+#include "verify_cmd.hpp"
 
 #ifndef JWTBATCH_VERSION
 #define JWTBATCH_VERSION "unknown"
@@ -26,9 +28,32 @@ int run(int argc, char** argv) {
                          "Check a built-in set of RFC 7515 and hostile tokens; NDJSON on stdout, "
                          "summary on stderr. Exit 0 when every verdict is the expected one.");
 
-  CLI11_PARSE(app, argc, argv);
-  if (demo->parsed()) return jwtbatch::cli::run_demo(stdout, stderr);
-  fmt::print(stderr, "jwtbatch: a subcommand is required (demo)\n{}", app.help());
+  jwtbatch::cli::verify_options verify_opts;
+  auto* verify = jwtbatch::cli::add_verify_command(app, verify_opts);
+  app.footer(
+      "Exit codes: 0 every record verified; 1 at least one record did not; 2 usage, input or "
+      "key-set error (the message names the flag or file).");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);  // prints the message naming the flag
+    return 2;
+  }
+  try {
+    if (demo->parsed()) return jwtbatch::cli::run_demo(stdout, stderr);
+    if (verify->parsed()) return jwtbatch::cli::run_verify(verify_opts, stdout, stderr);
+  } catch (const jwtbatch::config_error& e) {
+    fmt::print(stderr, "jwtbatch: {}\n", e.what());
+    return 2;
+  }
+  fmt::print(stderr, "jwtbatch: a subcommand is required (verify, demo)\n{}", app.help());
   return 2;
 }
 

@@ -1,0 +1,30 @@
+// record.hpp: one verdict as one NDJSON line, the output shape every command shares.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "jwtbatch/result.hpp"
+
+namespace jwtbatch::cli {
+
+// Where a verdict comes from: its input line (1-based) and, optionally, the input
+// file, the byte offset of the token in the line (scan), a name (demo), the token.
+struct record_origin {
+  std::uint64_t line = 0;
+  std::string_view file;                  // omitted when empty
+  std::optional<std::size_t> offset;      // omitted when unset
+  std::string_view name;                  // omitted when empty
+  std::optional<std::string_view> token;  // --emit-token only
+};
+
+// append_record appends {"line":N,...,"status":..,"class":..,"alg":..,"kid":..,
+// claims..., "fp":..,"label":..} and a newline to `out`. Claims (iss, sub, aud, exp,
+// nbf, iat, jti, custom "claims") appear only when the signature verified: nothing a
+// forged token says is ever printed as a claim. Every string is escaped, so the line
+// is valid JSON whatever the token contained.
+void append_record(std::string& out, const record_origin& origin, const result& r);
+
+}  // namespace jwtbatch::cli
