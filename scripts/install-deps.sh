@@ -21,6 +21,8 @@ packages=(
   libsimdjson-dev               # JSON (On-Demand)
   libtbb-dev                    # oneTBB: batches and pipelines
   libcli11-dev libfmt-dev       # the CLI
+  zlib1g-dev libzstd-dev        # the CLI reads gzip and zstd input
+  gzip zstd                     # compressed inputs in the CLI tests
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
 )

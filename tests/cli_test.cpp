@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -220,6 +221,39 @@ TEST(CliVerify, ManyThreadsKeepInputOrder) {
   }
   EXPECT_EQ(field(records[2999], "token").find('"' + std::string("eyJ")), 0U) << records[2999];
   EXPECT_EQ(r.err.find("cache:"), std::string::npos) << r.err;  // --cache-size 0: no cache
+}
+
+TEST(CliVerify, GzipAndZstdInputsAreReadTransparentlyAndTruncationIsReported) {
+  const verify_fixture fx;
+  std::string input;
+  for (int i = 0; i < 2000; ++i) {
+    input += fx.token(alg::hs256, "hs-1", R"({"n":)" + std::to_string(i) + "}") + "\n";
+  }
+  const std::string path = fx.write("compressed.txt", input);
+  ASSERT_EQ(
+      std::system(("gzip -kf " + path + " && zstd -qf " + path + " -o " + path + ".zst").c_str()),
+      0);
+  const run_result plain = run(fx.verify("--format tsv " + path));
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  for (const std::string& compressed : {path + ".gz", path + ".zst"}) {
+    const run_result r = run(fx.verify("--format tsv " + compressed));
+    EXPECT_EQ(r.exit_code, 0) << compressed << "\n" << r.err;
+    EXPECT_EQ(r.out, plain.out) << compressed;
+    const run_result piped = run(fx.verify("--format tsv < " + compressed));
+    EXPECT_EQ(piped.out, plain.out) << compressed << " from stdin";
+  }
+  // Cut the gzip file in the middle: the lines before the cut still give records, the
+  // damage is named on stderr and fails the run.
+  ASSERT_EQ(std::system(("head -c 20000 " + path + ".gz > " + path + ".cut.gz").c_str()), 0);
+  const run_result cut = run(fx.verify("--format tsv " + path + ".cut.gz"));
+  EXPECT_EQ(cut.exit_code, 1);
+  EXPECT_NE(cut.err.find(path + ".cut.gz: truncated gzip stream"), std::string::npos) << cut.err;
+  const auto rows = lines(cut.out);
+  ASSERT_GT(rows.size(), 10U);
+  ASSERT_LT(rows.size(), 2000U);
+  for (std::size_t i = 0; i + 1 < rows.size(); ++i) {
+    EXPECT_EQ(rows[i].rfind(std::to_string(i + 1) + "\tok\t", 0), 0U) << rows[i];
+  }
 }
 
 TEST(CliVerify, TsvAndSummaryFormatsAndStdin) {

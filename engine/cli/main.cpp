@@ -1,5 +1,6 @@
 // jwtbatch: the command-line program. Argument wiring and output only; every verdict
 // comes from the engine.
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -60,6 +61,9 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A closed stdout (`| head`) or a reader gone from an input pipe shows up as EPIPE
+  // on the write, handled where it happens, instead of killing the process.
+  std::signal(SIGPIPE, SIG_IGN);
   // Exceptions are for configuration errors only; none may end the program unexplained.
   try {
     return run(argc, argv);

@@ -1,8 +1,5 @@
 #include "verify_cmd.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -18,6 +15,7 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
+#include "input.hpp"
 #include "jwtbatch/batch.hpp"
 #include "jwtbatch/cache.hpp"
 #include "jwtbatch/key_set.hpp"
@@ -234,53 +232,41 @@ int run_verify(const verify_options& o, std::FILE* out, std::FILE* err) {
 
   // Every input is opened before anything is written: an unreadable file is a usage
   // error with nothing partial on stdout.
-  std::vector<std::string> inputs = o.inputs;
-  if (inputs.empty()) inputs.emplace_back("-");
-  std::vector<int> fds;
-  const auto close_all = [&] {
-    for (const int fd : fds) {
-      if (fd != STDIN_FILENO) ::close(fd);
-    }
-  };
-  for (const std::string& path : inputs) {
-    const int fd = path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      const int e = errno;
-      close_all();
-      throw config_error(path + ": cannot open: " + std::strerror(e));
-    }
-    fds.push_back(fd);
-  }
+  std::vector<std::string> paths = o.inputs;
+  if (paths.empty()) paths.emplace_back("-");
+  std::vector<std::unique_ptr<input_source>> inputs;
+  for (const std::string& path : paths) inputs.push_back(input_source::open(path));
 
   tally counts;
   std::string buf;
+  bool input_problem = false;
   const bool name_files = inputs.size() > 1;
   const auto started = std::chrono::steady_clock::now();
-  try {
-    for (std::size_t i = 0; i < inputs.size(); ++i) {
-      const std::string_view file = name_files ? std::string_view(inputs[i]) : std::string_view();
-      verify_stream(engine, fds[i],
-                    [&](std::uint64_t line, std::string_view token, const result& r) {
-                      counts.add(r);
-                      if (o.format == "ndjson") {
-                        record_origin origin;
-                        origin.line = line;
-                        origin.file = file;
-                        if (o.emit_token) origin.token = token;
-                        append_record(buf, origin, r);
-                      } else if (o.format == "tsv") {
-                        append_tsv(buf, line, r);
-                      }
-                      if (buf.size() >= 1U << 16) write_all(out, buf);
-                    });
+  for (const auto& in : inputs) {
+    const std::string_view file = name_files ? std::string_view(in->name()) : std::string_view();
+    verify_stream(engine, in->fd(),
+                  [&](std::uint64_t line, std::string_view token, const result& r) {
+                    counts.add(r);
+                    if (o.format == "ndjson") {
+                      record_origin origin;
+                      origin.line = line;
+                      origin.file = file;
+                      if (o.emit_token) origin.token = token;
+                      append_record(buf, origin, r);
+                    } else if (o.format == "tsv") {
+                      append_tsv(buf, line, r);
+                    }
+                    if (buf.size() >= 1U << 16) write_all(out, buf);
+                  });
+    // A truncated or corrupt compressed file: every line decoded before the damage
+    // got its record; the damage itself is reported here and fails the run.
+    if (const std::string problem = in->finish(); !problem.empty()) {
+      fmt::print(err, "jwtbatch: {}: {}\n", in->name(), problem);
+      input_problem = true;
     }
-    write_all(out, buf);
-    std::fflush(out);
-  } catch (...) {
-    close_all();
-    throw;
   }
-  close_all();
+  write_all(out, buf);
+  std::fflush(out);
 
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -299,7 +285,7 @@ int run_verify(const verify_options& o, std::FILE* out, std::FILE* err) {
     fmt::print(err, "cache: {} hits, {} misses, {} entries, {} evictions\n", s.hits, s.misses,
                s.entries, s.evictions);
   }
-  return counts.ok == counts.records ? 0 : 1;
+  return counts.ok == counts.records && !input_problem ? 0 : 1;
 }
 
 }  // namespace jwtbatch::cli

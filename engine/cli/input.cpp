@@ -1,0 +1,199 @@
+#include "input.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "jwtbatch/key_set.hpp"
+
+namespace jwtbatch::cli {
+namespace {
+
+constexpr std::size_t k_block = std::size_t{1} << 16;
+
+// Reads up to n bytes (fewer only at the end of input); -1 on error.
+ssize_t read_full(int fd, char* buf, std::size_t n) {
+  std::size_t got = 0;
+  while (got < n) {
+    const ssize_t r = ::read(fd, buf + got, n - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return -1;
+    if (r == 0) break;
+    got += static_cast<std::size_t>(r);
+  }
+  return static_cast<ssize_t>(got);
+}
+
+// Writes everything; false when the reader has gone (EPIPE) or on error.
+bool write_full(int fd, const char* buf, std::size_t n) {
+  while (n > 0) {
+    const ssize_t w = ::write(fd, buf, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    buf += w;
+    n -= static_cast<std::size_t>(w);
+  }
+  return true;
+}
+
+bool is_gzip(std::string_view head) {
+  return head.size() >= 2 && head[0] == '\x1f' && head[1] == '\x8b';
+}
+bool is_zstd(std::string_view head) {
+  return head.size() >= 4 && head.substr(0, 4) == std::string_view("\x28\xb5\x2f\xfd", 4);
+}
+
+}  // namespace
+
+std::unique_ptr<input_source> input_source::open(const std::string& path) {
+  std::unique_ptr<input_source> in(new input_source());
+  in->name_ = path == "-" ? "(stdin)" : path;
+  in->source_fd_ = path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in->source_fd_ < 0) {
+    throw config_error(path + ": cannot open: " + std::strerror(errno));
+  }
+  struct stat st {};
+  const bool regular = ::fstat(in->source_fd_, &st) == 0 && S_ISREG(st.st_mode);
+  if (regular) in->size_ = static_cast<std::uint64_t>(st.st_size);
+  if (::fstat(in->source_fd_, &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (in->source_fd_ != STDIN_FILENO) ::close(in->source_fd_);
+    in->source_fd_ = -1;
+    throw config_error(path + ": is a directory");
+  }
+
+  // The magic bytes decide. A regular plain file is read directly; anything else goes
+  // through a pipe fed by a thread (which also carries the bytes already read).
+  std::array<char, 4> head{};
+  const ssize_t n = read_full(in->source_fd_, head.data(), head.size());
+  if (n < 0) throw config_error(path + ": cannot read: " + std::strerror(errno));
+  const std::string prefix(head.data(), static_cast<std::size_t>(n));
+  if (is_gzip(prefix)) in->compression_ = "gzip";
+  if (is_zstd(prefix)) in->compression_ = "zstd";
+  if (regular && in->compression_.empty() && ::lseek(in->source_fd_, 0, SEEK_SET) == 0) {
+    in->read_fd_ = in->source_fd_;
+    return in;
+  }
+  std::array<int, 2> fds{};
+  if (::pipe2(fds.data(), O_CLOEXEC) != 0) {
+    throw config_error(path + ": cannot create a pipe: " + std::strerror(errno));
+  }
+  in->read_fd_ = fds[0];
+  in->write_fd_ = fds[1];
+  in->consumed_ = prefix.size();
+  in->feeder_ = std::thread([raw = in.get(), prefix] { raw->feed(prefix); });
+  return in;
+}
+
+input_source::~input_source() {
+  // Closing the read end first makes a thread still writing fail with EPIPE and stop
+  // (SIGPIPE is ignored by the program).
+  if (read_fd_ >= 0 && read_fd_ != source_fd_) ::close(read_fd_);
+  if (feeder_.joinable()) feeder_.join();
+  if (source_fd_ > STDIN_FILENO) ::close(source_fd_);
+}
+
+std::uint64_t input_source::consumed() const noexcept {
+  if (read_fd_ == source_fd_ && source_fd_ >= 0) {
+    const off_t at = ::lseek(source_fd_, 0, SEEK_CUR);
+    return at < 0 ? 0 : static_cast<std::uint64_t>(at);
+  }
+  return consumed_.load(std::memory_order_relaxed);
+}
+
+std::string input_source::finish() {
+  if (feeder_.joinable()) feeder_.join();
+  return problem_;
+}
+
+// The feeding thread: copies or decompresses the source into the pipe, then closes
+// the pipe's write end (the consumer sees the end of input). Records what went wrong.
+void input_source::feed(std::string prefix) noexcept {
+  std::vector<char> in(k_block);
+  std::vector<char> out(k_block);
+  bool reader_gone = false;
+  const auto emit = [&](const char* data, std::size_t len) {
+    if (!reader_gone && !write_full(write_fd_, data, len)) reader_gone = true;
+    return !reader_gone;
+  };
+  // Next input bytes: the prefix first, then the source.
+  const auto next = [&](std::size_t* len) -> bool {
+    if (!prefix.empty()) {
+      std::memcpy(in.data(), prefix.data(), prefix.size());
+      *len = prefix.size();
+      prefix.clear();
+      return true;
+    }
+    const ssize_t r = read_full(source_fd_, in.data(), in.size());
+    if (r < 0) {
+      problem_ = "read error: " + std::string(std::strerror(errno));
+      return false;
+    }
+    *len = static_cast<std::size_t>(r);
+    consumed_.fetch_add(*len, std::memory_order_relaxed);
+    return *len > 0;
+  };
+
+  std::size_t len = 0;
+  if (compression_ == "gzip") {
+    z_stream z{};
+    if (inflateInit2(&z, 15 + 16) != Z_OK) {
+      problem_ = "cannot start gzip decompression";
+    } else {
+      int rc = Z_OK;
+      bool ended = false;  // the last member ended cleanly
+      while (!reader_gone && next(&len)) {
+        z.next_in = reinterpret_cast<Bytef*>(in.data());
+        z.avail_in = static_cast<uInt>(len);
+        while (z.avail_in > 0 && !reader_gone) {
+          if (ended) {  // another gzip member follows (concatenated files)
+            inflateReset(&z);
+            ended = false;
+          }
+          z.next_out = reinterpret_cast<Bytef*>(out.data());
+          z.avail_out = static_cast<uInt>(out.size());
+          rc = inflate(&z, Z_NO_FLUSH);
+          if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) break;
+          emit(out.data(), out.size() - z.avail_out);
+          if (rc == Z_STREAM_END) ended = true;
+        }
+        if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
+          problem_ = std::string("corrupt gzip stream: ") + (z.msg != nullptr ? z.msg : "error");
+          break;
+        }
+      }
+      if (problem_.empty() && !ended && !reader_gone) problem_ = "truncated gzip stream";
+      inflateEnd(&z);
+    }
+  } else if (compression_ == "zstd") {
+    ZSTD_DStream* z = ZSTD_createDStream();
+    std::size_t last = 0;  // 0 when the last frame ended
+    while (z != nullptr && !reader_gone && next(&len)) {
+      ZSTD_inBuffer src{in.data(), len, 0};
+      while (src.pos < src.size && !reader_gone) {
+        ZSTD_outBuffer dst{out.data(), out.size(), 0};
+        last = ZSTD_decompressStream(z, &dst, &src);
+        if (ZSTD_isError(last) != 0) break;
+        emit(out.data(), dst.pos);
+      }
+      if (ZSTD_isError(last) != 0) {
+        problem_ = std::string("corrupt zstd stream: ") + ZSTD_getErrorName(last);
+        break;
+      }
+    }
+    if (z == nullptr) problem_ = "cannot start zstd decompression";
+    if (problem_.empty() && last != 0 && !reader_gone) problem_ = "truncated zstd stream";
+    ZSTD_freeDStream(z);
+  } else {
+    while (!reader_gone && next(&len)) emit(in.data(), len);
+  }
+  ::close(write_fd_);
+}
+
+}  // namespace jwtbatch::cli
