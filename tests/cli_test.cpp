@@ -256,6 +256,23 @@ TEST(CliVerify, GzipAndZstdInputsAreReadTransparentlyAndTruncationIsReported) {
   }
 }
 
+TEST(CliVerify, ProgressGoesToStderrOnlyAndOnlyWhenAsked) {
+  const verify_fixture fx;
+  std::string input;
+  for (int i = 0; i < 200000; ++i) input += "x\n";
+  const std::string path = fx.write("progress.txt", input);
+  const run_result always = run(fx.verify("--progress always --format tsv " + path));
+  const auto rows = lines(always.out);
+  ASSERT_EQ(rows.size(), 200000U);
+  for (const std::string& row : rows) ASSERT_EQ(row.find('\r'), std::string::npos) << row;
+  EXPECT_NE(always.err.find("records/s, "), std::string::npos) << always.err.substr(0, 200);
+  EXPECT_NE(always.err.find('\r'), std::string::npos);
+  // auto: stderr is a file here, not a terminal: no progress line.
+  const run_result automatic = run(fx.verify("--format tsv " + path));
+  EXPECT_EQ(automatic.out, always.out);
+  EXPECT_EQ(automatic.err.find('\r'), std::string::npos);
+}
+
 TEST(CliVerify, TsvAndSummaryFormatsAndStdin) {
   const verify_fixture fx;
   const std::string t = fx.token(alg::hs256, "hs-1", "{}");

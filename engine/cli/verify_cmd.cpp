@@ -20,6 +20,7 @@
 #include "jwtbatch/cache.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/pipeline.hpp"
+#include "progress.hpp"
 #include "record.hpp"
 
 namespace jwtbatch::cli {
@@ -216,6 +217,9 @@ CLI::App* add_verify_command(CLI::App& app, verify_options& o) {
   cmd->add_option("--format", o.format, "ndjson, tsv or summary")
       ->check(CLI::IsMember({"ndjson", "tsv", "summary"}));
   cmd->add_flag("--emit-token", o.emit_token, "Include each token in its record");
+  cmd->add_option("--progress", o.progress,
+                  "Progress on stderr: auto (when stderr is a terminal), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   return cmd;
 }
 
@@ -237,6 +241,14 @@ int run_verify(const verify_options& o, std::FILE* out, std::FILE* err) {
   std::vector<std::unique_ptr<input_source>> inputs;
   for (const std::string& path : paths) inputs.push_back(input_source::open(path));
 
+  std::optional<std::uint64_t> total = 0;
+  for (const auto& in : inputs) {
+    if (!in->size()) total.reset();
+    if (total) *total += *in->size();
+  }
+  progress_meter meter(err, o.progress);
+  std::uint64_t finished_bytes = 0;  // inputs already read whole
+
   tally counts;
   std::string buf;
   bool input_problem = false;
@@ -257,7 +269,11 @@ int run_verify(const verify_options& o, std::FILE* out, std::FILE* err) {
                       append_tsv(buf, line, r);
                     }
                     if (buf.size() >= 1U << 16) write_all(out, buf);
+                    if (meter.due()) {
+                      meter.show(counts.records, finished_bytes + in->consumed(), total);
+                    }
                   });
+    finished_bytes += in->size().value_or(0);
     // A truncated or corrupt compressed file: every line decoded before the damage
     // got its record; the damage itself is reported here and fails the run.
     if (const std::string problem = in->finish(); !problem.empty()) {
@@ -267,6 +283,7 @@ int run_verify(const verify_options& o, std::FILE* out, std::FILE* err) {
   }
   write_all(out, buf);
   std::fflush(out);
+  meter.finish();
 
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

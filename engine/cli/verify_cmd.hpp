@@ -35,6 +35,7 @@ struct verify_options {
   std::size_t cache_size = 65536;
   std::string format = "ndjson";
   bool emit_token = false;
+  std::string progress = "auto";
 };
 
 // add_verify_command declares the subcommand and its flags on `app`.
