@@ -24,159 +24,6 @@
 #include "record.hpp"
 
 namespace jwtbatch::cli {
-namespace {
-
-alg parse_alg(const std::string& name, std::string_view flag) {
-  if (const auto a = alg_from_name(name)) return *a;
-  if (name == "none" || name == "NONE" || name == "None") {
-    throw config_error(std::string(flag) + ": \"none\" is never accepted (unsigned tokens)");
-  }
-  throw config_error(std::string(flag) + ": unknown algorithm \"" + name +
-                     "\" (HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512, EdDSA)");
-}
-
-std::vector<std::uint8_t> read_secret(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw config_error("--secret-file " + path + ": cannot open");
-  std::ostringstream text;
-  text << in.rdbuf();
-  const std::string s = text.str();
-  return {s.begin(), s.end()};
-}
-
-// --key and --secret-file bind their key to the one algorithm --alg names.
-alg bound_alg(const verify_options& o, std::string_view flag, std::optional<alg> fallback) {
-  if (o.algs.size() == 1) return parse_alg(o.algs.front(), "--alg");
-  if (o.algs.empty() && fallback) return *fallback;
-  throw config_error(std::string(flag) + ": give exactly one --alg to bind the key to");
-}
-
-std::shared_ptr<const key_set> load_keys(const verify_options& o) {
-  key_set_builder b;
-  b.allow_mixed_key_types(o.allow_mixed_keys);
-  for (const std::string& path : o.jwks) b.add_file(path);
-  if (!o.key_pem.empty() && !o.secret_file.empty()) {
-    throw config_error("--key and --secret-file: give one of them (each takes --kid and --alg)");
-  }
-  if (!o.key_pem.empty()) {
-    b.add_file(o.key_pem, o.kid, bound_alg(o, "--key " + o.key_pem, std::nullopt));
-  }
-  if (!o.secret_file.empty()) {
-    b.add_secret(read_secret(o.secret_file), o.secret_file, o.kid,
-                 bound_alg(o, "--secret-file " + o.secret_file, alg::hs256));
-  }
-  if (o.jwks.empty() && o.key_pem.empty() && o.secret_file.empty()) {
-    throw config_error("no keys: give --jwks FILE, --key PEM_FILE or --secret-file FILE");
-  }
-  return b.build();
-}
-
-// --at: Unix seconds, or an RFC 3339 date-time (UTC or with an offset).
-double parse_time(const std::string& text) {
-  double value = 0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec == std::errc() && ptr == end && std::isfinite(value)) return value;
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-  char sep = 0;
-  int used = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%c%2d:%2d:%2d%n", &y, &mo, &d, &sep, &h, &mi, &s,
-                  &used) == 7 &&
-      (sep == 'T' || sep == 't' || sep == ' ') && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 &&
-      h <= 23 && mi <= 59 && s <= 60) {
-    std::string_view rest(text.c_str() + used);
-    double fraction = 0;
-    if (!rest.empty() && rest.front() == '.') {
-      std::size_t n = 1;
-      while (n < rest.size() && rest[n] >= '0' && rest[n] <= '9') ++n;
-      std::from_chars(rest.data(), rest.data() + n, fraction);
-      rest.remove_prefix(n);
-    }
-    int offset = 0;
-    if (rest == "Z" || rest == "z") {
-      rest = {};
-    } else if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':') {
-      const int oh = (rest[1] - '0') * 10 + (rest[2] - '0');
-      const int om = (rest[4] - '0') * 10 + (rest[5] - '0');
-      offset = (rest[0] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
-      rest = {};
-    }
-    if (rest.empty()) {
-      const std::chrono::year_month_day ymd{std::chrono::year(y),
-                                            std::chrono::month(static_cast<unsigned>(mo)),
-                                            std::chrono::day(static_cast<unsigned>(d))};
-      if (ymd.ok()) {
-        const auto days = std::chrono::sys_days(ymd).time_since_epoch().count();
-        return static_cast<double>(days) * 86400 + h * 3600 + mi * 60 + s + fraction - offset;
-      }
-    }
-  }
-  throw config_error("--at \"" + text + "\": expected Unix seconds or an RFC 3339 date-time");
-}
-
-policy make_policy(const verify_options& o) {
-  policy p;
-  if (!o.algs.empty()) {
-    p.allowed_algs = alg_set{};
-    for (const std::string& a : o.algs) p.allowed_algs.add(parse_alg(a, "--alg"));
-  }
-  p.issuers = o.issuers;
-  p.audiences = o.audiences;
-  p.required_claims = o.required;
-  p.accepted_typs = o.typs;
-  p.returned_claims = o.claims;
-  p.max_age_seconds = o.max_age;
-  if (o.leeway < 0) throw config_error("--leeway: must be >= 0 seconds");
-  p.leeway_seconds = o.leeway;
-  if (o.max_token_bytes == 0) throw config_error("--max-token-bytes: must be > 0");
-  p.limits.max_token_bytes = o.max_token_bytes;
-  if (!o.at.empty()) p.fixed_time = parse_time(o.at);
-  return p;
-}
-
-// The counts the summary shows.
-struct tally {
-  std::uint64_t records = 0;
-  std::uint64_t ok = 0;
-  std::map<std::string_view, std::uint64_t> by_status, by_class, by_label;
-  std::map<std::string, std::uint64_t> by_kid, by_issuer;
-
-  void add(const result& r) {
-    ++records;
-    if (r.code == status::ok) ++ok;
-    ++by_status[status_name(r.code)];
-    ++by_class[class_name(r.code)];
-    if (r.label != attack_label::none) ++by_label[label_name(r.label)];
-    if (r.kid) ++by_kid[std::string(*r.kid)];
-    if (r.signature_verified && r.iss) ++by_issuer[std::string(*r.iss)];
-  }
-};
-
-template <class Map>
-void print_counts(std::FILE* err, const char* title, const Map& counts) {
-  if (counts.empty()) return;
-  std::vector<std::pair<std::string_view, std::uint64_t>> sorted(counts.begin(), counts.end());
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const auto& a, const auto& b) { return a.second > b.second; });
-  fmt::print(err, "{}:\n", title);
-  for (const auto& [name, count] : sorted) fmt::print(err, "  {:<28} {:>12}\n", name, count);
-}
-
-void append_tsv(std::string& out, std::uint64_t line, const result& r) {
-  fmt::format_to(std::back_inserter(out), "{}\t{}\t{}\t{}\t{}\t{}\t{}\n", line, status_name(r.code),
-                 class_name(r.code), r.algorithm ? alg_name(*r.algorithm) : std::string_view("-"),
-                 r.kid ? *r.kid : std::string_view("-"), r.fingerprint_hex(),
-                 r.label == attack_label::none ? std::string_view("-") : label_name(r.label));
-}
-
-void write_all(std::FILE* out, std::string& buf) {
-  if (!buf.empty() && std::fwrite(buf.data(), 1, buf.size(), out) != buf.size()) {
-    throw std::system_error(errno, std::generic_category(), "writing the output");
-  }
-  buf.clear();
-}
-
-}  // namespace
 
 CLI::App* add_verify_command(CLI::App& app, verify_options& o) {
   CLI::App* cmd = app.add_subcommand(
@@ -185,35 +32,7 @@ CLI::App* add_verify_command(CLI::App& app, verify_options& o) {
       "per line on stdout, in input order; summary on stderr. Exit 0 when every record is ok, "
       "1 when one is not, 2 on a usage, key or input error.");
   cmd->add_option("files", o.inputs, "Input files; none or - reads standard input");
-  cmd->add_option("--jwks", o.jwks, "JWK Set (or JWK, or PEM) file of trusted keys; repeatable")
-      ->allow_extra_args(false);
-  cmd->add_option("--key", o.key_pem, "PEM public key or certificate (with --kid, --alg)");
-  cmd->add_option("--secret-file", o.secret_file, "HMAC secret, raw bytes (with --kid, --alg)");
-  cmd->add_option("--kid", o.kid, "Key id of --key or --secret-file");
-  cmd->add_flag("--allow-mixed-keys", o.allow_mixed_keys,
-                "Allow HMAC secrets and public keys in one key set");
-  cmd->add_option("--iss", o.issuers, "Accepted issuer; repeatable")->allow_extra_args(false);
-  cmd->add_option("--aud", o.audiences, "Accepted audience; repeatable")->allow_extra_args(false);
-  cmd->add_option("--alg", o.algs,
-                  "Allowed algorithms (comma list; default all); with --key or --secret-file, "
-                  "the one algorithm the key is bound to")
-      ->delimiter(',')
-      ->allow_extra_args(false);
-  cmd->add_option("--require", o.required, "Claim that must be present; repeatable")
-      ->allow_extra_args(false);
-  cmd->add_option("--typ", o.typs, "Accepted typ header value; repeatable")
-      ->allow_extra_args(false);
-  cmd->add_option("--claims", o.claims, "Custom claims to print (comma list)")
-      ->delimiter(',')
-      ->allow_extra_args(false);
-  cmd->add_option("--max-age", o.max_age, "Maximum age from iat, seconds");
-  cmd->add_option("--leeway", o.leeway, "Clock skew allowed on exp/nbf/iat, seconds");
-  cmd->add_option("--at", o.at, "Evaluation time: Unix seconds or RFC 3339 (default: now)");
-  cmd->add_option("--max-token-bytes", o.max_token_bytes, "Longest token accepted");
-  cmd->add_option("--threads", o.threads, "Worker threads; 0 = every core")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--cache-size", o.cache_size,
-                  "Verified-token cache entries; 0 turns the cache off");
+  add_engine_flags(cmd, o.engine);
   cmd->add_option("--format", o.format, "ndjson, tsv or summary")
       ->check(CLI::IsMember({"ndjson", "tsv", "summary"}));
   cmd->add_flag("--emit-token", o.emit_token, "Include each token in its record");
@@ -224,15 +43,8 @@ CLI::App* add_verify_command(CLI::App& app, verify_options& o) {
 }
 
 int run_verify(const verify_options& o, std::FILE* out, std::FILE* err) {
-  const auto keys = load_keys(o);
-  for (const std::string& w : keys->warnings()) fmt::print(err, "jwtbatch: warning: {}\n", w);
-  const policy p = make_policy(o);
-  std::shared_ptr<token_cache> cache;
-  if (o.cache_size > 0) {
-    cache = std::make_shared<token_cache>(cache_options{.max_entries = o.cache_size});
-  }
-  const batch_verifier engine(std::make_shared<verifier>(keys, p, cache),
-                              batch_options{.threads = o.threads});
+  const engine_setup setup = make_engine(o.engine, err);
+  const batch_verifier& engine = *setup.engine;
 
   // Every input is opened before anything is written: an unreadable file is a usage
   // error with nothing partial on stdout.
@@ -287,21 +99,7 @@ int run_verify(const verify_options& o, std::FILE* out, std::FILE* err) {
 
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  fmt::print(
-      err,
-      "jwtbatch verify: {} records, {} ok, {} not ok, {:.3f} s, {:.0f} records/s, {} threads\n",
-      counts.records, counts.ok, counts.records - counts.ok, seconds,
-      seconds > 0 ? static_cast<double>(counts.records) / seconds : 0.0, engine.threads());
-  print_counts(err, "by class", counts.by_class);
-  print_counts(err, "by status", counts.by_status);
-  print_counts(err, "attack labels", counts.by_label);
-  print_counts(err, "by kid", counts.by_kid);
-  print_counts(err, "by issuer (signature verified)", counts.by_issuer);
-  if (cache) {
-    const cache_stats s = cache->stats();
-    fmt::print(err, "cache: {} hits, {} misses, {} entries, {} evictions\n", s.hits, s.misses,
-               s.entries, s.evictions);
-  }
+  print_summary(err, "jwtbatch verify", counts, seconds, setup);
   return counts.ok == counts.records && !input_problem ? 0 : 1;
 }
 

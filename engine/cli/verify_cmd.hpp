@@ -9,30 +9,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include "common.hpp"
+
 namespace jwtbatch::cli {
 
 struct verify_options {
+  engine_options engine;            // keys, policy, threads, cache
   std::vector<std::string> inputs;  // files; none or "-" = standard input
-  // Keys.
-  std::vector<std::string> jwks;
-  std::string key_pem;
-  std::string secret_file;
-  std::string kid;
-  bool allow_mixed_keys = false;
-  // Policy.
-  std::vector<std::string> issuers;
-  std::vector<std::string> audiences;
-  std::vector<std::string> algs;
-  std::vector<std::string> required;
-  std::vector<std::string> typs;
-  std::vector<std::string> claims;
-  std::optional<std::int64_t> max_age;
-  std::int64_t leeway = 0;
-  std::string at;
-  std::size_t max_token_bytes = std::size_t{64} * 1024;
-  // Engine and output.
-  int threads = 0;
-  std::size_t cache_size = 65536;
   std::string format = "ndjson";
   bool emit_token = false;
   std::string progress = "auto";
