@@ -273,6 +273,45 @@ TEST(CliVerify, ProgressGoesToStderrOnlyAndOnlyWhenAsked) {
   EXPECT_EQ(automatic.err.find('\r'), std::string::npos);
 }
 
+TEST(CliScan, FindsTokensInLogLinesWithLineAndOffsetAndJudgesAtLogTime) {
+  const verify_fixture fx;
+  // Valid from 2000-10-10T13:00:00Z for two hours; long expired today.
+  const std::string t =
+      fx.token(alg::hs256, "hs-1", R"({"sub":"alice","iat":971182800,"exp":971190000})");
+  const std::string a =
+      "203.0.113.7 - - [10/Oct/2000:13:55:36 +0000] \"GET /a HTTP/1.1\" 200 "
+      "512 \"-\" \"curl/8\" \"Bearer " +
+      t + "\"";
+  const std::string b = R"({"time":"2000-10-10T16:00:00Z","msg":"retry","token":")" + t + "\"}";
+  const std::string c = "no token on this line";
+  const std::string d = "2000-10-10T13:30:00Z GET /cb?access_token=" + t + "&state=1 " + t;
+  const std::string path = fx.write("access.log", a + "\n" + b + "\n" + c + "\n" + d + "\n");
+
+  const run_result now = run(fx.verify("").replace(0, 6, "scan") + path);
+  EXPECT_EQ(now.exit_code, 1) << now.err;
+  const auto records = lines(now.out);
+  ASSERT_EQ(records.size(), 4U) << now.out;
+  const std::pair<int, std::size_t> expected[] = {
+      {1, a.find("eyJ")}, {2, b.find("eyJ")}, {4, d.find("eyJ")}, {4, d.size() - t.size()}};
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(field(records[i], "line"), std::to_string(expected[i].first)) << records[i];
+    EXPECT_EQ(field(records[i], "offset"), std::to_string(expected[i].second)) << records[i];
+    EXPECT_EQ(field(records[i], "status"), R"("expired")") << records[i];
+  }
+  EXPECT_NE(now.err.find("4 lines, 1 without a token"), std::string::npos) << now.err;
+
+  // As of each line's own time: lines 1 and 4 fall in the token's validity, line 2
+  // (16:00) after it.
+  const run_result logged = run(fx.verify("--at-log-time").replace(0, 6, "scan") + " " + path);
+  const auto at_log = lines(logged.out);
+  ASSERT_EQ(at_log.size(), 4U) << logged.out << logged.err;
+  EXPECT_EQ(field(at_log[0], "status"), R"("ok")") << at_log[0];
+  EXPECT_EQ(field(at_log[1], "status"), R"("expired")") << at_log[1];
+  EXPECT_EQ(field(at_log[2], "status"), R"("ok")") << at_log[2];
+  EXPECT_EQ(field(at_log[3], "status"), R"("ok")") << at_log[3];
+  EXPECT_EQ(field(at_log[0], "sub"), R"("alice")");
+}
+
 TEST(CliVerify, TsvAndSummaryFormatsAndStdin) {
   const verify_fixture fx;
   const std::string t = fx.token(alg::hs256, "hs-1", "{}");

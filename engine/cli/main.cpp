@@ -9,7 +9,9 @@
 #include <CLI/CLI.hpp>
 
 #include "demo.hpp"
+#include "gen_cmd.hpp"
 #include "jwtbatch/key_set.hpp"
+#include "scan_cmd.hpp"
 #include "verify_cmd.hpp"
 
 #ifndef JWTBATCH_VERSION
@@ -31,6 +33,10 @@ int run(int argc, char** argv) {
 
   jwtbatch::cli::verify_options verify_opts;
   auto* verify = jwtbatch::cli::add_verify_command(app, verify_opts);
+  jwtbatch::cli::scan_options scan_opts;
+  auto* scan = jwtbatch::cli::add_scan_command(app, scan_opts);
+  jwtbatch::cli::gen_cmd_options gen_opts;
+  auto* gen = jwtbatch::cli::add_gen_command(app, gen_opts);
   app.footer(
       "Exit codes: 0 every record verified; 1 at least one record did not; 2 usage, input or "
       "key-set error (the message names the flag or file).");
@@ -50,11 +56,14 @@ int run(int argc, char** argv) {
   try {
     if (demo->parsed()) return jwtbatch::cli::run_demo(stdout, stderr);
     if (verify->parsed()) return jwtbatch::cli::run_verify(verify_opts, stdout, stderr);
+    if (scan->parsed()) return jwtbatch::cli::run_scan(scan_opts, stdout, stderr);
+    if (gen->parsed()) return jwtbatch::cli::run_gen(gen_opts, stdout, stderr);
   } catch (const jwtbatch::config_error& e) {
     fmt::print(stderr, "jwtbatch: {}\n", e.what());
     return 2;
   }
-  fmt::print(stderr, "jwtbatch: a subcommand is required (verify, demo)\n{}", app.help());
+  fmt::print(stderr, "jwtbatch: a subcommand is required (verify, scan, gen, demo)\n{}",
+             app.help());
   return 2;
 }
 

@@ -1,0 +1,177 @@
+#include "gen_cmd.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <system_error>
+
+#include <fmt/core.h>
+
+#include "common.hpp"
+#include "gen.hpp"
+#include "json_out.hpp"
+#include "jwtbatch/key_set.hpp"
+
+namespace jwtbatch::cli {
+namespace {
+
+// --mix valid=90,expired=5,forged=3,malformed=2 (kinds left out count 0).
+gen_mix parse_mix(const std::string& text) {
+  gen_mix mix{0, 0, 0, 0};
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    const std::size_t comma = rest.find(',');
+    const std::string_view item = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    const std::size_t eq = item.find('=');
+    unsigned value = 0;
+    const std::string_view name = item.substr(0, eq);
+    const std::string_view number = eq == std::string_view::npos ? "" : item.substr(eq + 1);
+    const auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+    if (eq == std::string_view::npos || ec != std::errc() || ptr != number.data() + number.size()) {
+      throw config_error("--mix \"" + text +
+                         "\": expected kind=percent,... (e.g. valid=90,expired=10)");
+    }
+    if (name == "valid") {
+      mix.valid = value;
+    } else if (name == "expired") {
+      mix.expired = value;
+    } else if (name == "forged") {
+      mix.forged = value;
+    } else if (name == "malformed") {
+      mix.malformed = value;
+    } else {
+      throw config_error("--mix: unknown kind \"" + std::string(name) +
+                         "\" (valid, expired, forged, malformed)");
+    }
+  }
+  return mix;
+}
+
+struct file_closer {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+using file_ptr = std::unique_ptr<std::FILE, file_closer>;
+
+file_ptr open_output(const std::string& path, const char* flag) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) {
+    throw config_error(std::string(flag) + " " + path + ": cannot write: " + std::strerror(errno));
+  }
+  return file_ptr(f);
+}
+
+}  // namespace
+
+CLI::App* add_gen_command(CLI::App& app, gen_cmd_options& o) {
+  CLI::App* cmd = app.add_subcommand(
+      "gen",
+      "Generate a corpus: token lines, access-log or JSON-log lines with valid, expired, "
+      "forged and malformed tokens (or, with --hostile, the attack shapes), signed with the "
+      "private keys of --jwks; deterministic with --seed.");
+  cmd->add_option("--jwks", o.jwks, "Private JWK Set (as keygen writes it)")->required();
+  cmd->add_option("--count", o.count, "Output lines");
+  cmd->add_option("--algs", o.algs, "Algorithms to sign with (comma list; default: every key's)")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  cmd->add_option("--repeat", o.repeat, "Times each distinct token appears (shuffled)");
+  cmd->add_option("--mix", o.mix, "Percentages: valid=90,expired=5,forged=3,malformed=2");
+  cmd->add_option("--format", o.format, "tokens, access-log or json-log")
+      ->check(CLI::IsMember({"tokens", "access-log", "json-log"}));
+  cmd->add_option("--seed", o.seed, "Random seed");
+  cmd->add_flag("--hostile", o.hostile, "The attack shapes of SECURITY.md instead of the mix");
+  cmd->add_option("--base-time", o.base_time,
+                  "Time of the first line: Unix seconds or RFC 3339 (default: now)");
+  cmd->add_option("--iss", o.issuer, "Issuer of the generated tokens");
+  cmd->add_option("--aud", o.audience, "Audience of the generated tokens");
+  cmd->add_option("--out", o.out, "Write the corpus to FILE instead of stdout");
+  cmd->add_option("--answers", o.answers,
+                  "Write an NDJSON answer key: line, kind, expected status class, attack shape "
+                  "and label");
+  return cmd;
+}
+
+int run_gen(const gen_cmd_options& o, std::FILE* out, std::FILE* err) {
+  key_set_builder b;
+  b.allow_mixed_key_types();
+  b.add_file(o.jwks);
+  const auto keys = b.build();
+
+  gen_options g;
+  g.count = o.count;
+  g.repeat = o.repeat;
+  g.mix = parse_mix(o.mix);
+  g.format = o.format == "access-log" ? gen_format::access_log
+             : o.format == "json-log" ? gen_format::json_log
+                                      : gen_format::tokens;
+  g.seed = o.seed;
+  g.hostile = o.hostile;
+  g.issuer = o.issuer;
+  g.audience = o.audience;
+  g.base_time = o.base_time.empty()
+                    ? std::floor(std::chrono::duration<double>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count())
+                    : parse_time(o.base_time, "--base-time");
+  if (o.algs.empty()) {  // every algorithm a private key of the set is bound to
+    for (const key_info& k : keys->describe()) {
+      if (!k.can_sign) continue;
+      for (const alg a : k.algs) {
+        if (std::find(g.algs.begin(), g.algs.end(), a) == g.algs.end()) g.algs.push_back(a);
+      }
+    }
+    if (g.algs.empty()) throw config_error("--jwks " + o.jwks + ": no private key to sign with");
+  } else {
+    for (const std::string& name : o.algs) {
+      const auto a = alg_from_name(name);
+      if (!a) throw config_error("--algs: unknown algorithm \"" + name + "\"");
+      g.algs.push_back(*a);
+    }
+  }
+
+  file_ptr corpus_file = o.out.empty() ? nullptr : open_output(o.out, "--out");
+  file_ptr answers_file = o.answers.empty() ? nullptr : open_output(o.answers, "--answers");
+  std::FILE* sink = corpus_file ? corpus_file.get() : out;
+  std::string buf;
+  std::string answers;
+  const gen_stats stats = generate(
+      *keys, g,
+      [&](std::string_view line) {
+        buf.append(line);
+        buf += '\n';
+        if (buf.size() >= 1U << 16) write_all(sink, buf);
+      },
+      answers_file ? std::function<void(const gen_line_info&)>([&](const gen_line_info& info) {
+        answers +=
+            fmt::format(R"({{"line":{},"kind":"{}")", info.index + 1, gen_kind_name(info.kind));
+        if (!info.shape.empty()) {
+          answers += R"(,"shape":)";
+          detail::append_json_string(answers, info.shape);
+        }
+        if (info.expected_label != attack_label::none) {
+          answers += fmt::format(R"(,"label":"{}")", label_name(info.expected_label));
+        }
+        answers += "}\n";
+        if (answers.size() >= 1U << 16) write_all(answers_file.get(), answers);
+      })
+                   : std::function<void(const gen_line_info&)>());
+  write_all(sink, buf);
+  if (answers_file) write_all(answers_file.get(), answers);
+  if (std::fflush(sink) != 0) throw std::system_error(errno, std::generic_category(), "gen: write");
+
+  fmt::print(err, "jwtbatch gen: {} lines, {} distinct tokens", stats.lines, stats.distinct);
+  if (o.hostile) {
+    fmt::print(err, " ({} attack shapes)\n", stats.by_shape.size());
+    for (const auto& [shape, n] : stats.by_shape) fmt::print(err, "  {:<28} {:>10}\n", shape, n);
+  } else {
+    fmt::print(err, ": {} valid, {} expired, {} forged, {} malformed\n", stats.valid, stats.expired,
+               stats.forged, stats.malformed);
+  }
+  return 0;
+}
+
+}  // namespace jwtbatch::cli

@@ -1,0 +1,560 @@
+// scan.cpp: tokens and timestamps in log lines (rules documented in scan.hpp).
+#include "scan.hpp"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <system_error>
+
+namespace jwtbatch::cli {
+namespace {
+
+constexpr std::size_t k_none = std::string_view::npos;
+
+constexpr bool is_alpha(char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+constexpr bool is_digit(char c) noexcept {
+  return c >= '0' && c <= '9';
+}
+constexpr bool is_alnum(char c) noexcept {
+  return is_alpha(c) || is_digit(c);
+}
+// RFC 4648 §5 alphabet.
+constexpr bool is_b64url(char c) noexcept {
+  return is_alnum(c) || c == '-' || c == '_';
+}
+constexpr bool is_run_char(char c) noexcept {
+  return is_b64url(c) || c == '.';
+}
+// Characters that glue a word to the one before it: "x-token" is not "token".
+constexpr bool is_word(char c) noexcept {
+  return is_b64url(c);
+}
+constexpr bool is_blank(char c) noexcept {
+  return c == ' ' || c == '\t';
+}
+constexpr bool is_space(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+constexpr char to_lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// iequals compares ASCII case-insensitively; `lower` is already lower case.
+bool iequals(std::string_view s, std::string_view lower) noexcept {
+  if (s.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (to_lower(s[i]) != lower[i]) return false;
+  }
+  return true;
+}
+
+bool starts_with_ey(std::string_view v) noexcept {
+  return v.size() >= 2 && v[0] == 'e' && v[1] == 'y';
+}
+
+// Names whose value is a token by declaration (scan.hpp, "explicit contexts").
+constexpr std::array<std::string_view, 3> k_token_names = {"access_token", "id_token", "token"};
+
+// json_string_end returns the index of the quote closing the JSON string whose content
+// starts at `from` (backslash escapes skipped), or k_none when the line ends first.
+std::size_t json_string_end(std::string_view s, std::size_t from) noexcept {
+  std::size_t i = from;
+  while (i < s.size()) {
+    if (s[i] == '\\') {
+      i += 2;
+    } else if (s[i] == '"') {
+      return i;
+    } else {
+      ++i;
+    }
+  }
+  return k_none;
+}
+
+// token_scanner reads one line once, left to right. Each rule looks forward from a
+// trigger byte to the end of a value; the two forward searches that could be repeated
+// from nearby starts (end of an unquoted value, next '.') are memoised, and each only
+// moves forward, so the whole line costs O(line.size()) however the triggers overlap.
+class token_scanner {
+ public:
+  token_scanner(std::string_view line, std::vector<found_token>& out) noexcept
+      : s_(line), out_(out) {}
+
+  void run() noexcept {
+    const std::size_t n = s_.size();
+    std::size_t i = 0;
+    while (i < n) {
+      const char c = s_[i];
+      std::size_t next = k_none;
+      if (c == '"') {
+        next = try_json_value(i);
+      } else if (c == '=') {
+        next = try_parameter(i);
+      } else if (is_run_char(c)) {
+        next = try_bearer(i);
+        if (next == k_none) next = try_bare(i);
+      }
+      i = next == k_none ? i + 1 : next;
+    }
+  }
+
+ private:
+  void emit(std::size_t begin, std::size_t end) noexcept {
+    out_.push_back(found_token{begin, s_.substr(begin, end - begin)});
+  }
+
+  [[nodiscard]] bool is_unquoted_delim(std::size_t i) const noexcept {
+    const char c = s_[i];
+    if (is_space(c) || c == '"' || c == '\'' || c == '&' || c == ';' || c == ',') return true;
+    return c == '\\' && i + 1 < s_.size() && s_[i + 1] == '"';
+  }
+
+  // unquoted_end returns the end of the unquoted value starting at p. Memoised: no
+  // delimiter lies in [ue_from_, ue_at_), so any p in that range ends at ue_at_.
+  std::size_t unquoted_end(std::size_t p) noexcept {
+    if (ue_valid_ && p >= ue_from_ && p <= ue_at_) return ue_at_;
+    std::size_t i = p;
+    while (i < s_.size() && !is_unquoted_delim(i)) ++i;
+    ue_valid_ = true;
+    ue_from_ = p;
+    ue_at_ = i;
+    return i;
+  }
+
+  // has_dot tells whether [b, e) holds a '.', through the memoised next '.' after b.
+  bool has_dot(std::size_t b, std::size_t e) noexcept {
+    if (!dot_valid_ || b < dot_from_ || b > dot_at_) {
+      std::size_t i = b;
+      while (i < s_.size() && s_[i] != '.') ++i;
+      dot_valid_ = true;
+      dot_from_ = b;
+      dot_at_ = i;
+    }
+    return dot_at_ < e;
+  }
+
+  // acceptable applies the explicit-context filter: named contexts (Bearer, token
+  // names) take a value with a '.' or an "ey" start; any other needs both.
+  bool acceptable(std::size_t b, std::size_t e, bool named) noexcept {
+    if (b >= e) return false;
+    const bool ey = starts_with_ey(s_.substr(b, e - b));
+    if (named && ey) return true;
+    if (!named && !ey) return false;
+    return has_dot(b, e);
+  }
+
+  // Rule 1: "Bearer" + blanks + unquoted value.
+  std::size_t try_bearer(std::size_t i) noexcept {
+    constexpr std::string_view k_bearer = "bearer";
+    if (to_lower(s_[i]) != 'b' || (i > 0 && is_word(s_[i - 1]))) return k_none;
+    if (s_.size() - i <= k_bearer.size() || !iequals(s_.substr(i, k_bearer.size()), k_bearer) ||
+        !is_blank(s_[i + k_bearer.size()])) {
+      return k_none;
+    }
+    std::size_t v = i + k_bearer.size();
+    while (v < s_.size() && is_blank(s_[v])) ++v;
+    const std::size_t e = unquoted_end(v);
+    if (!acceptable(v, e, true)) return k_none;
+    emit(v, e);
+    return e;
+  }
+
+  // Rule 2: name=value; `eq` is the '=' position.
+  std::size_t try_parameter(std::size_t eq) noexcept {
+    if (eq == 0) return k_none;
+    const char before = s_[eq - 1];
+    if (!is_word(before) && before != '.') return k_none;
+    bool named = false;
+    for (const std::string_view name : k_token_names) {
+      if (eq >= name.size() && iequals(s_.substr(eq - name.size(), name.size()), name) &&
+          (eq == name.size() || !is_word(s_[eq - name.size() - 1]))) {
+        named = true;
+        break;
+      }
+    }
+    const std::size_t v = eq + 1;
+    const std::size_t e = unquoted_end(v);
+    if (!acceptable(v, e, named)) return k_none;
+    emit(v, e);
+    return e;
+  }
+
+  // Rule 3: "name" : "value"; `q` is the quote that may open the value.
+  std::size_t try_json_value(std::size_t q) noexcept {
+    // A quote inside (or closing) a string already read cannot open a value; this also
+    // keeps every string scanned at most once.
+    if (q < json_min_) return k_none;
+    std::size_t j = q;
+    while (j > 0 && is_blank(s_[j - 1])) --j;
+    if (j == 0 || s_[j - 1] != ':') return k_none;
+    --j;
+    while (j > 0 && is_blank(s_[j - 1])) --j;
+    if (j == 0 || s_[j - 1] != '"') return k_none;
+    const std::size_t key_close = j - 1;
+
+    const std::size_t v = q + 1;
+    const std::size_t e = json_string_end(s_, v);
+    if (e == k_none) {
+      json_min_ = s_.size();
+      return k_none;
+    }
+    json_min_ = e + 1;
+    const std::string_view value = s_.substr(v, e - v);
+    if (value.size() > 6 && iequals(value.substr(0, 6), "bearer") && is_blank(value[6])) {
+      return k_none;  // rule 1 reads it
+    }
+    bool named = false;
+    for (const std::string_view name : k_token_names) {
+      if (key_close >= name.size() + 1 && s_[key_close - name.size() - 1] == '"' &&
+          iequals(s_.substr(key_close - name.size(), name.size()), name)) {
+        named = true;
+        break;
+      }
+    }
+    if (!acceptable(v, e, named)) return k_none;
+    emit(v, e);
+    return e + 1;
+  }
+
+  // Rule 4: a bare token, tried where a run of base64url characters and dots starts.
+  std::size_t try_bare(std::size_t i) noexcept {
+    if (i > 0 && is_run_char(s_[i - 1])) return k_none;  // not the start of a run
+    std::size_t e = i;
+    std::size_t dots = 0;
+    std::size_t first_dot = k_none;
+    while (e < s_.size() && is_run_char(s_[e])) {
+      if (s_[e] == '.') {
+        if (dots == 0) first_dot = e;
+        ++dots;
+      }
+      ++e;
+    }
+    if (dots < 2 || dots > 3 || first_dot - i < 2 || s_[i] != 'e' || s_[i + 1] != 'y') {
+      return k_none;
+    }
+    if (dots == 3) {
+      if (s_[e - 1] != '.') return k_none;
+      emit(i, e - 1);  // sentence punctuation after the token
+      return e;
+    }
+    emit(i, e);
+    return e;
+  }
+
+  std::string_view s_;
+  std::vector<found_token>& out_;
+  std::size_t json_min_ = 0;
+  bool ue_valid_ = false;
+  std::size_t ue_from_ = 0;
+  std::size_t ue_at_ = 0;
+  bool dot_valid_ = false;
+  std::size_t dot_from_ = 0;
+  std::size_t dot_at_ = 0;
+};
+
+// ---- timestamps ---------------------------------------------------------------------
+
+constexpr bool is_leap(std::int64_t y) noexcept {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+constexpr int days_in_month(std::int64_t y, int m) noexcept {
+  constexpr std::array<int, 12> k_days = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && is_leap(y) ? 29 : k_days[static_cast<std::size_t>(m - 1)];
+}
+
+// days_from_civil counts days from 1970-01-01 to y-m-d in the proleptic Gregorian
+// calendar. The year is taken to start on 1 March, so the leap day is the last day of
+// its year and the day of the year follows from the month by one linear formula; whole
+// 400-year cycles (146097 days) are counted apart. Years here are 0..9999 (four digits),
+// so all the arithmetic below is on non-negative values.
+constexpr std::int64_t days_from_civil(std::int64_t y, int m, int d) noexcept {
+  const std::int64_t march_year = m <= 2 ? y - 1 : y;  // Jan/Feb of year 0: -1
+  const std::int64_t shifted = march_year + 400;       // keep division non-negative
+  const std::int64_t cycle = shifted / 400;
+  const std::int64_t year_of_cycle = shifted % 400;                      // 0..399
+  const std::int64_t month_index = m > 2 ? m - 3 : m + 9;                // March = 0
+  const std::int64_t day_of_year = (153 * month_index + 2) / 5 + d - 1;  // 0..365
+  const std::int64_t day_of_cycle =
+      year_of_cycle * 365 + year_of_cycle / 4 - year_of_cycle / 100 + day_of_year;
+  // 0000-03-01 is day 0 of cycle 1 (the +400 above); it lies 719468 days before
+  // 1970-01-01.
+  return (cycle - 1) * 146097 + day_of_cycle - 719468;
+}
+static_assert(days_from_civil(1970, 1, 1) == 0);
+static_assert(days_from_civil(2000, 3, 1) == 11017);
+static_assert(days_from_civil(1969, 12, 31) == -1);
+static_assert(days_from_civil(0, 1, 1) == -719528);
+
+struct civil_time {
+  std::int64_t year = 0;
+  int month = 0;
+  int day = 0;
+  int hour = 0;
+  int minute = 0;
+  int second = 0;
+  std::int64_t nanos = 0;
+  int offset_seconds = 0;  // east of UTC
+};
+
+// to_unix validates every field (scan.hpp) and converts.
+std::optional<double> to_unix(const civil_time& t) noexcept {
+  if (t.year < 0 || t.year > 9999 || t.month < 1 || t.month > 12 || t.day < 1 ||
+      t.day > days_in_month(t.year, t.month) || t.hour > 23 || t.minute > 59 || t.second > 60) {
+    return std::nullopt;
+  }
+  const std::int64_t secs = days_from_civil(t.year, t.month, t.day) * 86400 +
+                            std::int64_t{t.hour} * 3600 + std::int64_t{t.minute} * 60 + t.second -
+                            t.offset_seconds;
+  return static_cast<double>(secs) + static_cast<double>(t.nanos) / 1e9;
+}
+
+// cursor reads a line through checked getters only. A failed getter may leave `pos`
+// anywhere: every caller gives up on the candidate at the first failure.
+struct cursor {
+  std::string_view s;
+  std::size_t pos = 0;
+
+  [[nodiscard]] bool at_end() const noexcept { return pos >= s.size(); }
+  [[nodiscard]] char peek() const noexcept { return pos < s.size() ? s[pos] : '\0'; }
+  bool lit(char c) noexcept {
+    if (peek() != c || at_end()) return false;
+    ++pos;
+    return true;
+  }
+  // digits reads exactly `count` decimal digits.
+  bool digits(int count, int& out) noexcept {
+    int v = 0;
+    for (int k = 0; k < count; ++k) {
+      if (at_end() || !is_digit(s[pos])) return false;
+      v = v * 10 + (s[pos] - '0');
+      ++pos;
+    }
+    out = v;
+    return true;
+  }
+  // fraction reads one or more digits after a '.', keeping nanoseconds.
+  bool fraction(std::int64_t& nanos) noexcept {
+    std::int64_t v = 0;
+    int kept = 0;
+    const std::size_t start = pos;
+    while (!at_end() && is_digit(s[pos])) {
+      if (kept < 9) {
+        v = v * 10 + (s[pos] - '0');
+        ++kept;
+      }
+      ++pos;
+    }
+    if (pos == start) return false;
+    for (; kept < 9; ++kept) v *= 10;
+    nanos = v;
+    return true;
+  }
+};
+
+// parse_rfc3339 reads an RFC 3339 timestamp at c.pos (see scan.hpp for the accepted
+// spellings); c.pos ends after it.
+std::optional<double> parse_rfc3339(cursor& c) noexcept {
+  civil_time t;
+  int year = 0;
+  if (!c.digits(4, year) || !c.lit('-') || !c.digits(2, t.month) || !c.lit('-') ||
+      !c.digits(2, t.day)) {
+    return std::nullopt;
+  }
+  t.year = year;
+  const char sep = c.peek();
+  if (sep != 'T' && sep != 't' && sep != ' ') return std::nullopt;
+  ++c.pos;
+  if (!c.digits(2, t.hour) || !c.lit(':') || !c.digits(2, t.minute) || !c.lit(':') ||
+      !c.digits(2, t.second)) {
+    return std::nullopt;
+  }
+  if (c.peek() == '.' && c.pos + 1 < c.s.size() && is_digit(c.s[c.pos + 1])) {
+    ++c.pos;
+    c.fraction(t.nanos);
+  }
+  const char z = c.peek();
+  if (z == 'Z' || z == 'z') {
+    ++c.pos;
+  } else if ((z == '+' || z == '-') && c.pos + 1 < c.s.size() && is_digit(c.s[c.pos + 1])) {
+    ++c.pos;
+    int oh = 0;
+    int om = 0;
+    if (!c.digits(2, oh)) return std::nullopt;
+    c.lit(':');
+    if (!c.digits(2, om) || oh > 23 || om > 59) return std::nullopt;
+    t.offset_seconds = (z == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+  }
+  if (is_digit(c.peek())) return std::nullopt;  // "13:55:367", "+02:001": not a timestamp
+  return to_unix(t);
+}
+
+// month_number maps "Jan".."Dec" to 1..12, case-insensitively or exactly, else 0.
+int month_number(std::string_view m, bool any_case) noexcept {
+  constexpr std::array<std::string_view, 12> k_months = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  if (m.size() != 3) return 0;
+  for (std::size_t k = 0; k < k_months.size(); ++k) {
+    const std::string_view name = k_months[k];
+    bool same = true;
+    for (std::size_t i = 0; i < 3; ++i) {
+      same = same && (any_case ? to_lower(m[i]) == to_lower(name[i]) : m[i] == name[i]);
+    }
+    if (same) return static_cast<int>(k) + 1;
+  }
+  return 0;
+}
+
+// parse_clf reads "[10/Oct/2000:13:55:36 -0700]" at c.pos (the '[').
+std::optional<double> parse_clf(cursor& c) noexcept {
+  civil_time t;
+  int year = 0;
+  if (!c.lit('[') || !c.digits(2, t.day) || !c.lit('/')) return std::nullopt;
+  if (c.s.size() - c.pos < 3) return std::nullopt;
+  t.month = month_number(c.s.substr(c.pos, 3), true);
+  c.pos += 3;
+  if (t.month == 0 || !c.lit('/') || !c.digits(4, year) || !c.lit(':') || !c.digits(2, t.hour) ||
+      !c.lit(':') || !c.digits(2, t.minute) || !c.lit(':') || !c.digits(2, t.second) ||
+      !c.lit(' ')) {
+    return std::nullopt;
+  }
+  t.year = year;
+  const char sign = c.peek();
+  int oh = 0;
+  int om = 0;
+  if ((sign != '+' && sign != '-') || !c.lit(sign) || !c.digits(2, oh) || !c.digits(2, om) ||
+      oh > 23 || om > 59 || !c.lit(']')) {
+    return std::nullopt;
+  }
+  t.offset_seconds = (sign == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+  return to_unix(t);
+}
+
+// parse_syslog reads "Oct 10 13:55:36" / "Oct  1 13:55:36" at c.pos.
+std::optional<double> parse_syslog(cursor& c, int year) noexcept {
+  civil_time t;
+  t.year = year;
+  if (c.s.size() - c.pos < 3) return std::nullopt;
+  t.month = month_number(c.s.substr(c.pos, 3), false);
+  c.pos += 3;
+  if (t.month == 0 || !c.lit(' ')) return std::nullopt;
+  if (c.lit(' ')) {  // space-padded single digit
+    if (!c.digits(1, t.day)) return std::nullopt;
+  } else if (!c.digits(1, t.day)) {
+    return std::nullopt;
+  } else if (is_digit(c.peek())) {
+    int second_digit = 0;
+    c.digits(1, second_digit);
+    t.day = t.day * 10 + second_digit;
+  }
+  if (!c.lit(' ') || !c.digits(2, t.hour) || !c.lit(':') || !c.digits(2, t.minute) || !c.lit(':') ||
+      !c.digits(2, t.second) || is_digit(c.peek())) {
+    return std::nullopt;
+  }
+  return to_unix(t);
+}
+
+// parse_epoch reads a whole span as epoch seconds: a JSON number, or (in a string)
+// digits with an optional fraction. Finite values only.
+std::optional<double> parse_epoch(std::string_view v, bool json_number) noexcept {
+  // Check the grammar first: from_chars would also take "inf", "nan" and hex-free
+  // forms JSON does not have.
+  std::size_t i = 0;
+  if (json_number && i < v.size() && v[i] == '-') ++i;
+  const std::size_t int_start = i;
+  while (i < v.size() && is_digit(v[i])) ++i;
+  if (i == int_start) return std::nullopt;
+  if (i < v.size() && v[i] == '.') {
+    ++i;
+    const std::size_t frac_start = i;
+    while (i < v.size() && is_digit(v[i])) ++i;
+    if (i == frac_start) return std::nullopt;
+  }
+  if (json_number && i < v.size() && (v[i] == 'e' || v[i] == 'E')) {
+    ++i;
+    if (i < v.size() && (v[i] == '+' || v[i] == '-')) ++i;
+    const std::size_t exp_start = i;
+    while (i < v.size() && is_digit(v[i])) ++i;
+    if (i == exp_start) return std::nullopt;
+  }
+  if (i != v.size()) return std::nullopt;
+  double out = 0;
+  const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (ec != std::errc() || ptr != v.data() + v.size() || !std::isfinite(out)) {
+    return std::nullopt;
+  }
+  return out;
+}
+
+constexpr bool is_json_space(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+// field_time reads the first member named `name`: the line is walked string by string
+// (each JSON string read once, escapes skipped), so the work stays linear.
+std::optional<double> field_time(std::string_view s, std::string_view name) noexcept {
+  std::size_t i = 0;
+  while (true) {
+    const std::size_t q = s.find('"', i);
+    if (q == k_none) return std::nullopt;
+    const std::size_t e = json_string_end(s, q + 1);
+    if (e == k_none) return std::nullopt;
+    i = e + 1;
+    if (s.substr(q + 1, e - q - 1) != name) continue;
+    std::size_t j = e + 1;
+    while (j < s.size() && is_json_space(s[j])) ++j;
+    if (j >= s.size() || s[j] != ':') continue;  // a string value equal to the name
+    ++j;
+    while (j < s.size() && is_json_space(s[j])) ++j;
+    if (j >= s.size()) return std::nullopt;
+    if (s[j] == '"') {
+      const std::size_t ve = json_string_end(s, j + 1);
+      if (ve == k_none) return std::nullopt;
+      const std::string_view v = s.substr(j + 1, ve - j - 1);
+      if (auto epoch = parse_epoch(v, false)) return epoch;
+      cursor c{v, 0};
+      auto t = parse_rfc3339(c);
+      if (t && c.pos == v.size()) return t;
+      return std::nullopt;
+    }
+    std::size_t ve = j;
+    while (ve < s.size() && s[ve] != ',' && s[ve] != '}' && s[ve] != ']' && !is_json_space(s[ve])) {
+      ++ve;
+    }
+    return parse_epoch(s.substr(j, ve - j), true);
+  }
+}
+
+}  // namespace
+
+void find_tokens(std::string_view line, std::vector<found_token>& out) noexcept {
+  out.clear();
+  token_scanner(line, out).run();
+}
+
+std::optional<double> log_time(std::string_view line, const log_time_options& o) noexcept {
+  if (!o.time_field.empty()) return field_time(line, o.time_field);
+  // Each candidate starts at a distinct kind of byte (a digit, '[', a capital letter)
+  // and reads a bounded number of bytes, except an RFC 3339 fraction, which is one digit
+  // run read once (candidates start only where a digit run starts): linear overall.
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    const char prev = i > 0 ? line[i - 1] : ' ';
+    cursor cur{line, i};
+    std::optional<double> t;
+    if (is_digit(c) && !is_digit(prev)) {
+      t = parse_rfc3339(cur);
+    } else if (c == '[') {
+      t = parse_clf(cur);
+    } else if (o.syslog_year && is_alpha(c) && !is_alnum(prev)) {
+      t = parse_syslog(cur, *o.syslog_year);
+    }
+    if (t) return t;
+  }
+  return std::nullopt;
+}
+
+}  // namespace jwtbatch::cli
