@@ -312,6 +312,67 @@ TEST(CliScan, FindsTokensInLogLinesWithLineAndOffsetAndJudgesAtLogTime) {
   EXPECT_EQ(field(at_log[0], "sub"), R"("alice")");
 }
 
+TEST(CliGen, SeedDeterminesTheCorpusAndScanGivesTheMixAtLogTime) {
+  const verify_fixture fx;  // an HS256 private key and an ES256 public key
+  const std::string base = "gen --jwks " + fx.jwks_path + " --algs HS256 --count 2000 " +
+                           "--repeat 4 --base-time 2024-03-01T00:00:00Z ";
+  const run_result a = run(base + "--seed 7 --format json-log");
+  const run_result b = run(base + "--seed 7 --format json-log");
+  const run_result c = run(base + "--seed 8 --format json-log");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_EQ(lines(a.out).size(), 2000U);
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_NE(a.out, c.out);
+  EXPECT_NE(a.err.find("2000 lines, 500 distinct tokens: 1800 valid, 100 expired, 60 forged, "
+                       "40 malformed"),
+            std::string::npos)
+      << a.err;
+  const std::string path = fx.write("gen.log", a.out);
+  const run_result scanned = run("scan --jwks " + fx.jwks_path +
+                                 " --allow-mixed-keys --at-log-time --time-field time "
+                                 "--format summary " +
+                                 path);
+  EXPECT_EQ(scanned.exit_code, 1);
+  EXPECT_NE(scanned.err.find("2000 records, 1800 ok, 200 not ok"), std::string::npos)
+      << scanned.err;
+  EXPECT_NE(scanned.err.find("expired                               100"), std::string::npos)
+      << scanned.err;
+}
+
+TEST(CliGen, HostileShapesWithAnAnswerKeyAndBadOptions) {
+  const verify_fixture fx;
+  const std::string answers = fx.write("answers.ndjson", "");
+  const run_result h = run("gen --jwks " + fx.jwks_path +
+                           " --algs HS256 --hostile --count 100 "
+                           "--answers " +
+                           answers);
+  ASSERT_EQ(h.exit_code, 0) << h.err;
+  const std::string key = [&] {
+    std::FILE* f = std::fopen(answers.c_str(), "r");
+    std::string text = f != nullptr ? slurp(f) : "";
+    if (f != nullptr) std::fclose(f);
+    return text;
+  }();
+  EXPECT_EQ(lines(key).size(), lines(h.out).size());
+  EXPECT_NE(key.find(R"("kind":"hostile","shape":"alg_none","label":"alg_none")"),
+            std::string::npos)
+      << key.substr(0, 300);
+  const std::string path = fx.write("hostile.txt", h.out);
+  const run_result v = run(fx.verify("--format summary " + path));
+  EXPECT_EQ(v.exit_code, 1);
+  EXPECT_NE(v.err.find(" 0 ok, "), std::string::npos) << v.err;  // every shape refused
+  for (const auto& [args, message] : std::vector<std::pair<std::string, std::string>>{
+           {"--mix valid=50,expired=10", "sum"},
+           {"--mix valid=90,stale=10", "--mix: unknown kind \"stale\""},
+           {"--algs RS256", "RS256"},
+           {"--format xml", "--format"}}) {
+    const run_result bad = run("gen --jwks " + fx.jwks_path + " --count 10 " + args);
+    EXPECT_EQ(bad.exit_code, 2) << args << "\n" << bad.err;
+    EXPECT_TRUE(bad.out.empty()) << args;
+    EXPECT_NE(bad.err.find(message), std::string::npos) << args << "\n" << bad.err;
+  }
+}
+
 TEST(CliVerify, TsvAndSummaryFormatsAndStdin) {
   const verify_fixture fx;
   const std::string t = fx.token(alg::hs256, "hs-1", "{}");
