@@ -16,6 +16,7 @@
 
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/verifier.hpp"
+#include "record.hpp"
 
 namespace jwtbatch::cli {
 namespace {
@@ -225,6 +226,39 @@ void write_all(std::FILE* out, std::string& buf) {
     throw std::system_error(errno, std::generic_category(), "writing the output");
   }
   buf.clear();
+}
+
+void add_output_flags(CLI::App* cmd, output_options& o) {
+  cmd->add_option("--format", o.format, "ndjson, tsv or summary")
+      ->check(CLI::IsMember({"ndjson", "tsv", "summary"}));
+  cmd->add_flag("--emit-token", o.emit_token, "Include each token in its record");
+  cmd->add_option("--progress", o.progress,
+                  "Progress on stderr: auto (when stderr is a terminal), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+}
+
+void record_writer::add(std::uint64_t line, std::string_view file,
+                        std::optional<std::size_t> offset, std::string_view token,
+                        const result& r) {
+  counts_.add(r);
+  if (options_.format == "ndjson") {
+    record_origin origin;
+    origin.line = line;
+    origin.file = file;
+    origin.offset = offset;
+    if (options_.emit_token) origin.token = token;
+    append_record(buf_, origin, r);
+  } else if (options_.format == "tsv") {
+    append_tsv(buf_, line, r);
+  }
+  if (buf_.size() >= std::size_t{1} << 16) write_all(out_, buf_);
+}
+
+void record_writer::finish() {
+  write_all(out_, buf_);
+  if (std::fflush(out_) != 0) {
+    throw std::system_error(errno, std::generic_category(), "writing the output");
+  }
 }
 
 }  // namespace jwtbatch::cli

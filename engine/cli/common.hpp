@@ -71,6 +71,35 @@ struct tally {
 void print_summary(std::FILE* err, std::string_view headline, const tally& t, double seconds,
                    const engine_setup& e);
 
+// How records are written (verify, scan).
+struct output_options {
+  std::string format = "ndjson";  // ndjson, tsv or summary (no records)
+  bool emit_token = false;
+  std::string progress = "auto";
+};
+
+// add_output_flags declares --format, --emit-token and --progress on `cmd`.
+void add_output_flags(CLI::App* cmd, output_options& o);
+
+// record_writer buffers the records of one run and writes them to `out` in blocks,
+// counting each verdict for the summary.
+class record_writer {
+ public:
+  record_writer(const output_options& o, std::FILE* out) : options_(o), out_(out) {}
+  // add counts `r` and appends its record (the token is kept only with --emit-token).
+  void add(std::uint64_t line, std::string_view file, std::optional<std::size_t> offset,
+           std::string_view token, const result& r);
+  // finish writes what is buffered and flushes.
+  void finish();
+  [[nodiscard]] const tally& counts() const noexcept { return counts_; }
+
+ private:
+  const output_options& options_;
+  std::FILE* out_;
+  std::string buf_;
+  tally counts_;
+};
+
 // One record as a tab-separated line: line, status, class, alg, kid, fingerprint, label.
 void append_tsv(std::string& out, std::uint64_t line, const result& r);
 

@@ -127,12 +127,7 @@ CLI::App* add_scan_command(CLI::App& app, scan_options& o) {
                 "Format, syslog, or epoch seconds in --time-field)");
   cmd->add_option("--time-field", o.time_field, "JSON member holding each line's time");
   cmd->add_option("--syslog-year", o.syslog_year, "Year of syslog timestamps (default: this year)");
-  cmd->add_option("--format", o.format, "ndjson, tsv or summary")
-      ->check(CLI::IsMember({"ndjson", "tsv", "summary"}));
-  cmd->add_flag("--emit-token", o.emit_token, "Include each token in its record");
-  cmd->add_option("--progress", o.progress,
-                  "Progress on stderr: auto (when stderr is a terminal), always or never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+  add_output_flags(cmd, o.output);
   return cmd;
 }
 
@@ -167,28 +162,16 @@ int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {
   std::vector<result> results;
   std::vector<found_token> found;
 
-  tally counts;
+  record_writer records(o.output, out);
   std::uint64_t lines = 0, lines_without_token = 0, lines_without_time = 0, lines_cut = 0;
-  std::string buf;
-  progress_meter meter(err, o.progress);
+  progress_meter meter(err, o.output.progress);
   const auto started = std::chrono::steady_clock::now();
 
   const auto flush = [&] {
     results.resize(tokens.size());
     setup.engine->verify_batch_at(tokens, token_times, results);
     for (std::size_t i = 0; i < tokens.size(); ++i) {
-      counts.add(results[i]);
-      if (o.format == "ndjson") {
-        record_origin origin;
-        origin.line = where[i].line;
-        origin.file = where[i].file;
-        origin.offset = where[i].offset;
-        if (o.emit_token) origin.token = tokens[i];
-        append_record(buf, origin, results[i]);
-      } else if (o.format == "tsv") {
-        append_tsv(buf, where[i].line, results[i]);
-      }
-      if (buf.size() >= 1U << 16) write_all(out, buf);
+      records.add(where[i].line, where[i].file, where[i].offset, tokens[i], results[i]);
     }
     kept_lines.clear();
     tokens.clear();
@@ -237,8 +220,7 @@ int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {
       input_problem = true;
     }
   }
-  write_all(out, buf);
-  std::fflush(out);
+  records.finish();
   meter.finish();
 
   const double seconds =
@@ -247,7 +229,8 @@ int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {
   if (o.at_log_time) fmt::print(err, ", {} with a token but no timestamp", lines_without_time);
   if (lines_cut > 0) fmt::print(err, ", {} cut at 16 MiB", lines_cut);
   fmt::print(err, "\n");
-  print_summary(err, "tokens", counts, seconds, setup);
+  print_summary(err, "tokens", records.counts(), seconds, setup);
+  const tally& counts = records.counts();
   return counts.records > 0 && counts.ok == counts.records && !input_problem ? 0 : 1;
 }
 

@@ -17,9 +17,7 @@ struct scan_options {
   bool at_log_time = false;         // judge each token at its line's own timestamp
   std::string time_field;           // JSON member holding the time (epoch or RFC 3339)
   int syslog_year = 0;              // year of syslog timestamps; 0 = this year
-  std::string format = "ndjson";
-  bool emit_token = false;
-  std::string progress = "auto";
+  output_options output;            // --format, --emit-token, --progress
 };
 
 CLI::App* add_scan_command(CLI::App& app, scan_options& o);

@@ -33,12 +33,7 @@ CLI::App* add_verify_command(CLI::App& app, verify_options& o) {
       "1 when one is not, 2 on a usage, key or input error.");
   cmd->add_option("files", o.inputs, "Input files; none or - reads standard input");
   add_engine_flags(cmd, o.engine);
-  cmd->add_option("--format", o.format, "ndjson, tsv or summary")
-      ->check(CLI::IsMember({"ndjson", "tsv", "summary"}));
-  cmd->add_flag("--emit-token", o.emit_token, "Include each token in its record");
-  cmd->add_option("--progress", o.progress,
-                  "Progress on stderr: auto (when stderr is a terminal), always or never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+  add_output_flags(cmd, o.output);
   return cmd;
 }
 
@@ -58,11 +53,10 @@ int run_verify(const verify_options& o, std::FILE* out, std::FILE* err) {
     if (!in->size()) total.reset();
     if (total) *total += *in->size();
   }
-  progress_meter meter(err, o.progress);
+  progress_meter meter(err, o.output.progress);
   std::uint64_t finished_bytes = 0;  // inputs already read whole
 
-  tally counts;
-  std::string buf;
+  record_writer records(o.output, out);
   bool input_problem = false;
   const bool name_files = inputs.size() > 1;
   const auto started = std::chrono::steady_clock::now();
@@ -70,19 +64,9 @@ int run_verify(const verify_options& o, std::FILE* out, std::FILE* err) {
     const std::string_view file = name_files ? std::string_view(in->name()) : std::string_view();
     verify_stream(engine, in->fd(),
                   [&](std::uint64_t line, std::string_view token, const result& r) {
-                    counts.add(r);
-                    if (o.format == "ndjson") {
-                      record_origin origin;
-                      origin.line = line;
-                      origin.file = file;
-                      if (o.emit_token) origin.token = token;
-                      append_record(buf, origin, r);
-                    } else if (o.format == "tsv") {
-                      append_tsv(buf, line, r);
-                    }
-                    if (buf.size() >= 1U << 16) write_all(out, buf);
+                    records.add(line, file, std::nullopt, token, r);
                     if (meter.due()) {
-                      meter.show(counts.records, finished_bytes + in->consumed(), total);
+                      meter.show(records.counts().records, finished_bytes + in->consumed(), total);
                     }
                   });
     finished_bytes += in->size().value_or(0);
@@ -93,14 +77,13 @@ int run_verify(const verify_options& o, std::FILE* out, std::FILE* err) {
       input_problem = true;
     }
   }
-  write_all(out, buf);
-  std::fflush(out);
+  records.finish();
   meter.finish();
 
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  print_summary(err, "jwtbatch verify", counts, seconds, setup);
-  return counts.ok == counts.records && !input_problem ? 0 : 1;
+  print_summary(err, "jwtbatch verify", records.counts(), seconds, setup);
+  return records.counts().ok == records.counts().records && !input_problem ? 0 : 1;
 }
 
 }  // namespace jwtbatch::cli

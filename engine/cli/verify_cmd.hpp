@@ -16,9 +16,7 @@ namespace jwtbatch::cli {
 struct verify_options {
   engine_options engine;            // keys, policy, threads, cache
   std::vector<std::string> inputs;  // files; none or "-" = standard input
-  std::string format = "ndjson";
-  bool emit_token = false;
-  std::string progress = "auto";
+  output_options output;            // --format, --emit-token, --progress
 };
 
 // add_verify_command declares the subcommand and its flags on `app`.
