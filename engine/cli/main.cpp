@@ -11,6 +11,7 @@
 #include "demo.hpp"
 #include "gen_cmd.hpp"
 #include "jwtbatch/key_set.hpp"
+#include "keys_cmd.hpp"
 #include "scan_cmd.hpp"
 #include "verify_cmd.hpp"
 
@@ -37,6 +38,8 @@ int run(int argc, char** argv) {
   auto* scan = jwtbatch::cli::add_scan_command(app, scan_opts);
   jwtbatch::cli::gen_cmd_options gen_opts;
   auto* gen = jwtbatch::cli::add_gen_command(app, gen_opts);
+  jwtbatch::cli::key_commands key_cmds;  // keygen, sign, inspect
+  jwtbatch::cli::add_key_commands(app, key_cmds);
   app.footer(
       "Exit codes: 0 every record verified; 1 at least one record did not; 2 usage, input or "
       "key-set error (the message names the flag or file).");
@@ -58,12 +61,15 @@ int run(int argc, char** argv) {
     if (verify->parsed()) return jwtbatch::cli::run_verify(verify_opts, stdout, stderr);
     if (scan->parsed()) return jwtbatch::cli::run_scan(scan_opts, stdout, stderr);
     if (gen->parsed()) return jwtbatch::cli::run_gen(gen_opts, stdout, stderr);
+    if (auto rc = jwtbatch::cli::run_key_commands(key_cmds, stdout, stderr)) return *rc;
   } catch (const jwtbatch::config_error& e) {
     fmt::print(stderr, "jwtbatch: {}\n", e.what());
     return 2;
   }
-  fmt::print(stderr, "jwtbatch: a subcommand is required (verify, scan, gen, demo)\n{}",
-             app.help());
+  fmt::print(
+      stderr,
+      "jwtbatch: a subcommand is required (verify, scan, gen, keygen, sign, inspect, demo)\n{}",
+      app.help());
   return 2;
 }
 

@@ -1,0 +1,480 @@
+#include "keys_cmd.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string_view>
+
+#include <fmt/core.h>
+#include <fmt/format.h>
+
+#include "common.hpp"
+#include "json_out.hpp"
+#include "jwtbatch/alg.hpp"
+#include "jwtbatch/key_set.hpp"
+#include "jwtbatch/sign.hpp"
+
+namespace jwtbatch::cli {
+namespace {
+
+// RFC 7519 §2 NumericDate bound used by the engine: exact as a double.
+constexpr double k_max_numeric_date = 9007199254740992.0;
+
+alg parse_alg(std::string_view name, std::string_view flag) {
+  if (const auto a = alg_from_name(name)) return *a;
+  if (name == "none" || name == "NONE" || name == "None") {
+    throw config_error(
+        fmt::format("{}: \"none\" is not a signing algorithm (unsigned tokens)", flag));
+  }
+  throw config_error(
+      fmt::format("{}: unknown algorithm \"{}\" (HS256/384/512, RS256/384/512, PS256/384/512, "
+                  "ES256/384/512, EdDSA)",
+                  flag, name));
+}
+
+bool is_rsa(alg a) {
+  return a >= alg::rs256 && a <= alg::ps512;
+}
+bool is_hmac(alg a) {
+  return a <= alg::hs512;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::string json_quoted(std::string_view s) {
+  std::string out;
+  detail::append_json_string(out, s);
+  return out;
+}
+
+// ---- files ----------------------------------------------------------------------------
+
+// A file written whole under a temporary name beside its target, renamed into place by
+// commit(): a failure leaves neither a partial file nor a half-replaced old one.
+class staged_file {
+ public:
+  staged_file(std::string flag, std::string path, const std::string& text, mode_t mode)
+      : flag_(std::move(flag)), path_(std::move(path)) {
+    std::string tmpl = path_ + ".tmp.XXXXXX";
+    const int fd = ::mkstemp(tmpl.data());  // created 0600
+    if (fd < 0) fail("cannot create");
+    tmp_ = tmpl;
+    bool ok = ::fchmod(fd, mode) == 0;
+    for (std::size_t done = 0; ok && done < text.size();) {
+      const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      ok = n > 0;
+      if (ok) done += static_cast<std::size_t>(n);
+    }
+    const int saved = errno;
+    if (::close(fd) != 0) ok = false;
+    if (!ok) {
+      errno = saved;
+      fail("cannot write");
+    }
+  }
+  staged_file(const staged_file&) = delete;
+  staged_file& operator=(const staged_file&) = delete;
+  ~staged_file() {
+    if (!tmp_.empty()) ::unlink(tmp_.c_str());
+  }
+  void commit() {
+    if (::rename(tmp_.c_str(), path_.c_str()) != 0) fail("cannot rename into place");
+    tmp_.clear();
+  }
+
+ private:
+  [[noreturn]] void fail(const char* what) {
+    const int e = errno;
+    if (!tmp_.empty()) ::unlink(tmp_.c_str());
+    tmp_.clear();
+    throw config_error(fmt::format("{} {}: {}: {}", flag_, path_, what, std::strerror(e)));
+  }
+  std::string flag_;
+  std::string path_;
+  std::string tmp_;
+};
+
+void write_stdout(std::FILE* out, const std::string& text) {
+  if (std::fwrite(text.data(), 1, text.size(), out) != text.size() || std::fflush(out) != 0) {
+    throw config_error("standard output: write failed");
+  }
+}
+
+// The value of a flag that takes JSON text or @file (@- = standard input).
+std::string read_json_arg(const std::string& value, std::string_view flag) {
+  if (value.empty() || value.front() != '@') return value;
+  const std::string path = value.substr(1);
+  std::ostringstream text;
+  if (path == "-") {
+    std::array<char, 4096> buf{};
+    std::size_t n = 0;
+    while ((n = std::fread(buf.data(), 1, buf.size(), stdin)) > 0)
+      text.write(buf.data(), static_cast<std::streamsize>(n));
+    if (std::ferror(stdin) != 0) throw config_error(fmt::format("{} @-: cannot read", flag));
+    return text.str();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw config_error(fmt::format("{} @{}: cannot open", flag, path));
+  text << in.rdbuf();
+  if (in.bad()) throw config_error(fmt::format("{} @{}: cannot read", flag, path));
+  return text.str();
+}
+
+// A flag's JSON object, checked as strictly as verify will read it.
+json_text read_json_object(const std::string& value, std::string_view flag) {
+  const std::string text = read_json_arg(value, flag);
+  json_text j = read_json_text(text);
+  if (!j.ok) throw config_error(fmt::format("{}: {}", flag, j.problem));
+  if (!j.is_object) throw config_error(fmt::format("{}: must be a JSON object", flag));
+  return j;
+}
+
+const std::string* member(const json_text& j, std::string_view name) {
+  for (const auto& [n, v] : j.members) {
+    if (n == name) return &v;
+  }
+  return nullptr;
+}
+
+// `object` (minified) with `extra` ("name":value,... without braces) appended.
+std::string with_members(const std::string& object, const std::string& extra) {
+  if (extra.empty()) return object;
+  const std::string body = object.substr(1, object.size() - 2);
+  return "{" + body + (body.empty() ? "" : ",") + extra + "}";
+}
+
+// --exp-in: digits and one unit (s, m, h, d; none = seconds).
+std::int64_t parse_duration(const std::string& text) {
+  std::int64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  std::int64_t unit = 0;
+  if (ec == std::errc() && value >= 0 && text.front() != '+') {
+    const std::string_view rest(ptr, static_cast<std::size_t>(end - ptr));
+    unit = rest.empty() || rest == "s" ? 1
+           : rest == "m"               ? 60
+           : rest == "h"               ? 3600
+           : rest == "d"               ? 86400
+                                       : 0;
+  }
+  if (unit == 0 || value > static_cast<std::int64_t>(k_max_numeric_date) / 86400) {
+    throw config_error("--exp-in \"" + text + "\": not a duration (e.g. 90s, 30m, 1h, 2d)");
+  }
+  return value * unit;
+}
+
+std::int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+// ---- keygen -------------------------------------------------------------------------
+
+CLI::App* add_keygen_command(CLI::App& app, keygen_options& o) {
+  CLI::App* cmd = app.add_subcommand(
+      "keygen",
+      "Generate one signing key per --alg: the private JWK Set on stdout (or --out, mode "
+      "0600), the public JWK Set with --public-out (HMAC secrets are never put in it). "
+      "Exit 0, or 2 on a usage or write error.");
+  cmd->add_option("--alg", o.algs, "Algorithm(s): repeat or comma-separate (HS256, ..., EdDSA)")
+      ->required()
+      ->delimiter(',');
+  cmd->add_option("--kid", o.kids,
+                  "Key id(s): one per --alg, in order (default <alg>-<n>: es256-1, es256-2...)")
+      ->delimiter(',');
+  cmd->add_option("--bits", o.bits, "RSA modulus size for RS*/PS* keys (2048..16384; 2048)");
+  cmd->add_option("--out", o.out, "Private JWK Set file (mode 0600); - = stdout (default)");
+  cmd->add_option("--public-out", o.public_out, "Public JWK Set file; - = stdout");
+  return cmd;
+}
+
+int run_keygen(const keygen_options& o, std::FILE* out, std::FILE* err) {
+  // Every flag is checked before any key is made or anything written.
+  std::vector<alg> algs;
+  for (const std::string& name : o.algs) algs.push_back(parse_alg(name, "--alg"));
+  if (algs.empty()) throw config_error("--alg: at least one algorithm is required");
+
+  std::vector<std::string> kids = o.kids;
+  if (!kids.empty() && kids.size() != algs.size()) {
+    throw config_error(fmt::format(
+        "--kid: give one kid per algorithm ({} algorithm(s), {} kid(s)), or none for the "
+        "defaults <alg>-<n>",
+        algs.size(), kids.size()));
+  }
+  if (kids.empty()) {
+    std::map<alg, int> seen;
+    for (const alg a : algs) kids.push_back(lower(alg_name(a)) + "-" + std::to_string(++seen[a]));
+  }
+  for (std::size_t i = 0; i < kids.size(); ++i) {
+    if (kids[i].empty()) throw config_error("--kid: a kid cannot be empty");
+    if (std::find(kids.begin(), kids.begin() + static_cast<std::ptrdiff_t>(i), kids[i]) !=
+        kids.begin() + static_cast<std::ptrdiff_t>(i)) {
+      throw config_error("--kid \"" + kids[i] +
+                         "\" is given twice: a key set refuses keys sharing a kid");
+    }
+  }
+
+  unsigned bits = 2048;
+  if (o.bits) {
+    if (std::none_of(algs.begin(), algs.end(), is_rsa)) {
+      throw config_error("--bits: only RSA keys (RS*, PS*) have a size; --alg has none");
+    }
+    if (*o.bits < 2048 || *o.bits > 16384) {
+      throw config_error(
+          fmt::format("--bits {}: RSA keys must be 2048..16384 bits (RFC 7518 §3.3)", *o.bits));
+    }
+    bits = static_cast<unsigned>(*o.bits);
+  }
+
+  const bool private_to_stdout = o.out.empty() || o.out == "-";
+  const bool public_to_stdout = o.public_out == "-";
+  if (private_to_stdout && public_to_stdout) {
+    throw config_error("--public-out -: the private set already goes to stdout; give --out FILE");
+  }
+  if (!private_to_stdout && o.out == o.public_out) {
+    throw config_error("--public-out " + o.public_out + ": the same file as --out");
+  }
+
+  std::string private_set = "{\"keys\":[";
+  std::string public_set = "{\"keys\":[";
+  std::size_t public_count = 0;
+  std::vector<std::string> secrets;  // kids of HMAC keys, left out of the public set
+  for (std::size_t i = 0; i < algs.size(); ++i) {
+    generated_key k;
+    try {
+      k = generate_key(algs[i], kids[i], bits);
+    } catch (const config_error& e) {
+      throw config_error(
+          fmt::format("--alg {}: key generation failed: {}", alg_name(algs[i]), e.what()));
+    }
+    private_set += (i == 0 ? "\n  " : ",\n  ") + k.private_jwk;
+    if (is_hmac(algs[i])) {
+      secrets.push_back(kids[i]);
+    } else {
+      public_set += (public_count++ == 0 ? "\n  " : ",\n  ") + k.public_jwk;
+    }
+  }
+  private_set += "\n]}\n";
+  public_set += public_count == 0 ? "]}\n" : "\n]}\n";
+
+  // Both files are written whole under temporary names, then renamed: an error leaves
+  // nothing behind and nothing on stdout.
+  std::optional<staged_file> private_file;
+  std::optional<staged_file> public_file;
+  if (!private_to_stdout) private_file.emplace("--out", o.out, private_set, 0600);
+  if (!o.public_out.empty() && !public_to_stdout) {
+    public_file.emplace("--public-out", o.public_out, public_set, 0644);
+  }
+  if (private_file) private_file->commit();
+  if (public_file) public_file->commit();
+  if (private_to_stdout) write_stdout(out, private_set);
+  if (public_to_stdout) write_stdout(out, public_set);
+
+  std::string listing;
+  for (std::size_t i = 0; i < algs.size(); ++i) {
+    listing += fmt::format("{}{} ({})", i == 0 ? "" : ", ", kids[i], alg_name(algs[i]));
+  }
+  fmt::print(err, "jwtbatch keygen: {} key(s): {}; private set {}\n", algs.size(), listing,
+             private_to_stdout ? std::string("on stdout") : o.out + " (mode 0600)");
+  if (!o.public_out.empty()) {
+    fmt::print(err, "jwtbatch keygen: public set ({} key(s)) {}\n", public_count,
+               public_to_stdout ? std::string("on stdout") : o.public_out);
+    for (const std::string& kid : secrets) {
+      fmt::print(err,
+                 "jwtbatch keygen: \"{}\" is an HMAC secret: not in the public set; verify its "
+                 "tokens with the private set\n",
+                 kid);
+    }
+  }
+  return 0;
+}
+
+// ---- sign -----------------------------------------------------------------------------
+
+CLI::App* add_sign_command(CLI::App& app, sign_options& o) {
+  CLI::App* cmd = app.add_subcommand(
+      "sign",
+      "Sign claims with one key of a private JWK Set: one compact token and a newline on "
+      "stdout. Exit 0, or 2 on a usage, key or input error.");
+  cmd->add_option("--jwks", o.jwks, "Private JWK Set (as written by keygen)")->required();
+  cmd->add_option("--kid", o.kid, "Key id of the signing key (also put in the header)")->required();
+  cmd->add_option("--alg", o.alg, "Algorithm; default: the one the key is bound to (its \"alg\")");
+  cmd->add_option("--claims", o.claims,
+                  "Payload: a JSON object, or @FILE (@- = stdin); default {}");
+  cmd->add_option("--exp-in", o.exp_in,
+                  "Set exp = iat + duration (90s, 30m, 1h, 2d), and iat = now when absent");
+  cmd->add_option("--iat", o.iat, "Set iat: now, Unix seconds or an RFC 3339 date-time");
+  cmd->add_option("--header", o.header,
+                  "Extra header members: a JSON object or @FILE (typ and kid may be replaced; "
+                  "alg may not)");
+  return cmd;
+}
+
+int run_sign(const sign_options& o, std::FILE* out, std::FILE* err) {
+  // Flags first (cheap), then the key set.
+  const json_text claims =
+      o.claims.empty() ? read_json_text("{}") : read_json_object(o.claims, "--claims");
+  std::optional<json_text> extra_header;
+  if (!o.header.empty()) {
+    extra_header = read_json_object(o.header, "--header");
+    if (member(*extra_header, "alg") != nullptr) {
+      throw config_error("--header: \"alg\" comes from --alg or the key, not from --header");
+    }
+  }
+  std::optional<alg> wanted;
+  if (!o.alg.empty()) wanted = parse_alg(o.alg, "--alg");
+
+  // Time claims: exp = iat + duration, whatever iat is (--iat, the claims' own, or now).
+  std::string added;
+  std::optional<double> iat;
+  if (!o.iat.empty()) {
+    if (member(claims, "iat") != nullptr) {
+      throw config_error("--iat: the --claims object already has an \"iat\"");
+    }
+    const double t =
+        o.iat == "now" ? static_cast<double>(now_seconds()) : parse_time(o.iat, "--iat");
+    if (t != std::floor(t) || t < 0 || t > k_max_numeric_date) {
+      throw config_error("--iat \"" + o.iat + "\": must be whole seconds, 0..2^53");
+    }
+    iat = t;
+    added += fmt::format("\"iat\":{}", static_cast<std::int64_t>(t));
+  }
+  if (!o.exp_in.empty()) {
+    const std::int64_t duration = parse_duration(o.exp_in);
+    if (member(claims, "exp") != nullptr) {
+      throw config_error("--exp-in: the --claims object already has an \"exp\"");
+    }
+    if (!iat) {
+      if (const std::string* own = member(claims, "iat")) {
+        double v = 0;
+        const auto [ptr, ec] = std::from_chars(own->data(), own->data() + own->size(), v);
+        if (ec != std::errc() || ptr != own->data() + own->size() || v != std::floor(v)) {
+          throw config_error("--exp-in: the \"iat\" of --claims is not whole seconds: " + *own);
+        }
+        iat = v;
+      } else {
+        iat = static_cast<double>(now_seconds());
+        added += fmt::format("\"iat\":{}", static_cast<std::int64_t>(*iat));
+      }
+    }
+    const double exp = *iat + static_cast<double>(duration);
+    if (exp > k_max_numeric_date) throw config_error("--exp-in: exp would pass 2^53");
+    added += fmt::format("{}\"exp\":{}", added.empty() ? "" : ",", static_cast<std::int64_t>(exp));
+  }
+  const std::string payload = with_members(claims.minified, added);
+
+  key_set_builder builder;
+  builder.allow_mixed_key_types();  // a keygen set may hold HMAC and public-key pairs
+  std::shared_ptr<const key_set> keys;
+  try {
+    builder.add_file(o.jwks);
+    keys = builder.build();
+  } catch (const config_error& e) {
+    // The engine's message usually starts with the file name already.
+    const std::string_view what = e.what();
+    throw config_error(what.rfind(o.jwks + ":", 0) == 0
+                           ? fmt::format("--jwks {}", what)
+                           : fmt::format("--jwks {}: {}", o.jwks, what));
+  }
+  for (const std::string& w : keys->warnings()) fmt::print(err, "jwtbatch sign: warning: {}\n", w);
+
+  const std::vector<key_info> infos = keys->describe();
+  const auto found = std::find_if(infos.begin(), infos.end(),
+                                  [&](const key_info& k) { return k.has_kid && k.kid == o.kid; });
+  if (found == infos.end()) {
+    std::string kids;
+    for (const key_info& k : infos) {
+      if (k.has_kid) kids += (kids.empty() ? "" : ", ") + json_quoted(k.kid);
+    }
+    throw config_error(fmt::format("--kid {}: no usable key with this kid in {} (kids: {})",
+                                   json_quoted(o.kid), o.jwks, kids.empty() ? "none" : kids));
+  }
+  if (!found->can_sign) {
+    throw config_error(fmt::format(
+        "--kid {}: {} holds only the public part of this key; sign with the private set",
+        json_quoted(o.kid), o.jwks));
+  }
+  std::string served;
+  for (const alg a : found->algs) served += (served.empty() ? "" : ", ") + std::string(alg_name(a));
+  alg a{};
+  if (wanted) {
+    if (std::find(found->algs.begin(), found->algs.end(), *wanted) == found->algs.end()) {
+      throw config_error(
+          fmt::format("--alg {}: key {} is for {}", alg_name(*wanted), json_quoted(o.kid), served));
+    }
+    a = *wanted;
+  } else if (found->algs.size() == 1) {
+    a = found->algs.front();
+  } else {
+    throw config_error(
+        fmt::format("--alg is required: key {} can serve {}", json_quoted(o.kid), served));
+  }
+
+  std::string header = R"({"alg":")" + std::string(alg_name(a)) + '"';
+  if (!extra_header || member(*extra_header, "typ") == nullptr) header += R"(,"typ":"JWT")";
+  if (!extra_header || member(*extra_header, "kid") == nullptr)
+    header += ",\"kid\":" + json_quoted(o.kid);
+  header += '}';
+  if (extra_header) {
+    header =
+        with_members(header, extra_header->minified.substr(1, extra_header->minified.size() - 2));
+  }
+
+  const std::string token = sign_compact(*keys, o.kid, a, payload, header) + "\n";
+  write_stdout(out, token);
+  return 0;
+}
+
+// ---- wiring ---------------------------------------------------------------------------
+
+void add_key_commands(CLI::App& app, key_commands& state) {
+  state.keygen_cmd = add_keygen_command(app, state.keygen);
+  state.sign_cmd = add_sign_command(app, state.sign);
+  state.inspect_cmd = add_inspect_command(app, state.inspect);
+}
+
+std::optional<int> run_key_commands(const key_commands& state, std::FILE* out, std::FILE* err) {
+  const char* name = "";
+  try {
+    if (state.keygen_cmd != nullptr && state.keygen_cmd->parsed()) {
+      name = "keygen";
+      return run_keygen(state.keygen, out, err);
+    }
+    if (state.sign_cmd != nullptr && state.sign_cmd->parsed()) {
+      name = "sign";
+      return run_sign(state.sign, out, err);
+    }
+    if (state.inspect_cmd != nullptr && state.inspect_cmd->parsed()) {
+      name = "inspect";
+      return run_inspect(state.inspect, out, err);
+    }
+  } catch (const config_error& e) {
+    fmt::print(err, "jwtbatch {}: {}\n", name, e.what());
+    return 2;
+  }
+  return std::nullopt;
+}
+
+}  // namespace jwtbatch::cli

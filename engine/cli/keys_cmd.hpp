@@ -1,0 +1,71 @@
+// keys_cmd.hpp: `jwtbatch keygen` (new keys as JWK Sets) and `jwtbatch sign` (one
+// compact token from a private JWK Set), and the wiring of these and `inspect` into
+// the program.
+#pragma once
+
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "inspect_cmd.hpp"
+
+namespace jwtbatch::cli {
+
+struct keygen_options {
+  std::vector<std::string> algs;  // --alg, repeatable or comma-separated
+  std::vector<std::string> kids;  // --kid: none, or one per algorithm, in order
+  std::optional<long long> bits;  // --bits: RSA modulus size (default 2048)
+  std::string out = "-";          // private set; - = stdout
+  std::string public_out;         // public set; empty = not written
+};
+
+// add_keygen_command declares the subcommand and its flags on `app`.
+CLI::App* add_keygen_command(CLI::App& app, keygen_options& o);
+
+// run_keygen makes one key per --alg with generate_key() and writes the private JWK Set
+// to --out (file mode 0600, written whole then renamed into place) or `out`, and with
+// --public-out the public set, which never holds HMAC secrets (said on `err`).
+// Returns 0. Throws config_error naming the flag or file, before anything is written,
+// on a bad flag.
+int run_keygen(const keygen_options& o, std::FILE* out, std::FILE* err);
+
+struct sign_options {
+  std::string jwks;    // private JWK Set (key_set_builder::add_file)
+  std::string kid;     // key to sign with
+  std::string alg;     // empty = the algorithm the key is bound to
+  std::string claims;  // JSON object, or @file (@- = stdin); empty = {}
+  std::string exp_in;  // 90s, 30m, 1h, 2d: exp = iat + duration
+  std::string iat;     // now, Unix seconds or RFC 3339
+  std::string header;  // JSON object (or @file) of extra header members
+};
+
+// add_sign_command declares the subcommand and its flags on `app`.
+CLI::App* add_sign_command(CLI::App& app, sign_options& o);
+
+// run_sign writes one compact token and a newline to `out`. Returns 0. Throws
+// config_error naming the flag or file (nothing written to `out`) on any problem.
+int run_sign(const sign_options& o, std::FILE* out, std::FILE* err);
+
+// Everything main.cpp needs for keygen, sign and inspect.
+struct key_commands {
+  keygen_options keygen;
+  sign_options sign;
+  inspect_options inspect;
+  CLI::App* keygen_cmd = nullptr;
+  CLI::App* sign_cmd = nullptr;
+  CLI::App* inspect_cmd = nullptr;
+};
+
+// add_key_commands declares keygen, sign and inspect on `app`; `state` must outlive
+// the parse and run_key_commands.
+void add_key_commands(CLI::App& app, key_commands& state);
+
+// run_key_commands runs the one of keygen, sign and inspect that was parsed and returns
+// its exit code (config_error is reported on `err` as "jwtbatch <command>: ..." and
+// gives 2), or nullopt when none of them was parsed.
+std::optional<int> run_key_commands(const key_commands& state, std::FILE* out, std::FILE* err);
+
+}  // namespace jwtbatch::cli
