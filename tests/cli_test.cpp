@@ -373,6 +373,25 @@ TEST(CliGen, HostileShapesWithAnAnswerKeyAndBadOptions) {
   }
 }
 
+TEST(CliVerify, FieldTakesTheTokenFromEachNdjsonLine) {
+  const verify_fixture fx;
+  const std::string t = fx.token(alg::hs256, "hs-1", R"({"sub":"bob"})");
+  const std::string input = R"({"ts":1,"jwt":")" + t + R"("})" + "\n" +  // ok
+                            R"({"ts":2})" + "\n" +                       // no member
+                            "not json\n" +                               // not an object
+                            R"({"jwt":"a\nb"})" + "\n" +                 // decoded newline
+                            R"({"jwt":")" + t + R"(","x":[1]})";         // last, no newline
+  const std::string path = fx.write("field.ndjson", input);
+  const run_result r = run(fx.verify("--field jwt --format tsv " + path));
+  EXPECT_EQ(r.exit_code, 1);
+  const auto rows = lines(r.out);
+  ASSERT_EQ(rows.size(), 5U) << r.out;
+  const char* expected[] = {"1\tok\t", "2\tbad_segments\t", "3\tbad_segments\t",
+                            "4\tbad_segments\t", "5\tok\t"};
+  for (std::size_t i = 0; i < 5; ++i) EXPECT_EQ(rows[i].rfind(expected[i], 0), 0U) << rows[i];
+  EXPECT_NE(r.err.find("2 lines without a string member \"jwt\""), std::string::npos) << r.err;
+}
+
 TEST(CliVerify, TsvAndSummaryFormatsAndStdin) {
   const verify_fixture fx;
   const std::string t = fx.token(alg::hs256, "hs-1", "{}");

@@ -15,6 +15,7 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
+#include "field.hpp"
 #include "input.hpp"
 #include "jwtbatch/batch.hpp"
 #include "jwtbatch/cache.hpp"
@@ -33,6 +34,8 @@ CLI::App* add_verify_command(CLI::App& app, verify_options& o) {
       "1 when one is not, 2 on a usage, key or input error.");
   cmd->add_option("files", o.inputs, "Input files; none or - reads standard input");
   add_engine_flags(cmd, o.engine);
+  cmd->add_option("--field", o.field,
+                  "Input is NDJSON: the token is the string member NAME of each line");
   add_output_flags(cmd, o.output);
   return cmd;
 }
@@ -62,7 +65,9 @@ int run_verify(const verify_options& o, std::FILE* out, std::FILE* err) {
   const auto started = std::chrono::steady_clock::now();
   for (const auto& in : inputs) {
     const std::string_view file = name_files ? std::string_view(in->name()) : std::string_view();
-    verify_stream(engine, in->fd(),
+    std::unique_ptr<field_extractor> fields;
+    if (!o.field.empty()) fields = std::make_unique<field_extractor>(in->fd(), o.field);
+    verify_stream(engine, fields ? fields->fd() : in->fd(),
                   [&](std::uint64_t line, std::string_view token, const result& r) {
                     records.add(line, file, std::nullopt, token, r);
                     if (meter.due()) {
@@ -70,6 +75,12 @@ int run_verify(const verify_options& o, std::FILE* out, std::FILE* err) {
                     }
                   });
     finished_bytes += in->size().value_or(0);
+    if (fields) {
+      if (const std::uint64_t missing = fields->finish(); missing > 0) {
+        fmt::print(err, "jwtbatch: {}: {} lines without a string member \"{}\"\n", in->name(),
+                   missing, o.field);
+      }
+    }
     // A truncated or corrupt compressed file: every line decoded before the damage
     // got its record; the damage itself is reported here and fails the run.
     if (const std::string problem = in->finish(); !problem.empty()) {

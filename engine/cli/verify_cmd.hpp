@@ -16,6 +16,7 @@ namespace jwtbatch::cli {
 struct verify_options {
   engine_options engine;            // keys, policy, threads, cache
   std::vector<std::string> inputs;  // files; none or "-" = standard input
+  std::string field;                // NDJSON input: the member holding the token
   output_options output;            // --format, --emit-token, --progress
 };
 
