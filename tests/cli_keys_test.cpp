@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_support.hpp"
 #include "jwtbatch/alg.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/sign.hpp"
@@ -24,45 +25,13 @@ namespace {
 constexpr const char* k_not_verified =
     "jwtbatch inspect: NOT VERIFIED: the signature was not checked\n";
 
-struct run_result {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(std::FILE* f) {
-  std::string s;
-  std::array<char, 4096> buf{};
-  std::size_t n = 0;
-  while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) s.append(buf.data(), n);
-  return s;
-}
+using test::run;
+using test::run_result;
+using test::slurp;
 
 // A path unique to this process (ctest runs the tests of this file in parallel).
 std::string temp_path(const std::string& name) {
   return ::testing::TempDir() + "cli_keys_test_" + std::to_string(::getpid()) + "_" + name;
-}
-
-// Runs `jwtbatch <args>` through the shell; stdin is empty unless `args` redirects it.
-run_result run(const std::string& args) {
-  static int calls = 0;
-  const std::string err_path = temp_path("stderr." + std::to_string(++calls));
-  const bool own_stdin = args.find('<') != std::string::npos;
-  const std::string cmd = std::string(JWTBATCH_CLI_PATH) + " " + args + " 2>" + err_path +
-                          (own_stdin ? "" : " </dev/null");
-  run_result r;
-  std::FILE* p = ::popen(cmd.c_str(), "r");
-  EXPECT_NE(p, nullptr) << cmd;
-  if (p == nullptr) return r;
-  r.out = slurp(p);
-  const int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  if (std::FILE* e = std::fopen(err_path.c_str(), "r")) {
-    r.err = slurp(e);
-    std::fclose(e);
-  }
-  std::remove(err_path.c_str());
-  return r;
 }
 
 // One shell word: '...' with every ' spelled '\''.

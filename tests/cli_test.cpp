@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_support.hpp"
 #include "json_out.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/sign.hpp"
@@ -18,52 +19,10 @@
 namespace jwtbatch {
 namespace {
 
-struct run_result {
-  int exit_code = -1;
-  std::string out;  // stdout only; stderr goes to the file named in `err_path`
-  std::string err;
-};
-
-std::string slurp(std::FILE* f) {
-  std::string s;
-  std::array<char, 4096> buf{};
-  std::size_t n = 0;
-  while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) s.append(buf.data(), n);
-  return s;
-}
-
-run_result run(const std::string& args) {
-  // ctest runs tests of this binary in parallel processes: one stderr file each.
-  static int calls = 0;
-  const std::string err_path = ::testing::TempDir() + "cli_test_stderr." +
-                               std::to_string(::getpid()) + "." + std::to_string(++calls);
-  const std::string cmd = std::string(JWTBATCH_CLI_PATH) + " " + args + " 2>" + err_path;
-  run_result r;
-  std::FILE* p = ::popen(cmd.c_str(), "r");
-  EXPECT_NE(p, nullptr) << cmd;
-  if (p == nullptr) return r;
-  r.out = slurp(p);
-  const int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  if (std::FILE* e = std::fopen(err_path.c_str(), "r")) {
-    r.err = slurp(e);
-    std::fclose(e);
-  }
-  std::remove(err_path.c_str());
-  return r;
-}
-
-std::vector<std::string> lines(const std::string& s) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start < s.size()) {
-    const std::size_t nl = s.find('\n', start);
-    out.push_back(s.substr(start, nl - start));
-    if (nl == std::string::npos) break;
-    start = nl + 1;
-  }
-  return out;
-}
+using test::lines;
+using test::run;
+using test::run_result;
+using test::slurp;
 
 TEST(Cli, DemoPrintsOneValidRecordPerTokenAndSucceeds) {
   const run_result r = run("demo");

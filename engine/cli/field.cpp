@@ -12,21 +12,9 @@
 
 #include <simdjson.h>
 
+#include "input.hpp"
+
 namespace jwtbatch::cli {
-namespace {
-
-bool write_full(int fd, const char* data, std::size_t n) {
-  while (n > 0) {
-    const ssize_t w = ::write(fd, data, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    data += w;
-    n -= static_cast<std::size_t>(w);
-  }
-  return true;
-}
-
-}  // namespace
 
 field_extractor::field_extractor(int source, std::string name)
     : source_(source), name_(std::move(name)) {

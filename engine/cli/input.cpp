@@ -31,18 +31,6 @@ ssize_t read_full(int fd, char* buf, std::size_t n) {
   return static_cast<ssize_t>(got);
 }
 
-// Writes everything; false when the reader has gone (EPIPE) or on error.
-bool write_full(int fd, const char* buf, std::size_t n) {
-  while (n > 0) {
-    const ssize_t w = ::write(fd, buf, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    buf += w;
-    n -= static_cast<std::size_t>(w);
-  }
-  return true;
-}
-
 bool is_gzip(std::string_view head) {
   return head.size() >= 2 && head[0] == '\x1f' && head[1] == '\x8b';
 }
@@ -51,6 +39,17 @@ bool is_zstd(std::string_view head) {
 }
 
 }  // namespace
+
+bool write_full(int fd, const char* data, std::size_t n) noexcept {
+  while (n > 0) {
+    const ssize_t w = ::write(fd, data, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    data += w;
+    n -= static_cast<std::size_t>(w);
+  }
+  return true;
+}
 
 std::unique_ptr<input_source> input_source::open(const std::string& path) {
   std::unique_ptr<input_source> in(new input_source());

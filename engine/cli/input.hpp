@@ -11,6 +11,10 @@
 
 namespace jwtbatch::cli {
 
+// write_full writes all `n` bytes to `fd` (retrying short writes and EINTR); false
+// when the reader has gone (EPIPE: SIGPIPE is ignored by the program) or on error.
+bool write_full(int fd, const char* data, std::size_t n) noexcept;
+
 class input_source {
  public:
   // open: "-" is standard input. Throws config_error naming the file when it cannot

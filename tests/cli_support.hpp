@@ -1,0 +1,69 @@
+// cli_support.hpp: running the jwtbatch program from end-to-end tests as a user would.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace jwtbatch::test {
+
+struct run_result {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+inline std::string slurp(std::FILE* f) {
+  std::string s;
+  std::array<char, 4096> buf{};
+  std::size_t n = 0;
+  while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) s.append(buf.data(), n);
+  return s;
+}
+
+// A path unique to this process (ctest runs the tests of a binary in parallel).
+inline std::string cli_temp_path(const std::string& name) {
+  return ::testing::TempDir() + "cli_" + std::to_string(::getpid()) + "_" + name;
+}
+
+// run: `jwtbatch <args>` through the shell; stdin is empty unless `args` redirects it.
+inline run_result run(const std::string& args) {
+  static int calls = 0;
+  const std::string err_path = cli_temp_path("stderr." + std::to_string(++calls));
+  const bool own_stdin = args.find('<') != std::string::npos;
+  const std::string cmd = std::string(JWTBATCH_CLI_PATH) + " " + args + " 2>" + err_path +
+                          (own_stdin ? "" : " </dev/null");
+  run_result r;
+  std::FILE* p = ::popen(cmd.c_str(), "r");
+  EXPECT_NE(p, nullptr) << cmd;
+  if (p == nullptr) return r;
+  r.out = slurp(p);
+  const int status = ::pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (std::FILE* e = std::fopen(err_path.c_str(), "r")) {
+    r.err = slurp(e);
+    std::fclose(e);
+  }
+  std::remove(err_path.c_str());
+  return r;
+}
+
+// The lines of `s`, without their "\n".
+inline std::vector<std::string> lines(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < s.size()) {
+    const std::size_t nl = s.find('\n', start);
+    out.push_back(s.substr(start, nl - start));
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  return out;
+}
+
+}  // namespace jwtbatch::test
