@@ -370,6 +370,12 @@ TEST(LogTime, JsonTimeField) {
   EXPECT_EQ(at(R"({"ts": 1696946136})", "ts"), 1696946136.0);
   EXPECT_EQ(at(R"({"ts":1.696946136e9})", "ts"), 1696946136.0);
   EXPECT_EQ(at(R"({"ts":"1696946136"})", "ts"), 1696946136.0);
+  // Past year 9999 as seconds: milliseconds (found by scan_fuzzer); past that, no time.
+  EXPECT_EQ(at(R"({"ts":1696946136325})", "ts"), 1696946136.325);
+  EXPECT_EQ(at(R"({"ts":"1696946136000"})", "ts"), 1696946136.0);
+  EXPECT_EQ(at(R"({"ts":253402300799})", "ts"), 253402300799.0);  // 9999-12-31T23:59:59Z
+  EXPECT_EQ(at(R"({"ts":"99999999999999999999999"})", "ts"), std::nullopt);
+  EXPECT_EQ(at(R"({"ts":-1e20})", "ts"), std::nullopt);
   EXPECT_EQ(at(R"({"@timestamp":"2023-10-10T13:55:36+02:00"})", "@timestamp"), 1696938936.0);
   EXPECT_EQ(at(R"({"req":{"time" : "2023-10-10T13:55:36Z"}})", "time"), 1696946136.0);
   // Only the named field counts, even when another timestamp is in the line.

@@ -458,7 +458,8 @@ std::optional<double> parse_syslog(cursor& c, int year) noexcept {
 }
 
 // parse_epoch reads a whole span as epoch seconds: a JSON number, or (in a string)
-// digits with an optional fraction. Finite values only.
+// digits with an optional fraction. Values past year 9999 as seconds are read as
+// milliseconds; past that too, or non-finite, nothing.
 std::optional<double> parse_epoch(std::string_view v, bool json_number) noexcept {
   // Check the grammar first: from_chars would also take "inf", "nan" and hex-free
   // forms JSON does not have.
@@ -486,7 +487,13 @@ std::optional<double> parse_epoch(std::string_view v, bool json_number) noexcept
   if (ec != std::errc() || ptr != v.data() + v.size() || !std::isfinite(out)) {
     return std::nullopt;
   }
-  return out;
+  // Seconds from year 0 to year 9999, as for calendar timestamps. Beyond that, JSON logs
+  // usually hold milliseconds (1696946136325): read so when that lands in the range.
+  constexpr double k_first = -62167219200.0;  // 0000-01-01T00:00:00Z
+  constexpr double k_last = 253402300799.0;   // 9999-12-31T23:59:59Z
+  if (out >= k_first && out <= k_last) return out;
+  if (out / 1000 >= k_first && out / 1000 <= k_last) return out / 1000;
+  return std::nullopt;
 }
 
 constexpr bool is_json_space(char c) noexcept {

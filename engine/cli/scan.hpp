@@ -99,7 +99,9 @@ struct log_time_options {
 // With o.time_field set, only that member counts (the first member of that name at any
 // depth, member names compared exactly): a JSON number of epoch seconds
 // (1696946136, 1696946136.25), a string of one (digits with an optional fraction), or a
-// string holding an RFC 3339 timestamp. Missing or unreadable gives nullopt, never a
+// string holding an RFC 3339 timestamp. Epoch values must fall in years 0-9999 like
+// every other timestamp; one that would lie beyond as seconds is read as milliseconds
+// (1696946136325, common in JSON logs), and one beyond that too is no time. Missing or unreadable gives nullopt, never a
 // fallback to another timestamp in the line, which would not be the time the user
 // named.
 //

@@ -1,0 +1,115 @@
+// scan_fuzzer: the pure core of `jwtbatch scan` (engine/cli/scan.hpp) on arbitrary bytes
+// taken as one log line.
+//
+// find_tokens:
+//  - every found token views into the line at its offset: the same data pointer as
+//    line.data() + offset, and line.substr(offset, size) == token; it is non-empty
+//    (no rule takes an empty value);
+//  - offsets strictly increase and tokens never overlap;
+//  - the result does not depend on what the caller's vector held before (it is cleared).
+// log_time, with no options, with a time_field ("ts", "@timestamp", "time") and with
+// syslog_year (several years of 0-9999): nullopt or a finite value in the range the
+// documented field checks allow: year 0 to 9999, zone offsets under 24 hours, i.e.
+// [0000-01-01T00:00:00+23:59, 9999-12-31T23:59:60-23:59]. (This is wider at the bottom
+// than 0001-01-01, -62135596800, because the contract accepts year 0.) Out-of-contract
+// syslog years (negative, huge) must still give nullopt or a finite value, and no UB.
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "scan.hpp"
+
+namespace {
+
+namespace cli = jwtbatch::cli;
+
+std::string_view g_input;
+
+[[noreturn]] void fail(const char* what, double value = 0) {
+  std::fprintf(stderr, "scan_fuzzer: invariant violated: %s (value %.17g)\n", what, value);
+  std::fprintf(stderr, "input (%zu bytes):", g_input.size());
+  for (const char c : g_input) std::fprintf(stderr, " %02x", static_cast<unsigned char>(c));
+  std::fprintf(stderr, "\n");
+  std::abort();
+}
+
+// 0000-01-01T00:00:00 is -62167219200; 10000-01-01T00:00:00 is 253402300800.
+constexpr double k_min_time = -62167219200.0 - 86400.0;
+constexpr double k_max_time = 253402300800.0 + 86400.0;
+
+void check_tokens(std::string_view line) {
+  static std::vector<cli::found_token> out;
+  static std::vector<cli::found_token> again;
+  cli::find_tokens(line, out);
+  std::size_t end = 0;
+  bool first = true;
+  for (const cli::found_token& t : out) {
+    if (t.token.empty()) fail("empty token", static_cast<double>(t.offset));
+    if (t.offset > line.size() || t.token.size() > line.size() - t.offset) {
+      fail("token outside the line", static_cast<double>(t.offset));
+    }
+    if (t.token.data() != line.data() + t.offset) {
+      fail("token does not view into the line at its offset", static_cast<double>(t.offset));
+    }
+    if (line.substr(t.offset, t.token.size()) != t.token) {
+      fail("line.substr(offset, size) != token", static_cast<double>(t.offset));
+    }
+    if (!first && t.offset < end) fail("tokens overlap or are out of order", static_cast<double>(t.offset));
+    first = false;
+    end = t.offset + t.token.size();
+  }
+  // Stale contents in the caller's vector must not matter.
+  again.assign(3, cli::found_token{7, line.substr(0, line.size() / 2)});
+  cli::find_tokens(line, again);
+  if (again.size() != out.size()) fail("result depends on the vector's previous contents");
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (again[i].offset != out[i].offset || again[i].token.data() != out[i].token.data() ||
+        again[i].token.size() != out[i].token.size()) {
+      fail("result depends on the vector's previous contents", static_cast<double>(i));
+    }
+  }
+}
+
+void check_time(std::string_view line, const cli::log_time_options& o, bool in_contract) {
+  const std::optional<double> t = cli::log_time(line, o);
+  if (!t) return;
+  if (!std::isfinite(*t)) fail("log_time returned a non-finite value", *t);
+  if (in_contract && (*t < k_min_time || *t > k_max_time)) {
+    fail("log_time returned a value outside years 0-9999", *t);
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view line(reinterpret_cast<const char*>(data), size);
+  g_input = line;
+  check_tokens(line);
+
+  cli::log_time_options o;
+  check_time(line, o, true);
+  for (const std::string_view field : {"ts", "@timestamp", "time"}) {
+    o.time_field = field;
+    check_time(line, o, true);
+  }
+  o.time_field = {};
+  for (const int year : {2023, 2024, 0, 9999, 1900}) {
+    o.syslog_year = year;
+    check_time(line, o, true);
+  }
+  for (const int year : {-1, 10000, std::numeric_limits<int>::max(),
+                         std::numeric_limits<int>::min()}) {
+    o.syslog_year = year;
+    check_time(line, o, false);
+  }
+  o.syslog_year = 2023;
+  o.time_field = "ts";
+  check_time(line, o, true);
+  return 0;
+}
