@@ -71,14 +71,22 @@ bool alg_fits_type(alg a, std::string_view type) {
 // plus the odd ones keys may have).
 std::vector<std::size_t> signature_lengths(alg a) {
   switch (a) {
-    case alg::hs256: return {32};
-    case alg::hs384: return {48};
-    case alg::hs512: return {64};
-    case alg::es256: return {64};
-    case alg::es384: return {96};
-    case alg::es512: return {132};
-    case alg::eddsa: return {64};
-    default: return {128, 256, 384, 512};
+    case alg::hs256:
+      return {32};
+    case alg::hs384:
+      return {48};
+    case alg::hs512:
+      return {64};
+    case alg::es256:
+      return {64};
+    case alg::es384:
+      return {96};
+    case alg::es512:
+      return {132};
+    case alg::eddsa:
+      return {64};
+    default:
+      return {128, 256, 384, 512};
   }
 }
 

@@ -75,14 +75,22 @@ bool alg_fits_type(alg a, std::string_view type) {
 // plus the odd ones keys may have).
 std::vector<std::size_t> signature_lengths(alg a) {
   switch (a) {
-    case alg::hs256: return {32};
-    case alg::hs384: return {48};
-    case alg::hs512: return {64};
-    case alg::es256: return {64};
-    case alg::es384: return {96};
-    case alg::es512: return {132};
-    case alg::eddsa: return {64};
-    default: return {128, 256, 384, 512};
+    case alg::hs256:
+      return {32};
+    case alg::hs384:
+      return {48};
+    case alg::hs512:
+      return {64};
+    case alg::es256:
+      return {64};
+    case alg::es384:
+      return {96};
+    case alg::es512:
+      return {132};
+    case alg::eddsa:
+      return {64};
+    default:
+      return {128, 256, 384, 512};
   }
 }
 
@@ -174,10 +182,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (input.empty()) return 0;
   std::optional<alg> bind;
   switch (static_cast<unsigned char>(input[0]) % 4) {
-    case 1: bind = alg::rs256; break;
-    case 2: bind = alg::es256; break;
-    case 3: bind = alg::eddsa; break;
-    default: break;
+    case 1:
+      bind = alg::rs256;
+      break;
+    case 2:
+      bind = alg::es256;
+      break;
+    case 3:
+      bind = alg::eddsa;
+      break;
+    default:
+      break;
   }
   const std::string_view pem = input.substr(1);
   std::shared_ptr<const jwtbatch::key_set> keys;

@@ -60,7 +60,8 @@ void check_tokens(std::string_view line) {
     if (line.substr(t.offset, t.token.size()) != t.token) {
       fail("line.substr(offset, size) != token", static_cast<double>(t.offset));
     }
-    if (!first && t.offset < end) fail("tokens overlap or are out of order", static_cast<double>(t.offset));
+    if (!first && t.offset < end)
+      fail("tokens overlap or are out of order", static_cast<double>(t.offset));
     first = false;
     end = t.offset + t.token.size();
   }
@@ -103,8 +104,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     o.syslog_year = year;
     check_time(line, o, true);
   }
-  for (const int year : {-1, 10000, std::numeric_limits<int>::max(),
-                         std::numeric_limits<int>::min()}) {
+  for (const int year :
+       {-1, 10000, std::numeric_limits<int>::max(), std::numeric_limits<int>::min()}) {
     o.syslog_year = year;
     check_time(line, o, false);
   }
