@@ -195,4 +195,17 @@ void input_source::feed(std::string prefix) noexcept {
   ::close(write_fd_);
 }
 
+std::vector<std::unique_ptr<input_source>> open_inputs(const std::vector<std::string>& paths) {
+  std::vector<std::unique_ptr<input_source>> inputs;
+  for (const std::string& path : paths) inputs.push_back(input_source::open(path));
+  if (inputs.empty()) inputs.push_back(input_source::open("-"));
+  return inputs;
+}
+
+bool finish_input(input_source& in, std::FILE* err) {
+  const std::string problem = in.finish();
+  if (!problem.empty()) std::fprintf(err, "jwtbatch: %s: %s\n", in.name().c_str(), problem.c_str());
+  return !problem.empty();
+}
+
 }  // namespace jwtbatch::cli

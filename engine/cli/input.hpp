@@ -4,10 +4,12 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace jwtbatch::cli {
 
@@ -54,5 +56,15 @@ class input_source {
   std::string problem_;
   std::atomic<std::uint64_t> consumed_{0};
 };
+
+// open_inputs opens every path ("-" = standard input; none given = standard input)
+// before anything is written, so an unreadable file is a usage error with nothing
+// partial on stdout.
+std::vector<std::unique_ptr<input_source>> open_inputs(const std::vector<std::string>& paths);
+
+// finish_input waits for `in` and names on `err` what went wrong while reading it (a
+// truncated or corrupt compressed file: every line before the damage got its
+// record). True when something did.
+bool finish_input(input_source& in, std::FILE* err);
 
 }  // namespace jwtbatch::cli

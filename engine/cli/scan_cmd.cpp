@@ -133,10 +133,7 @@ CLI::App* add_scan_command(CLI::App& app, scan_options& o) {
 
 int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {
   const engine_setup setup = make_engine(o.engine, err);
-  std::vector<std::string> paths = o.inputs;
-  if (paths.empty()) paths.emplace_back("-");
-  std::vector<std::unique_ptr<input_source>> inputs;
-  for (const std::string& path : paths) inputs.push_back(input_source::open(path));
+  const auto inputs = open_inputs(o.inputs);
 
   const policy& rules = setup.engine->rules().rules();
   const double default_time =
@@ -215,10 +212,7 @@ int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {
       if (meter.due()) meter.show(lines, in->consumed(), in->size());
     }
     flush();
-    if (const std::string problem = in->finish(); !problem.empty()) {
-      fmt::print(err, "jwtbatch: {}: {}\n", in->name(), problem);
-      input_problem = true;
-    }
+    if (finish_input(*in, err)) input_problem = true;  // fails the run
   }
   records.finish();
   meter.finish();

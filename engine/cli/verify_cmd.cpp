@@ -44,12 +44,7 @@ int run_verify(const verify_options& o, std::FILE* out, std::FILE* err) {
   const engine_setup setup = make_engine(o.engine, err);
   const batch_verifier& engine = *setup.engine;
 
-  // Every input is opened before anything is written: an unreadable file is a usage
-  // error with nothing partial on stdout.
-  std::vector<std::string> paths = o.inputs;
-  if (paths.empty()) paths.emplace_back("-");
-  std::vector<std::unique_ptr<input_source>> inputs;
-  for (const std::string& path : paths) inputs.push_back(input_source::open(path));
+  const auto inputs = open_inputs(o.inputs);
 
   std::optional<std::uint64_t> total = 0;
   for (const auto& in : inputs) {
@@ -81,12 +76,7 @@ int run_verify(const verify_options& o, std::FILE* out, std::FILE* err) {
                    missing, o.field);
       }
     }
-    // A truncated or corrupt compressed file: every line decoded before the damage
-    // got its record; the damage itself is reported here and fails the run.
-    if (const std::string problem = in->finish(); !problem.empty()) {
-      fmt::print(err, "jwtbatch: {}: {}\n", in->name(), problem);
-      input_problem = true;
-    }
+    if (finish_input(*in, err)) input_problem = true;  // fails the run
   }
   records.finish();
   meter.finish();
