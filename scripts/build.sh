@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# build.sh [release|asan|tsan] [ninja targets...]: configure and build one tree.
+# build.sh [release|asan|tsan|fuzz] [ninja targets...]: configure and build one tree.
 #   release -> build/release (Release, benchmarks on)
 #   asan    -> build/asan    (RelWithDebInfo + ASan + UBSan, benchmarks off)
+#   fuzz    -> build/fuzz    (clang 14, libFuzzer + ASan + UBSan: the <target>_fuzzer
+#                             executables of fuzz/, engine instrumented; no tests/benches)
 #   tsan    -> build/tsan    (RelWithDebInfo + ThreadSanitizer, clang 14; by default only
 #                             the engine and the tests labelled `tsan`). It first builds
 #                             oneTBB with -fsanitize=thread into build/tsan/onetbb/install,
@@ -44,7 +46,12 @@ case "$kind" in
     jobs=(-j 2)
     if [ $# -eq 0 ]; then set -- jwtbatch_tsan_tests; fi
     ;;
-  *) echo "build.sh: unknown build kind '$kind' (release, asan or tsan)" >&2; exit 2 ;;
+  fuzz) dir=build/fuzz; flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DJWTBATCH_BUILD_FUZZ=ON
+                               -DJWTBATCH_SANITIZE=ON -DJWTBATCH_BUILD_TESTS=OFF
+                               -DJWTBATCH_BUILD_BENCH=OFF
+                               -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14)
+        if [ $# -eq 0 ]; then set -- jwtbatch_fuzzers; fi ;;
+  *) echo "build.sh: unknown build kind '$kind' (release, asan, tsan or fuzz)" >&2; exit 2 ;;
 esac
 
 cmake -S . -B "$dir" -G Ninja "${flags[@]}" >/dev/null

@@ -6,6 +6,9 @@ rfc_vectors.json) plus hand-written edge cases:
   compact/    whole tokens (JSON-serialization vectors as their JSON text)
   header/     the decoded header JSON of each token (protected header for JSON ones)
   base64url/  each base64url segment of each token
+  structured_verify/  HS256 tokens signed with the fuzz fixture's secret (see
+              fuzz/verify_fixture.hpp) over payloads at the claims checks' edges
+  batch/      several of those and of the vector tokens per file, one per line
 Generated files are named av-<id>..., rfc-<id>... and edge-<name>; files with other
 names (crash reproducers, minimised finds) are left alone. Seeds of 4 KiB or more are
 skipped (libFuzzer runs with -max_len=4096); identical contents are written once.
@@ -16,6 +19,8 @@ Standard library only.
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -23,7 +28,7 @@ import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(REPO, "fuzz", "corpus")
-TARGETS = ("base64url", "compact", "header")
+TARGETS = ("base64url", "compact", "header", "structured_verify", "batch")
 GENERATED = re.compile(r"^(av|rfc|edge)-")
 MAX_SEED = 4096  # bytes, exclusive
 
@@ -209,6 +214,57 @@ def header_edges():
     return out
 
 
+# The fuzz fixture's HMAC key (fuzz/verify_fixture.hpp: k_hs256_secret, k_hs256_kid)
+# and evaluation time (k_now; the policy allows 60 s of leeway).
+FUZZ_SECRET = b"jwtbatch-fuzz-hs256-secret-32byt"
+FUZZ_KID = "hs"
+FUZZ_NOW = 1700000000
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def hs256_token(header, payload):
+    signing_input = b64url(header.encode()) + "." + b64url(payload.encode())
+    mac = hmac.new(FUZZ_SECRET, signing_input.encode("ascii"), hashlib.sha256).digest()
+    return signing_input + "." + b64url(mac)
+
+
+def signed_edges():
+    """HS256 tokens the fixture verifies, or rejects only at the claims."""
+    h = '{"alg":"HS256","typ":"JWT","kid":"%s"}' % FUZZ_KID
+    n = FUZZ_NOW
+    payloads = {
+        "valid": '{"iss":"https://issuer.example","sub":"u1","aud":"api","iat":%d,'
+                 '"nbf":%d,"exp":%d,"jti":"j1","scope":"read write"}' % (n - 10, n - 10, n + 3600),
+        "aud-array": '{"sub":"u","aud":["a","b","c"],"exp":%d}' % (n + 60),
+        "exp-leeway-edge": '{"sub":"u","exp":%d}' % (n - 60),
+        "exp-past": '{"sub":"u","exp":%d}' % (n - 61),
+        "nbf-future": '{"sub":"u","nbf":%d}' % (n + 61),
+        "iat-future": '{"sub":"u","iat":%d}' % (n + 3600),
+        "exp-fraction": '{"exp":%d.5}' % (n - 60),
+        "exp-string": '{"exp":"%d"}' % (n + 60),
+        "scope-object": '{"sub":"u","scope":{"a":[1,2,{"b":null}]}}',
+        "escaped-iss": '{"iss":"https:\\/\\/issuer.example\\u00e9","sub":"\\ud83d\\ude00"}',
+        "dup-exp": '{"exp":%d,"exp":%d}' % (n + 60, n - 600),
+        "empty": "{}",
+        "not-object": "[]",
+    }
+    headers = {
+        "": h,
+        "-nokid": '{"alg":"HS256"}',
+        "-crit": '{"alg":"HS256","kid":"%s","crit":["exp"],"exp":1}' % FUZZ_KID,
+    }
+    out = {}
+    for pname, payload in payloads.items():
+        out[pname] = hs256_token(h, payload)
+    for hname, header in headers.items():
+        if hname:
+            out["valid" + hname] = hs256_token(header, payloads["valid"])
+    return out
+
+
 def main():
     vectors_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(REPO, "..", "shared",
                                                                      "vectors")
@@ -245,8 +301,22 @@ def main():
     for name, data in header_edges().items():
         writers["header"].add("edge-" + name, data)
 
+    signed = signed_edges()
+    for name, token in signed.items():
+        writers["structured_verify"].add("edge-" + name, token)
+    vector_tokens = [t for _, t in token_seeds(vectors_dir) if isinstance(t, str)]
+    lines = list(signed.values())
+    writers["batch"].add("edge-signed", "\n".join(lines) + "\n")
+    writers["batch"].add("edge-signed-crlf-no-final-newline", "\r\n".join(lines))
+    writers["batch"].add("edge-repeats", "\n".join([lines[0], lines[1]] * 8 + [lines[0]]))
+    writers["batch"].add("edge-empty-lines", "\n\n" + lines[0] + "\n\r\n\n")
+    writers["batch"].add("edge-lone-cr", lines[0] + "\r" + lines[1] + "\r")
+    for i in range(0, len(vector_tokens), 12):
+        writers["batch"].add("av-lines-%02d" % (i // 12),
+                             "\n".join(vector_tokens[i:i + 12] + lines[i % len(lines):][:2]))
+
     for t, w in writers.items():
-        print("%-10s %4d seeds %7d bytes -> %s" % (t, w.count, w.bytes, w.dir))
+        print("%-18s %4d seeds %7d bytes -> %s" % (t, w.count, w.bytes, w.dir))
 
 
 if __name__ == "__main__":

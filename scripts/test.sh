@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# test.sh [--release|--sanitize|--tsan]: installs what is missing, builds, and runs the
-# tests. Without an argument it runs all three phases, in this order (CI runs exactly
-# this):
+# test.sh [--release|--sanitize|--tsan|--fuzz]: installs what is missing, builds, and
+# runs the tests. Without an argument it runs all four phases, in this order (CI runs
+# exactly this):
 #   --release   every suite in the optimised build (build/release);
 #   --sanitize  every suite again under ASan + UBSan (build/asan);
 #   --tsan      the suites of the engine's parallel code (ctest label `tsan`: batch,
 #               pipeline, cache, determinism) under ThreadSanitizer, against a oneTBB
-#               built with TSan from Debian's source package (build/tsan).
+#               built with TSan from Debian's source package (build/tsan);
+#   --fuzz      every libFuzzer target (clang 14, ASan + UBSan, build/fuzz) for a
+#               bounded time from its seed corpus: scripts/fuzz.sh, 40 s per target
+#               ($JWTBATCH_FUZZ_SECONDS), two at a time; a crash prints its reproducer.
 # Any failure, sanitizer report included, stops the run with a non-zero exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +24,11 @@ phase() {
       TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
         ctest --test-dir build/tsan -L '^tsan$' --no-tests=error --output-on-failure -j "$(nproc)"
       ;;
+    fuzz)
+      bash scripts/install-deps.sh
+      bash scripts/build.sh fuzz
+      bash scripts/fuzz.sh
+      ;;
     *)
       bash scripts/install-deps.sh
       bash scripts/build.sh "$kind"
@@ -32,9 +40,10 @@ phase() {
 }
 
 case "${1:-}" in
-  "") phase release; phase asan; phase tsan ;;
+  "") phase release; phase asan; phase tsan; phase fuzz ;;
   --release) phase release ;;
   --sanitize) phase asan ;;
   --tsan) phase tsan ;;
-  *) echo "test.sh: unknown option '$1' (--release, --sanitize or --tsan)" >&2; exit 2 ;;
+  --fuzz) phase fuzz ;;
+  *) echo "test.sh: unknown option '$1' (--release, --sanitize, --tsan or --fuzz)" >&2; exit 2 ;;
 esac

@@ -39,9 +39,10 @@ struct pipeline_stats {
 // ends (the partial last line carried into the next chunk), the batch verifier's
 // threads verify each chunk's lines in parallel, and a serial in-order writer hands
 // every result to `sink`. Exactly one result per record, in input order: "\n" ends a
-// record and a "\r" before it is dropped; an empty line is a record (bad_segments); a
-// last line without "\n" is a record; a record longer than the policy's token limit
-// gets token_too_large without being held in memory (fingerprint all '0').
+// record; a "\r" ending a record is dropped (also on a last line without "\n", which
+// is a record too); an empty line is a record (bad_segments); a record longer than the
+// policy's token limit gets token_too_large without being held in memory (fingerprint
+// all '0').
 // Evaluation time: the policy's fixed time, else the time the stream started.
 // Throws std::system_error if reading fails; an exception from `sink` stops the run
 // and propagates.
