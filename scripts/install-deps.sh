@@ -25,6 +25,7 @@ packages=(
   gzip zstd                     # compressed inputs in the CLI tests
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  rsyslog                       # the rsyslog integration test (a private rsyslogd)
 )
 if [ "$tsan" = 1 ]; then
   packages+=(dpkg-dev)          # dpkg-source: unpacks and patches oneTBB's source package

@@ -101,9 +101,9 @@ struct log_time_options {
 // (1696946136, 1696946136.25), a string of one (digits with an optional fraction), or a
 // string holding an RFC 3339 timestamp. Epoch values must fall in years 0-9999 like
 // every other timestamp; one that would lie beyond as seconds is read as milliseconds
-// (1696946136325, common in JSON logs), and one beyond that too is no time. Missing or unreadable gives nullopt, never a
-// fallback to another timestamp in the line, which would not be the time the user
-// named.
+// (1696946136325, common in JSON logs), and one beyond that too is no time. Missing or
+// unreadable gives nullopt, never a fallback to another timestamp in the line, which
+// would not be the time the user named.
 //
 // Otherwise the leftmost valid timestamp in the line, in any of these forms (the
 // line's own timestamp is the prefix in every log format these come from):

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <deque>
 #include <memory>
+#include <span>
 #include <system_error>
 
 #include <fmt/core.h>
@@ -15,6 +16,7 @@
 #include "jwtbatch/key_set.hpp"
 #include "progress.hpp"
 #include "record.hpp"
+#include "rsyslog.hpp"
 #include "scan.hpp"
 
 namespace jwtbatch::cli {
@@ -68,6 +70,13 @@ class line_source {
     return true;
   }
 
+  // line_ready: whether next() can return a whole line without reading (so without
+  // waiting for the writer).
+  [[nodiscard]] bool line_ready() const {
+    if (after_cut_) return rest_.find('\n') != std::string::npos;
+    return buf_.find('\n', pos_) != std::string::npos;
+  }
+
  private:
   bool fill() {
     const std::size_t old = buf_.size();
@@ -112,6 +121,133 @@ struct found_record {
   std::string_view file;
 };
 
+// When tokens are judged: the evaluation time of lines without their own timestamp
+// (--at, else now), and how to find a line's own (--at-log-time).
+struct scan_clock {
+  double default_time = 0;
+  log_time_options times;
+};
+
+scan_clock make_clock(const scan_options& o, const policy& rules) {
+  scan_clock c;
+  c.default_time =
+      rules.fixed_time
+          ? *rules.fixed_time
+          : std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+                .count();
+  c.times.time_field = o.time_field;
+  c.times.syslog_year =
+      o.syslog_year != 0
+          ? o.syslog_year
+          : static_cast<int>(std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(
+                                                             std::chrono::system_clock::now()))
+                                 .year());
+  return c;
+}
+
+// The rsyslog mmexternal plugin (scan_cmd.hpp). Messages are answered in batches of
+// whatever has arrived: under load a batch spans many messages and every core; when
+// rsyslog waits for each reply, a batch is that one message. Never blocks with a
+// message unanswered, never reorders or drops one: one reply per input line, a cut
+// line included.
+int run_rsyslog(const scan_options& o, std::FILE* out) {
+  // Diagnostics never go to stderr (scan_cmd.hpp): to --rsyslog-log, or nowhere.
+  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> log(
+      std::fopen(o.rsyslog_log.empty() ? "/dev/null" : o.rsyslog_log.c_str(), "a"), &std::fclose);
+  if (!log) {
+    throw config_error(
+        fmt::format("--rsyslog-log {}: cannot open: {}", o.rsyslog_log, std::strerror(errno)));
+  }
+  std::FILE* err = log.get();
+  const engine_setup setup = make_engine(o.engine, err);
+  const scan_clock clock = make_clock(o, setup.engine->rules().rules());
+  const bool fulljson = o.rsyslog_input == "fulljson";
+
+  struct message {
+    std::size_t first_token;
+    std::size_t tokens;
+    bool cut;
+  };
+  std::vector<message> messages;
+  std::deque<std::string> kept_texts;  // token views point into these
+  std::vector<std::string_view> tokens;
+  std::vector<double> token_times;
+  std::vector<result> results;
+  std::vector<found_token> found;
+  fulljson_reader reader;
+  std::string replies;
+  tally counts;
+  std::uint64_t lines = 0, lines_without_token = 0, lines_not_json = 0, lines_cut = 0;
+  const auto started = std::chrono::steady_clock::now();
+
+  const auto answer = [&] {
+    results.resize(tokens.size());
+    if (!tokens.empty()) setup.engine->verify_batch_at(tokens, token_times, results);
+    for (const message& m : messages) {
+      const auto verdicts = std::span<const result>(results).subspan(m.first_token, m.tokens);
+      for (const result& r : verdicts) counts.add(r);
+      append_rsyslog_reply(replies, verdicts, m.cut);
+    }
+    write_all(out, replies);
+    if (std::fflush(out) != 0) {
+      throw std::system_error(errno, std::generic_category(), "writing the output");
+    }
+    messages.clear();
+    kept_texts.clear();
+    tokens.clear();
+    token_times.clear();
+  };
+
+  line_source source(STDIN_FILENO);
+  std::string_view line;
+  bool cut = false;
+  while (source.next(line, cut)) {
+    ++lines;
+    if (cut) ++lines_cut;
+    std::string_view text = line;  // where the tokens are
+    std::string_view when = line;  // where the time is
+    if (fulljson) {
+      if (reader.read(line)) {
+        text = reader.msg();
+        when = reader.time();
+      } else {
+        ++lines_not_json;  // scanned as it is
+      }
+    }
+    find_tokens(text, found);
+    messages.push_back({tokens.size(), found.size(), cut});
+    if (found.empty()) {
+      ++lines_without_token;
+    } else {
+      double at = clock.default_time;
+      if (o.at_log_time) {
+        if (const auto t = log_time(when, clock.times)) at = *t;
+      }
+      const std::string& copy = kept_texts.emplace_back(text);
+      for (const found_token& f : found) {
+        tokens.push_back(std::string_view(copy).substr(f.offset, f.token.size()));
+        token_times.push_back(at);
+      }
+    }
+    if (!source.line_ready() || tokens.size() >= k_batch_tokens ||
+        messages.size() >= k_batch_tokens) {
+      answer();
+    }
+  }
+  answer();
+
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  fmt::print(err, "jwtbatch scan --rsyslog: {} messages, {} without a token", lines,
+             lines_without_token);
+  if (fulljson) fmt::print(err, ", {} not fulljson (scanned as text)", lines_not_json);
+  if (lines_cut > 0) fmt::print(err, ", {} cut at 16 MiB", lines_cut);
+  fmt::print(err, "\n");
+  print_summary(err, "tokens", counts, seconds, setup);
+  std::fflush(err);
+  return 0;
+}
+
 }  // namespace
 
 CLI::App* add_scan_command(CLI::App& app, scan_options& o) {
@@ -128,27 +264,30 @@ CLI::App* add_scan_command(CLI::App& app, scan_options& o) {
   cmd->add_option("--time-field", o.time_field, "JSON member holding each line's time");
   cmd->add_option("--syslog-year", o.syslog_year, "Year of syslog timestamps (default: this year)");
   add_output_flags(cmd, o.output);
+  cmd->add_flag("--rsyslog", o.rsyslog,
+                "Run as an rsyslog mmexternal plugin: read messages on standard input, write "
+                "one JSON reply per message setting $!jwt (status, class, alg, kid, iss, sub, "
+                "exp, fp, label), flushed")
+      ->excludes("files")
+      ->excludes("--format")
+      ->excludes("--emit-token")
+      ->excludes("--progress");
+  cmd->add_option("--rsyslog-input", o.rsyslog_input,
+                  "What rsyslog writes (mmexternal interface.input): msg or fulljson")
+      ->check(CLI::IsMember({"msg", "fulljson"}))
+      ->needs("--rsyslog");
+  cmd->add_option("--rsyslog-log", o.rsyslog_log,
+                  "File the plugin appends its warnings and run summary to (rsyslog reads "
+                  "stderr as replies, so nothing is written there)")
+      ->needs("--rsyslog");
   return cmd;
 }
 
 int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {
+  if (o.rsyslog) return run_rsyslog(o, out);
   const engine_setup setup = make_engine(o.engine, err);
   const auto inputs = open_inputs(o.inputs);
-
-  const policy& rules = setup.engine->rules().rules();
-  const double default_time =
-      rules.fixed_time
-          ? *rules.fixed_time
-          : std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-                .count();
-  log_time_options times;
-  times.time_field = o.time_field;
-  times.syslog_year =
-      o.syslog_year != 0
-          ? o.syslog_year
-          : static_cast<int>(std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(
-                                                             std::chrono::system_clock::now()))
-                                 .year());
+  const scan_clock clock = make_clock(o, setup.engine->rules().rules());
 
   // One batch: the lines that hold tokens (kept whole, so token views stay valid),
   // the tokens, their evaluation times and where they were found.
@@ -193,9 +332,9 @@ int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {
       if (found.empty()) {
         ++lines_without_token;
       } else {
-        double at = default_time;
+        double at = clock.default_time;
         if (o.at_log_time) {
-          if (const auto t = log_time(line, times)) {
+          if (const auto t = log_time(line, clock.times)) {
             at = *t;
           } else {
             ++lines_without_time;

@@ -13,11 +13,14 @@ namespace jwtbatch::cli {
 
 struct scan_options {
   engine_options engine;
-  std::vector<std::string> inputs;  // files; none or "-" = standard input
-  bool at_log_time = false;         // judge each token at its line's own timestamp
-  std::string time_field;           // JSON member holding the time (epoch or RFC 3339)
-  int syslog_year = 0;              // year of syslog timestamps; 0 = this year
-  output_options output;            // --format, --emit-token, --progress
+  std::vector<std::string> inputs;    // files; none or "-" = standard input
+  bool at_log_time = false;           // judge each token at its line's own timestamp
+  std::string time_field;             // JSON member holding the time (epoch or RFC 3339)
+  int syslog_year = 0;                // year of syslog timestamps; 0 = this year
+  output_options output;              // --format, --emit-token, --progress
+  bool rsyslog = false;               // rsyslog mmexternal plugin mode
+  std::string rsyslog_input = "msg";  // mmexternal interface.input: msg or fulljson
+  std::string rsyslog_log;            // where the plugin's warnings and summary go
 };
 
 CLI::App* add_scan_command(CLI::App& app, scan_options& o);
@@ -25,6 +28,16 @@ CLI::App* add_scan_command(CLI::App& app, scan_options& o);
 // run_scan writes one record per token found (with its line and byte offset), in
 // input order, and the summary to `err`, including lines without a token. Returns 0
 // when every token found is ok, 1 otherwise (also when no token was found at all).
+//
+// With o.rsyslog it is an rsyslog mmexternal plugin instead: it reads messages from
+// standard input and writes exactly one reply line per message (rsyslog.hpp), in
+// order, flushed as soon as the messages read so far are answered, so rsyslog, which
+// waits for each reply, is never kept waiting. Returns 0 at the end of the input.
+// mmexternal reads the plugin's stderr through the same pipe as its stdout, so any
+// diagnostic there would be taken for a reply and shift every later one: key-set
+// warnings and the run summary go to o.rsyslog_log (appended) or nowhere. Only a
+// fatal configuration error is printed (by main, to stderr): rsyslog logs it as an
+// invalid reply, which is how it reaches the administrator.
 int run_scan(const scan_options& o, std::FILE* out, std::FILE* err);
 
 }  // namespace jwtbatch::cli
