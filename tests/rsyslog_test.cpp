@@ -132,14 +132,16 @@ TEST(RsyslogFulljson, RefusesWhatIsNotAMessageObject) {
   }
 }
 
-// The plugin program, driven over pipes as rsyslog drives it.
+// `jwtbatch scan --rsyslog <args>` (or, with rsyslog false, `jwtbatch scan <args>`),
+// driven over pipes as rsyslog drives its plugins.
 class plugin {
  public:
-  explicit plugin(const std::vector<std::string>& args) {
+  explicit plugin(const std::vector<std::string>& args, bool rsyslog = true) {
     int in[2];
     int out[2];
     if (::pipe(in) != 0 || ::pipe(out) != 0) return;
-    std::vector<std::string> argv_s = {JWTBATCH_CLI_PATH, "scan", "--rsyslog"};
+    std::vector<std::string> argv_s = {JWTBATCH_CLI_PATH, "scan"};
+    if (rsyslog) argv_s.emplace_back("--rsyslog");
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     pid_ = ::fork();
     if (pid_ == 0) {
@@ -361,6 +363,27 @@ TEST(RsyslogPlugin, WarningsAndSummaryGoToTheLogNeverAmongTheReplies) {
       << logged;
   std::remove(jwks.c_str());
   std::remove(log.c_str());
+}
+
+// Plain scan on a live stream: what has arrived is written as soon as the input pauses,
+// not held back until a batch fills or the input ends.
+TEST(ScanLive, RecordsOfAPausedStreamAreWrittenAtOnce) {
+  const keys_fixture fx;
+  plugin p({"--jwks", fx.jwks_path, "--at", "1700000000", "--progress", "never"}, false);
+  for (int i = 0; i < 3; ++i) {
+    const std::string sub = std::string("u").append(std::to_string(i));
+    ASSERT_TRUE(p.send("no token\nBearer " + fx.token(R"({"sub":")" + sub + R"("})") + "\n"));
+    const auto got = p.read_lines(1);
+    ASSERT_EQ(got.size(), 1U) << "record " << i << " held back";
+    EXPECT_NE(got[0].find(R"("line":)" + std::to_string(2 * i + 2) + ","), std::string::npos)
+        << got[0];
+    EXPECT_NE(got[0].find(R"("sub":")" + sub + "\""), std::string::npos) << got[0];
+  }
+  p.close_input();
+  const auto summary = p.read_lines(1);  // stderr shares the pipe here
+  ASSERT_EQ(summary.size(), 1U);
+  EXPECT_EQ(summary[0], "jwtbatch scan: 6 lines, 3 without a token");
+  EXPECT_EQ(p.wait_exit(), 0);
 }
 
 TEST(RsyslogPlugin, FlagMistakesAreUsageErrors) {

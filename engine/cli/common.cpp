@@ -254,7 +254,7 @@ void record_writer::add(std::uint64_t line, std::string_view file,
   if (buf_.size() >= std::size_t{1} << 16) write_all(out_, buf_);
 }
 
-void record_writer::finish() {
+void record_writer::flush() {
   write_all(out_, buf_);
   if (std::fflush(out_) != 0) {
     throw std::system_error(errno, std::generic_category(), "writing the output");

@@ -89,8 +89,9 @@ class record_writer {
   // add counts `r` and appends its record (the token is kept only with --emit-token).
   void add(std::uint64_t line, std::string_view file, std::optional<std::size_t> offset,
            std::string_view token, const result& r);
-  // finish writes what is buffered and flushes.
-  void finish();
+  // flush writes what is buffered and flushes `out` (at the end of a run, and whenever
+  // the input pauses, so a live stream's records are not held back).
+  void flush();
   [[nodiscard]] const tally& counts() const noexcept { return counts_; }
 
  private:

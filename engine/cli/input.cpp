@@ -31,6 +31,16 @@ ssize_t read_full(int fd, char* buf, std::size_t n) {
   return static_cast<ssize_t>(got);
 }
 
+// Reads what is there, up to n bytes, waiting only when nothing is: a live stream's
+// bytes are passed on as they come. 0 at the end of input, -1 on error.
+ssize_t read_some(int fd, char* buf, std::size_t n) {
+  ssize_t r = 0;
+  do {
+    r = ::read(fd, buf, n);
+  } while (r < 0 && errno == EINTR);
+  return r;
+}
+
 bool is_gzip(std::string_view head) {
   return head.size() >= 2 && head[0] == '\x1f' && head[1] == '\x8b';
 }
@@ -129,7 +139,7 @@ void input_source::feed(std::string prefix) noexcept {
       prefix.clear();
       return true;
     }
-    const ssize_t r = read_full(source_fd_, in.data(), in.size());
+    const ssize_t r = read_some(source_fd_, in.data(), in.size());
     if (r < 0) {
       problem_ = "read error: " + std::string(std::strerror(errno));
       return false;

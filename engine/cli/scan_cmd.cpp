@@ -1,5 +1,6 @@
 #include "scan_cmd.hpp"
 
+#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -70,11 +71,16 @@ class line_source {
     return true;
   }
 
-  // line_ready: whether next() can return a whole line without reading (so without
-  // waiting for the writer).
-  [[nodiscard]] bool line_ready() const {
-    if (after_cut_) return rest_.find('\n') != std::string::npos;
-    return buf_.find('\n', pos_) != std::string::npos;
+  // would_wait: whether next() would have to wait for the writer: no whole line is
+  // buffered and the descriptor has nothing to read right now (a pipe or terminal
+  // whose writer is slow; never a regular file). Callers answer what they have before
+  // waiting, so a live stream's results are never held back by a half-full batch.
+  [[nodiscard]] bool would_wait() const {
+    const bool buffered = after_cut_ ? rest_.find('\n') != std::string::npos
+                                     : buf_.find('\n', pos_) != std::string::npos;
+    if (buffered) return false;
+    pollfd p{fd_, POLLIN, 0};
+    return ::poll(&p, 1, 0) == 0;
   }
 
  private:
@@ -229,8 +235,8 @@ int run_rsyslog(const scan_options& o, std::FILE* out) {
         token_times.push_back(at);
       }
     }
-    if (!source.line_ready() || tokens.size() >= k_batch_tokens ||
-        messages.size() >= k_batch_tokens) {
+    if (tokens.size() >= k_batch_tokens || messages.size() >= k_batch_tokens ||
+        source.would_wait()) {
       answer();
     }
   }
@@ -348,12 +354,16 @@ int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {
         }
         if (tokens.size() >= k_batch_tokens) flush();
       }
+      if (source.would_wait()) {  // a live stream pauses: show what it has brought so far
+        flush();
+        records.flush();
+      }
       if (meter.due()) meter.show(lines, in->consumed(), in->size());
     }
     flush();
     if (finish_input(*in, err)) input_problem = true;  // fails the run
   }
-  records.finish();
+  records.flush();
   meter.finish();
 
   const double seconds =

@@ -78,7 +78,7 @@ int run_verify(const verify_options& o, std::FILE* out, std::FILE* err) {
     }
     if (finish_input(*in, err)) input_problem = true;  // fails the run
   }
-  records.finish();
+  records.flush();
   meter.finish();
 
   const double seconds =
