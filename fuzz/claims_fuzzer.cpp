@@ -31,6 +31,7 @@
 #include "jwtbatch/policy.hpp"
 #include "jwtbatch/result.hpp"
 #include "jwtbatch/status.hpp"
+#include "result_facts.hpp"
 
 namespace {
 
@@ -71,49 +72,9 @@ jwtbatch::policy make_policy(bool return_scope) {
   return p;
 }
 
-// Owned copies of every string the result holds, to compare after copies.
-struct owned_claims {
-  std::optional<std::string> iss, sub, jti;
-  std::vector<std::string> aud;
-  bool has_aud = false;
-  std::optional<double> exp, nbf, iat;
-  std::vector<std::pair<std::string, std::string>> custom;
-};
-
-std::optional<std::string> own(const std::optional<std::string_view>& v) {
-  return v ? std::optional<std::string>(*v) : std::nullopt;
-}
-
-owned_claims snapshot(const jwtbatch::result& r) {
-  owned_claims o;
-  o.iss = own(r.iss);
-  o.sub = own(r.sub);
-  o.jti = own(r.jti);
-  for (const std::string_view a : r.aud) o.aud.emplace_back(a);
-  o.has_aud = r.has_aud;
-  o.exp = r.exp;
-  o.nbf = r.nbf;
-  o.iat = r.iat;
-  for (const auto& [name, value] : r.custom_claims) o.custom.emplace_back(name, value);
-  return o;
-}
-
 bool has_any_claim(const jwtbatch::result& r) {
   return r.iss || r.sub || r.jti || !r.aud.empty() || r.has_aud || r.exp || r.nbf || r.iat ||
          !r.custom_claims.empty();
-}
-
-// NaN-aware comparison of the time claims (a NaN never gets in: bad_claim_type; but
-// compare bitwise-equal optionals to be safe).
-bool same_time(const std::optional<double>& a, const std::optional<double>& b) {
-  if (a.has_value() != b.has_value()) return false;
-  return !a || std::memcmp(&*a, &*b, sizeof(double)) == 0;
-}
-
-bool same(const owned_claims& a, const owned_claims& b) {
-  return a.iss == b.iss && a.sub == b.sub && a.jti == b.jti && a.aud == b.aud &&
-         a.has_aud == b.has_aud && same_time(a.exp, b.exp) && same_time(a.nbf, b.nbf) &&
-         same_time(a.iat, b.iat) && a.custom == b.custom;
 }
 
 }  // namespace
@@ -161,16 +122,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
 
   // Every view readable; copies carry equal strings into their own buffer.
-  const owned_claims before = snapshot(*out);
+  const fuzz_facts::facts before = fuzz_facts::facts_of(*out);
   jwtbatch::result copy(*out);
   jwtbatch::result assigned;
   assigned = *out;
   out.reset();  // the original's buffer is freed: the copies must not point into it
-  JWTBATCH_FUZZ_CHECK(same(snapshot(copy), before), "copy-constructed result differs", st);
-  JWTBATCH_FUZZ_CHECK(same(snapshot(assigned), before), "copy-assigned result differs", st);
+  JWTBATCH_FUZZ_CHECK(fuzz_facts::facts_of(copy) == before, "copy-constructed result differs", st);
+  JWTBATCH_FUZZ_CHECK(fuzz_facts::facts_of(assigned) == before, "copy-assigned result differs", st);
   JWTBATCH_FUZZ_CHECK(d::judge_claims(p, now, verdict, copy) == st,
                       "judge_claims on a copy disagrees", st);
   jwtbatch::result moved(std::move(copy));
-  JWTBATCH_FUZZ_CHECK(same(snapshot(moved), before), "moved result differs", st);
+  JWTBATCH_FUZZ_CHECK(fuzz_facts::facts_of(moved) == before, "moved result differs", st);
   return 0;
 }

@@ -23,12 +23,12 @@
 #include "jwtbatch/key_set.hpp"
 #include "key_set_checks.hpp"
 
-using jwtbatch::alg;
 using fuzz_keys::check_key_infos;
 using fuzz_keys::check_no_garbage_verifies;
 using fuzz_keys::fail;
 using fuzz_keys::g_fuzzer;
 using fuzz_keys::g_input;
+using jwtbatch::alg;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);

@@ -43,6 +43,7 @@
 #include "jwtbatch/status.hpp"
 #include "jwtbatch/verifier.hpp"
 #include "key.hpp"
+#include "result_facts.hpp"
 
 namespace fuzz_verify {
 
@@ -201,42 +202,8 @@ inline bool oracle_verify(const fixture& f, alg a, std::string_view input,
   }
 }
 
-// The observable facts of a result, owned, for comparing two results.
-struct facts {
-  status code = status::ok;
-  bool verified = false;
-  std::optional<alg> algorithm;
-  std::optional<std::string> kid, iss, sub, jti;
-  std::vector<std::string> aud;
-  bool has_aud = false;
-  std::optional<double> exp, nbf, iat;
-  std::vector<std::pair<std::string, std::string>> custom;
-  std::string fingerprint;
-  bool operator==(const facts&) const = default;
-};
-
-inline std::optional<std::string> own(const std::optional<std::string_view>& v) {
-  return v ? std::optional<std::string>(*v) : std::nullopt;
-}
-
-inline facts facts_of(const jwtbatch::result& r) {
-  facts f;
-  f.code = r.code;
-  f.verified = r.signature_verified;
-  f.algorithm = r.algorithm;
-  f.kid = own(r.kid);
-  f.iss = own(r.iss);
-  f.sub = own(r.sub);
-  f.jti = own(r.jti);
-  for (const std::string_view a : r.aud) f.aud.emplace_back(a);
-  f.has_aud = r.has_aud;
-  f.exp = r.exp;
-  f.nbf = r.nbf;
-  f.iat = r.iat;
-  for (const auto& [n, v] : r.custom_claims) f.custom.emplace_back(n, v);
-  f.fingerprint = std::string(r.fingerprint_hex());
-  return f;
-}
+using fuzz_facts::facts;
+using fuzz_facts::facts_of;
 
 inline bool is_lower_hex(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
@@ -288,6 +255,19 @@ inline void check_result(const fixture& f, std::string_view token, const jwtbatc
         "verified a token whose header or payload is not base64url", st);
   check(oracle_verify(f, *out.algorithm, token.substr(0, last), *sig),
         "engine verified a signature the direct BoringSSL check rejects", st);
+}
+
+// verify_checked: the fuzzer entry shared by the whole-path targets: records the
+// fuzzer and input for messages, verifies `token` at k_now with the fixture's
+// uncached verifier and checks the result's invariants.
+inline jwtbatch::result verify_checked(const char* fuzzer, std::string_view token) {
+  g_fuzzer = fuzzer;
+  g_input = token;
+  const fixture& f = the_fixture();
+  jwtbatch::result out;
+  f.verifier->verify_at(token, k_now, out);
+  check_result(f, token, out);
+  return out;
 }
 
 }  // namespace fuzz_verify
