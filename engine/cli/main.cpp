@@ -8,6 +8,7 @@
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
 
+#include "bench_cmd.hpp"
 #include "demo.hpp"
 #include "gen_cmd.hpp"
 #include "jwtbatch/key_set.hpp"
@@ -40,6 +41,8 @@ int run(int argc, char** argv) {
   auto* gen = jwtbatch::cli::add_gen_command(app, gen_opts);
   jwtbatch::cli::key_commands key_cmds;  // keygen, sign, inspect
   jwtbatch::cli::add_key_commands(app, key_cmds);
+  jwtbatch::cli::bench_options bench_opts;
+  auto* bench = jwtbatch::cli::add_bench_command(app, bench_opts);
   app.footer(
       "Exit codes: 0 every record verified; 1 at least one record did not; 2 usage, input or "
       "key-set error (the message names the flag or file).");
@@ -62,14 +65,15 @@ int run(int argc, char** argv) {
     if (scan->parsed()) return jwtbatch::cli::run_scan(scan_opts, stdout, stderr);
     if (gen->parsed()) return jwtbatch::cli::run_gen(gen_opts, stdout, stderr);
     if (auto rc = jwtbatch::cli::run_key_commands(key_cmds, stdout, stderr)) return *rc;
+    if (bench->parsed()) return jwtbatch::cli::run_bench(bench_opts, stdout, stderr);
   } catch (const jwtbatch::config_error& e) {
     fmt::print(stderr, "jwtbatch: {}\n", e.what());
     return 2;
   }
-  fmt::print(
-      stderr,
-      "jwtbatch: a subcommand is required (verify, scan, gen, keygen, sign, inspect, demo)\n{}",
-      app.help());
+  fmt::print(stderr,
+             "jwtbatch: a subcommand is required (verify, scan, gen, keygen, sign, inspect, bench, "
+             "demo)\n{}",
+             app.help());
   return 2;
 }
 
