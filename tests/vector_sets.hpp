@@ -10,6 +10,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/policy.hpp"
@@ -42,14 +44,12 @@ inline policy attack_policy() {
   return p;
 }
 
-// attack_policy_builder: the key set of attack_vectors.json's policy (`root` is the
-// parsed file). As the policy says, each JWK gets its kid and is bound to its one
-// algorithm, and the set mixes HMAC and public keys; with as_policy = false the JWKs
-// are loaded as they are (no alg binding, mixing not allowed), so build() refuses the
-// mixed set.
-inline key_set_builder attack_policy_builder(simdjson::dom::element root, bool as_policy = true) {
-  key_set_builder builder;
-  if (as_policy) builder.allow_mixed_key_types();
+// attack_policy_jwks: the keys of attack_vectors.json's policy (`root` is the parsed
+// file) as (kid, JWK text) pairs. As the policy says, each JWK gets its kid and, with
+// as_policy, is bound to its one algorithm.
+inline std::vector<std::pair<std::string, std::string>> attack_policy_jwks(
+    simdjson::dom::element root, bool as_policy = true) {
+  std::vector<std::pair<std::string, std::string>> out;
   simdjson::dom::object keys;
   EXPECT_EQ(root["policy"]["keys"].get_object().get(keys), simdjson::SUCCESS);
   for (auto [kid, entry] : keys) {
@@ -59,8 +59,18 @@ inline key_set_builder attack_policy_builder(simdjson::dom::element root, bool a
     text.pop_back();  // add the kid (and the alg binding) to the JWK
     text += R"(,"kid":")" + std::string(kid) + "\"";
     if (as_policy) text += R"(,"alg":")" + json_string(entry["alg"]) + "\"";
-    builder.add_jwks(text + "}", std::string(kid));
+    out.emplace_back(std::string(kid), text + "}");
   }
+  return out;
+}
+
+// attack_policy_builder: the key set of attack_vectors.json's policy. The set mixes
+// HMAC and public keys; with as_policy = false the JWKs are loaded as they are (no alg
+// binding, mixing not allowed), so build() refuses the mixed set.
+inline key_set_builder attack_policy_builder(simdjson::dom::element root, bool as_policy = true) {
+  key_set_builder builder;
+  if (as_policy) builder.allow_mixed_key_types();
+  for (const auto& [kid, jwk] : attack_policy_jwks(root, as_policy)) builder.add_jwks(jwk, kid);
   return builder;
 }
 

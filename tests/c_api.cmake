@@ -1,0 +1,42 @@
+# Tests of the C ABI and of the shared library libjwtbatch.so (target jwtbatch_c, see
+# engine/capi.cmake). Included from tests/CMakeLists.txt.
+#
+#   c_api_test         a C11 program using the ABI end to end (with c_api_c99.c: the
+#                      header as strict C99)
+#   c_api_names_test   every C constant and name equals the C++ one
+#   c_api_verify_test  the ABI's results equal the C++ engine's, field by field
+#   c_api_alloc_test   allocation failures become JWTBATCH_ERR_NO_MEMORY, never a crash
+#   c_api_exports      the .so exports exactly the header's functions; SONAME, BIND_NOW
+
+# C programs get the same warnings as the engine, minus the C++-only ones.
+set(jwtbatch_c_warnings -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
+    -Wcast-align -Wimplicit-fallthrough -Wformat=2 -Wstrict-prototypes)
+
+add_executable(c_api_test c_api_test.c c_api_c99.c)
+set_target_properties(c_api_test PROPERTIES C_STANDARD 11 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)
+set_source_files_properties(c_api_c99.c PROPERTIES COMPILE_OPTIONS "-std=c99;-pedantic-errors")
+target_compile_options(c_api_test PRIVATE ${jwtbatch_c_warnings})
+target_compile_definitions(c_api_test PRIVATE
+  _POSIX_C_SOURCE=200809L JWTBATCH_EXPECTED_VERSION="${PROJECT_VERSION}")
+# BoringSSL signs the test's HMAC tokens and computes the expected fingerprints.
+target_link_libraries(c_api_test PRIVATE jwtbatch_c BoringSSL::crypto jwtbatch_sanitize m)
+set(jwtbatch_c_api_scratch "${CMAKE_CURRENT_BINARY_DIR}/c_api_test.d")
+file(MAKE_DIRECTORY "${jwtbatch_c_api_scratch}")
+add_test(NAME c_api_test COMMAND c_api_test "${jwtbatch_c_api_scratch}")
+set_tests_properties(c_api_test PROPERTIES LABELS unit)
+
+# GoogleTest suites: they link the static engine (as the reference) and the shared
+# library side by side; the library's engine symbols are local, so the two never mix.
+foreach(name IN ITEMS c_api_names_test c_api_verify_test c_api_alloc_test)
+  jwtbatch_add_test(${name} LABEL unit)
+  target_link_libraries(${name} PRIVATE jwtbatch_c)
+endforeach()
+target_compile_definitions(c_api_names_test PRIVATE
+  JWTBATCH_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+target_link_libraries(c_api_verify_test PRIVATE jwtbatch_cli)
+
+add_test(NAME c_api_exports COMMAND ${CMAKE_COMMAND}
+  -DLIBRARY=$<TARGET_FILE:jwtbatch_c> -DHEADER=${PROJECT_SOURCE_DIR}/engine/include/jwtbatch/jwtbatch.h
+  -DABI=${JWTBATCH_ABI_VERSION} -DNM=${CMAKE_NM} -DREADELF=${CMAKE_READELF}
+  -P ${CMAKE_CURRENT_SOURCE_DIR}/c_api_exports.cmake)
+set_tests_properties(c_api_exports PROPERTIES LABELS unit)

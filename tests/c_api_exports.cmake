@@ -1,0 +1,72 @@
+# c_api_exports.cmake: cmake -DLIBRARY=<libjwtbatch.so> -DHEADER=<jwtbatch.h> -DABI=<n>
+#   -DNM=<nm> -DREADELF=<readelf> -P c_api_exports.cmake
+# Fails unless the shared library exports exactly the functions the header declares
+# (JWTBATCH_API ... jwtbatch_name(...)), plus its version node JWTBATCH_<ABI>; and
+# unless its SONAME is libjwtbatch.so.<ABI> and it is bound at load time (BIND_NOW, which
+# the library-clash guard relies on) and never unloaded (NODELETE).
+foreach(var LIBRARY HEADER ABI NM READELF)
+  if(NOT DEFINED ${var} OR "${${var}}" STREQUAL "")
+    message(FATAL_ERROR "c_api_exports: -D${var}=... missing")
+  endif()
+endforeach()
+
+file(STRINGS "${HEADER}" declarations REGEX "^JWTBATCH_API ")
+set(declared "")
+foreach(line IN LISTS declarations)
+  string(REGEX MATCH "(jwtbatch_[a-z0-9_]+)\\(" match "${line}")
+  if(NOT match)
+    message(FATAL_ERROR "c_api_exports: cannot read a function name in: ${line}")
+  endif()
+  list(APPEND declared "${CMAKE_MATCH_1}")
+endforeach()
+
+execute_process(COMMAND "${NM}" -D --defined-only "${LIBRARY}"
+  OUTPUT_VARIABLE nm_out RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "c_api_exports: ${NM} failed on ${LIBRARY}")
+endif()
+string(REPLACE "\n" ";" nm_lines "${nm_out}")
+set(exported "")
+set(foreign "")
+foreach(line IN LISTS nm_lines)
+  if(line STREQUAL "")
+    continue()
+  endif()
+  # "<address> <type> <name>[@@version]"
+  string(REGEX REPLACE "^[0-9a-f]* *([A-Za-z]) ([^@]+).*$" "\\1;\\2" parts "${line}")
+  list(GET parts 0 type)
+  list(GET parts 1 name)
+  if(type STREQUAL "T" AND name MATCHES "^jwtbatch_")
+    list(APPEND exported "${name}")
+  elseif(NOT (type STREQUAL "A" AND name STREQUAL "JWTBATCH_${ABI}"))
+    list(APPEND foreign "${line}")
+  endif()
+endforeach()
+if(foreign)
+  list(JOIN foreign "\n  " text)
+  message(FATAL_ERROR "c_api_exports: symbols outside the C ABI are exported:\n  ${text}")
+endif()
+list(SORT declared)
+list(SORT exported)
+if(NOT declared STREQUAL exported)
+  set(missing ${declared})
+  list(REMOVE_ITEM missing ${exported})
+  set(extra ${exported})
+  list(REMOVE_ITEM extra ${declared})
+  message(FATAL_ERROR "c_api_exports: exports differ from jwtbatch.h: not exported: "
+                      "${missing}; exported but not declared: ${extra}")
+endif()
+list(LENGTH exported n)
+
+execute_process(COMMAND "${READELF}" -d "${LIBRARY}" OUTPUT_VARIABLE dynamic RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "c_api_exports: ${READELF} failed on ${LIBRARY}")
+endif()
+if(NOT dynamic MATCHES "Library soname: \\[libjwtbatch\\.so\\.${ABI}\\]")
+  message(FATAL_ERROR "c_api_exports: SONAME is not libjwtbatch.so.${ABI}:\n${dynamic}")
+endif()
+if(NOT dynamic MATCHES "\\(FLAGS_1\\)[^\n]* NOW" OR NOT dynamic MATCHES "\\(FLAGS_1\\)[^\n]* NODELETE")
+  message(FATAL_ERROR "c_api_exports: not linked with -z now and -z nodelete:\n${dynamic}")
+endif()
+message(STATUS "c_api_exports: ${n} functions, all declared in jwtbatch.h, nothing else; "
+               "SONAME libjwtbatch.so.${ABI}, NOW, NODELETE")
