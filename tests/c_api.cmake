@@ -7,6 +7,8 @@
 #   c_api_verify_test  the ABI's results equal the C++ engine's, field by field
 #   c_api_alloc_test   allocation failures become JWTBATCH_ERR_NO_MEMORY, never a crash
 #   c_api_exports      the .so exports exactly the header's functions; SONAME, BIND_NOW
+#   c_api_consumer     install to a temporary prefix, then build and run C and C++
+#                      consumers through find_package(jwtbatch) and pkg-config
 
 # C programs get the same warnings as the engine, minus the C++-only ones.
 set(jwtbatch_c_warnings -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
@@ -40,3 +42,17 @@ add_test(NAME c_api_exports COMMAND ${CMAKE_COMMAND}
   -DABI=${JWTBATCH_ABI_VERSION} -DNM=${CMAKE_NM} -DREADELF=${CMAKE_READELF}
   -P ${CMAKE_CURRENT_SOURCE_DIR}/c_api_exports.cmake)
 set_tests_properties(c_api_exports PROPERTIES LABELS unit)
+
+# The consumers are built with the sanitizer flags of this tree: an ASan-instrumented
+# libjwtbatch.so needs the ASan runtime first in the process.
+set(jwtbatch_consumer_flags "")
+if(JWTBATCH_SANITIZE)
+  set(jwtbatch_consumer_flags "-fsanitize=address,undefined")
+endif()
+add_test(NAME c_api_consumer COMMAND ${CMAKE_COMMAND}
+  -DBUILD_DIR=${PROJECT_BINARY_DIR} -DWORK_DIR=${CMAKE_CURRENT_BINARY_DIR}/c_api_consumer.d
+  -DSOURCE_DIR=${CMAKE_CURRENT_SOURCE_DIR}/consumer -DLIBDIR=${CMAKE_INSTALL_LIBDIR}
+  -DC_COMPILER=${CMAKE_C_COMPILER} -DCXX_COMPILER=${CMAKE_CXX_COMPILER}
+  -DFLAGS=${jwtbatch_consumer_flags} -DGENERATOR=${CMAKE_GENERATOR}
+  -P ${CMAKE_CURRENT_SOURCE_DIR}/consumer/run.cmake)
+set_tests_properties(c_api_consumer PROPERTIES LABELS install TIMEOUT 120)
