@@ -26,6 +26,7 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   rsyslog                       # the rsyslog integration test (a private rsyslogd)
+  libssl-dev                    # OpenSSL 3: the C ABI's library-clash test hosts (tests/clash)
 )
 if [ "$tsan" = 1 ]; then
   packages+=(dpkg-dev)          # dpkg-source: unpacks and patches oneTBB's source package

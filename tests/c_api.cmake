@@ -9,6 +9,7 @@
 #   c_api_exports      the .so exports exactly the header's functions; SONAME, BIND_NOW
 #   c_api_consumer     install to a temporary prefix, then build and run C and C++
 #                      consumers through find_package(jwtbatch) and pkg-config
+#   c_api_clash_*      host processes with and without OpenSSL: refusal or success
 
 # C programs get the same warnings as the engine, minus the C++-only ones.
 set(jwtbatch_c_warnings -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
@@ -56,3 +57,51 @@ add_test(NAME c_api_consumer COMMAND ${CMAKE_COMMAND}
   -DFLAGS=${jwtbatch_consumer_flags} -DGENERATOR=${CMAKE_GENERATOR}
   -P ${CMAKE_CURRENT_SOURCE_DIR}/consumer/run.cmake)
 set_tests_properties(c_api_consumer PROPERTIES LABELS install TIMEOUT 120)
+
+# Library-clash hosts (tests/clash/clash_host.c), each built one way:
+#   clash_dlopen_openssl  uses OpenSSL, then dlopen()s libjwtbatch.so
+#   clash_dlopen_clean    no OpenSSL, dlopen()s libjwtbatch.so
+#   clash_linked_openssl  linked with OpenSSL's libcrypto.so.3 first, then libjwtbatch.so
+#   clash_linked_late     linked with libjwtbatch.so, dlopen()s OpenSSL afterwards
+#   clash_linked_clean    linked with libjwtbatch.so only
+find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
+function(jwtbatch_clash_host name)
+  cmake_parse_arguments(ARG "" "" "DEFINES;LIBS" ${ARGN})
+  add_executable(${name} clash/clash_host.c)
+  set_target_properties(${name} PROPERTIES C_STANDARD 11 C_EXTENSIONS ON)
+  # Not -Wpedantic: a host that dlopen()s the library turns dlsym()'s void * into
+  # function pointers (POSIX, not ISO C) and uses __typeof__.
+  set(warnings ${jwtbatch_c_warnings})
+  list(REMOVE_ITEM warnings -Wpedantic)
+  target_compile_options(${name} PRIVATE ${warnings})
+  target_compile_definitions(${name} PRIVATE ${ARG_DEFINES})
+  target_include_directories(${name} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}
+    ${PROJECT_SOURCE_DIR}/engine/include)
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} jwtbatch_sanitize ${CMAKE_DL_LIBS})
+endfunction()
+jwtbatch_clash_host(clash_dlopen_openssl DEFINES CLASH_OPENSSL CLASH_DLOPEN LIBS OpenSSL::Crypto)
+jwtbatch_clash_host(clash_dlopen_clean DEFINES CLASH_DLOPEN)
+jwtbatch_clash_host(clash_linked_openssl DEFINES CLASH_OPENSSL LIBS OpenSSL::Crypto jwtbatch_c)
+jwtbatch_clash_host(clash_linked_late DEFINES CLASH_OPENSSL_LATE LIBS jwtbatch_c)
+jwtbatch_clash_host(clash_linked_clean LIBS jwtbatch_c)
+add_dependencies(clash_dlopen_openssl jwtbatch_c)
+add_dependencies(clash_dlopen_clean jwtbatch_c)
+
+set(jwtbatch_so "$<TARGET_FILE:jwtbatch_c>")
+add_test(NAME c_api_clash_dlopen_refused COMMAND clash_dlopen_openssl refuse ${jwtbatch_so} local)
+add_test(NAME c_api_clash_linked_refused COMMAND clash_linked_openssl refuse)
+add_test(NAME c_api_clash_late_openssl_refused COMMAND clash_linked_late refuse)
+add_test(NAME c_api_clash_clean_dlopen_works COMMAND clash_dlopen_clean work ${jwtbatch_so} local)
+add_test(NAME c_api_clash_clean_linked_works COMMAND clash_linked_clean work)
+set(jwtbatch_clash_tests c_api_clash_dlopen_refused c_api_clash_linked_refused
+    c_api_clash_late_openssl_refused c_api_clash_clean_dlopen_works c_api_clash_clean_linked_works)
+# RTLD_DEEPBIND makes the in-process case safe (README.md, "Embedding (C ABI)"), but the
+# sanitizer runtimes refuse to run with it: their interceptors must come first.
+if(NOT JWTBATCH_SANITIZE AND NOT JWTBATCH_TSAN)
+  add_test(NAME c_api_clash_deepbind_works
+    COMMAND clash_dlopen_openssl work ${jwtbatch_so} deepbind)
+  add_test(NAME c_api_clash_clean_deepbind_works
+    COMMAND clash_dlopen_clean work ${jwtbatch_so} deepbind)
+  list(APPEND jwtbatch_clash_tests c_api_clash_deepbind_works c_api_clash_clean_deepbind_works)
+endif()
+set_tests_properties(${jwtbatch_clash_tests} PROPERTIES LABELS clash)
