@@ -516,7 +516,7 @@ JWTBATCH_API jwtbatch_str jwtbatch_results_custom_claim(const jwtbatch_results* 
  * the call starts (one "now" for the whole batch).
  *
  * Per-token failures are results (a status), never errors. Errors: ARGUMENT (NULL
- * verifier, results, or tokens with count > 0; a NULL token with a non-zero length),
+ * verifier, results, or tokens with count > 0; a NULL token, unless its length is 0),
  * NO_MEMORY (the results object could not grow). After an error `out` holds no
  * results.
  *
