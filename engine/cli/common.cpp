@@ -209,8 +209,8 @@ void print_summary(std::FILE* err, std::string_view headline, const tally& t, do
   print_counts(err, "by issuer (signature verified)", t.by_issuer);
   if (e.cache) {
     const cache_stats s = e.cache->stats();
-    fmt::print(err, "cache: {} hits, {} misses, {} entries, {} evictions\n", s.hits, s.misses,
-               s.entries, s.evictions);
+    fmt::print(err, "cache: {} hits, {} misses, {} entries, {} evictions, {} seen once\n", s.hits,
+               s.misses, s.entries, s.evictions, s.first_sightings);
   }
 }
 

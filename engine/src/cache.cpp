@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 #include <openssl/siphash.h>
 
+#include <algorithm>
 #include <bit>
 #include <new>
 
@@ -12,7 +13,8 @@ namespace jwtbatch {
 namespace detail {
 
 cache_shards::cache_shards(const cache_options& options)
-    : max_token_bytes_(options.max_token_bytes) {
+    : admit_on_first_sight_(options.admit_on_first_sight),
+      max_token_bytes_(options.max_token_bytes) {
   if (options.max_entries == 0 || options.max_bytes == 0) {
     throw config_error(
         "cache: max_entries and max_bytes must be > 0 (use no cache to turn it off)");
@@ -24,6 +26,11 @@ cache_shards::cache_shards(const cache_options& options)
   max_bytes_ = options.max_bytes / n;
   shards_ = std::make_unique<shard[]>(n);
   for (std::size_t i = 0; i < n; ++i) shards_[i].index.reserve(max_entries_);
+  if (!admit_on_first_sight_) {
+    const std::size_t slots = std::bit_ceil(std::max<std::size_t>(options.max_entries, 64));
+    doorkeeper_mask_ = slots - 1;
+    doorkeeper_ = std::make_unique<std::atomic<std::uint64_t>[]>(slots);  // zero: empty
+  }
   // A secret hash key: token bytes chosen by an attacker cannot be aimed at one slot.
   RAND_bytes(reinterpret_cast<std::uint8_t*>(key_), sizeof key_);
 }
@@ -45,9 +52,11 @@ void cache_shards::unlink(shard& s, lru_list::iterator it, lru_list& dropped) no
 }
 
 bool cache_shards::lookup(std::string_view token, std::uint64_t tag, result& out,
-                          claims_verdict& verdict) noexcept {
+                          claims_verdict& verdict, std::uint64_t& key) noexcept {
+  key = 0;
   if (!cacheable(token)) return false;
   const std::uint64_t h = hash(token);
+  key = h;
   shard& s = shard_of(h);
   const std::lock_guard lock(s.mu);
   const auto found = s.index.find(h);
@@ -63,10 +72,22 @@ bool cache_shards::lookup(std::string_view token, std::uint64_t tag, result& out
   return true;
 }
 
-void cache_shards::insert(std::string_view token, std::uint64_t tag, const result& r,
-                          const claims_verdict& verdict) noexcept {
+bool cache_shards::second_sight(std::uint64_t h) noexcept {
+  std::atomic<std::uint64_t>& slot = doorkeeper_[h & doorkeeper_mask_];
+  const std::uint64_t mark = h | 1U;  // never 0, the empty slot
+  if (slot.load(std::memory_order_relaxed) == mark) return true;
+  slot.store(mark, std::memory_order_relaxed);
+  return false;
+}
+
+void cache_shards::insert(std::string_view token, std::uint64_t key, std::uint64_t tag,
+                          const result& r, const claims_verdict& verdict) noexcept {
   if (!cacheable(token) || tag != newest_tag_.load(std::memory_order_acquire)) return;
-  const std::uint64_t h = hash(token);
+  const std::uint64_t h = key;
+  if (!admit_on_first_sight_ && !second_sight(h)) {
+    shard_of(h).first_sightings.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
   lru_list fresh;
   try {
     // Built outside the lock; the cache is best effort, so no memory means no entry.
@@ -134,6 +155,7 @@ cache_stats cache_shards::stats() const noexcept {
     total.insertions += s.insertions;
     total.evictions += s.evictions;
     total.invalidated += s.invalidated;
+    total.first_sightings += s.first_sightings.load(std::memory_order_relaxed);
     total.entries += s.lru.size();
     total.bytes += s.bytes;
   }

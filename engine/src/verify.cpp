@@ -244,14 +244,15 @@ void verifier::verify(std::string_view token, result& out) const noexcept {
 void verifier::verify_at(std::string_view token, double at, result& out) const noexcept {
   thread_local detail::verify_scratch scratch;
   detail::cache_shards* cache = cache_ ? &cache_->shards() : nullptr;
-  if (cache != nullptr && cache->lookup(token, cache_tag_, out, scratch.verdict)) {
+  std::uint64_t key = 0;  // the token's hash, computed once for lookup and insert
+  if (cache != nullptr && cache->lookup(token, cache_tag_, out, scratch.verdict, key)) {
     out.code = detail::judge_claims(policy_, at, scratch.verdict, out);
     return;
   }
   detail::verify_token(token, keys_->store(), policy_, at, scratch, out);
   if (cache != nullptr && scratch.signature_checked &&
       (out.signature_verified || cache_->options().keep_forgeries)) {
-    cache->insert(token, cache_tag_, out, scratch.verdict);
+    cache->insert(token, key, cache_tag_, out, scratch.verdict);
   }
 }
 

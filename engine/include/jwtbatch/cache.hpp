@@ -25,14 +25,22 @@ struct cache_options {
   // then costs a lookup instead of a public-key operation. Tokens rejected before
   // the signature check are cheap to reject again and are never stored.
   bool keep_forgeries = true;
+  // Admission. By default a token is stored the second time it is verified, not the
+  // first: a doorkeeper (one remembered hash per slot, about max_entries slots, no
+  // allocation) notes first sightings. Storing costs allocations and copies, several
+  // times an HMAC verification, and in a log of distinct tokens every entry would be
+  // evicted unused; a token seen twice is likely to come again. A repeated token then
+  // costs two verifications instead of one. true stores at the first verification.
+  bool admit_on_first_sight = false;
 };
 
 struct cache_stats {
   std::uint64_t hits = 0;
-  std::uint64_t misses = 0;       // lookups that found nothing usable
-  std::uint64_t insertions = 0;   // entries stored
-  std::uint64_t evictions = 0;    // entries dropped to respect the bounds
-  std::uint64_t invalidated = 0;  // entries dropped because a new verifier took the cache
+  std::uint64_t misses = 0;           // lookups that found nothing usable
+  std::uint64_t insertions = 0;       // entries stored
+  std::uint64_t first_sightings = 0;  // verified tokens not stored: seen for the first time
+  std::uint64_t evictions = 0;        // entries dropped to respect the bounds
+  std::uint64_t invalidated = 0;      // entries dropped because a new verifier took the cache
   std::size_t entries = 0;
   std::size_t bytes = 0;
 };
