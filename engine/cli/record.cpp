@@ -9,27 +9,13 @@
 namespace jwtbatch::cli {
 namespace {
 
-void add_string(std::string& out, std::string_view name, std::string_view value) {
-  out += ",\"";
-  out += name;
-  out += "\":";
-  detail::append_json_string(out, value);
-}
-
 void add_string(std::string& out, std::string_view name,
                 const std::optional<std::string_view>& value) {
-  if (value) add_string(out, name, *value);
+  if (value) append_string_member(out, name, *value);
 }
 
-// NumericDates print as integers when they are (the common case), else in full.
 void add_number(std::string& out, std::string_view name, const std::optional<double>& value) {
-  if (!value) return;
-  const double v = *value;
-  if (v == static_cast<double>(static_cast<std::int64_t>(v))) {
-    fmt::format_to(std::back_inserter(out), R"(,"{}":{})", name, static_cast<std::int64_t>(v));
-  } else {
-    fmt::format_to(std::back_inserter(out), R"(,"{}":{})", name, v);
-  }
+  if (value) append_number_member(out, name, *value);
 }
 
 // Valid JSON text without its insignificant whitespace: a claim value spread over
@@ -58,11 +44,26 @@ void append_minified(std::string& out, std::string_view json) {
 
 }  // namespace
 
+void append_string_member(std::string& out, std::string_view name, std::string_view value) {
+  out += ",\"";
+  out += name;
+  out += "\":";
+  detail::append_json_string(out, value);
+}
+
+void append_number_member(std::string& out, std::string_view name, double value) {
+  if (value == static_cast<double>(static_cast<std::int64_t>(value))) {
+    fmt::format_to(std::back_inserter(out), R"(,"{}":{})", name, static_cast<std::int64_t>(value));
+  } else {
+    fmt::format_to(std::back_inserter(out), R"(,"{}":{})", name, value);
+  }
+}
+
 void append_record(std::string& out, const record_origin& origin, const result& r) {
   fmt::format_to(std::back_inserter(out), R"({{"line":{})", origin.line);
-  if (!origin.file.empty()) add_string(out, "file", origin.file);
+  if (!origin.file.empty()) append_string_member(out, "file", origin.file);
   if (origin.offset) fmt::format_to(std::back_inserter(out), R"(,"offset":{})", *origin.offset);
-  if (!origin.name.empty()) add_string(out, "name", origin.name);
+  if (!origin.name.empty()) append_string_member(out, "name", origin.name);
   fmt::format_to(std::back_inserter(out), R"(,"status":"{}","class":"{}")", status_name(r.code),
                  class_name(r.code));
   if (r.algorithm)
@@ -98,7 +99,7 @@ void append_record(std::string& out, const record_origin& origin, const result& 
   if (r.label != attack_label::none) {
     fmt::format_to(std::back_inserter(out), R"(,"label":"{}")", label_name(r.label));
   }
-  if (origin.token) add_string(out, "token", *origin.token);
+  if (origin.token) append_string_member(out, "token", *origin.token);
   out += "}\n";
 }
 

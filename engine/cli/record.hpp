@@ -20,6 +20,11 @@ struct record_origin {
   std::optional<std::string_view> token;  // --emit-token only
 };
 
+// JSON members for records, each with its leading comma: ,"name":"value" (escaped)
+// and ,"name":number (a NumericDate as an integer when it is one, else in full).
+void append_string_member(std::string& out, std::string_view name, std::string_view value);
+void append_number_member(std::string& out, std::string_view name, double value);
+
 // append_record appends {"line":N,...,"status":..,"class":..,"alg":..,"kid":..,
 // claims..., "fp":..,"label":..} and a newline to `out`. Claims (iss, sub, aud, exp,
 // nbf, iat, jti, custom "claims") appear only when the signature verified: nothing a

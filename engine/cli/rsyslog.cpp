@@ -2,40 +2,26 @@
 
 #include <fmt/format.h>
 
-#include <cstdint>
 #include <iterator>
-#include <optional>
 
-#include "json_out.hpp"
+#include "record.hpp"
 
 namespace jwtbatch::cli {
 namespace {
-
-void add_string(std::string& out, std::string_view name, std::string_view value) {
-  fmt::format_to(std::back_inserter(out), R"(,"{}":)", name);
-  detail::append_json_string(out, value);
-}
 
 // The verdict of one token, as the members of an object ("status" first).
 void append_verdict(std::string& out, const result& r) {
   fmt::format_to(std::back_inserter(out), R"("status":"{}","class":"{}")", status_name(r.code),
                  class_name(r.code));
-  if (r.algorithm) add_string(out, "alg", alg_name(*r.algorithm));
-  if (r.kid) add_string(out, "kid", *r.kid);
+  if (r.algorithm) append_string_member(out, "alg", alg_name(*r.algorithm));
+  if (r.kid) append_string_member(out, "kid", *r.kid);
   if (r.signature_verified) {
-    if (r.iss) add_string(out, "iss", *r.iss);
-    if (r.sub) add_string(out, "sub", *r.sub);
-    if (r.exp) {
-      const double v = *r.exp;
-      if (v == static_cast<double>(static_cast<std::int64_t>(v))) {
-        fmt::format_to(std::back_inserter(out), R"(,"exp":{})", static_cast<std::int64_t>(v));
-      } else {
-        fmt::format_to(std::back_inserter(out), R"(,"exp":{})", v);
-      }
-    }
+    if (r.iss) append_string_member(out, "iss", *r.iss);
+    if (r.sub) append_string_member(out, "sub", *r.sub);
+    if (r.exp) append_number_member(out, "exp", *r.exp);
   }
   fmt::format_to(std::back_inserter(out), R"(,"fp":"{}")", r.fingerprint_hex());
-  if (r.label != attack_label::none) add_string(out, "label", label_name(r.label));
+  if (r.label != attack_label::none) append_string_member(out, "label", label_name(r.label));
 }
 
 }  // namespace

@@ -127,6 +127,40 @@ struct found_record {
   std::string_view file;
 };
 
+// The tokens found so far, waiting to be verified together: each text that holds
+// tokens is kept whole (the token views point into it), with one evaluation time per
+// token. Reused batch after batch.
+class token_batch {
+ public:
+  // add keeps `text` and queues its `found` tokens, each to be judged at `at`.
+  void add(std::string_view text, const std::vector<found_token>& found, double at) {
+    const std::string& copy = kept_.emplace_back(text);
+    for (const found_token& f : found) {
+      tokens_.push_back(std::string_view(copy).substr(f.offset, f.token.size()));
+      times_.push_back(at);
+    }
+  }
+  // verify judges every queued token; results()[i] is the i-th token's verdict.
+  void verify(const batch_verifier& engine) {
+    results_.resize(tokens_.size());
+    if (!tokens_.empty()) engine.verify_batch_at(tokens_, times_, results_);
+  }
+  [[nodiscard]] std::span<const std::string_view> tokens() const { return tokens_; }
+  [[nodiscard]] std::span<const result> results() const { return results_; }
+  [[nodiscard]] std::size_t size() const { return tokens_.size(); }
+  void clear() {
+    kept_.clear();
+    tokens_.clear();
+    times_.clear();
+  }
+
+ private:
+  std::deque<std::string> kept_;
+  std::vector<std::string_view> tokens_;
+  std::vector<double> times_;
+  std::vector<result> results_;
+};
+
 // When tokens are judged: the evaluation time of lines without their own timestamp
 // (--at, else now), and how to find a line's own (--at-log-time).
 struct scan_clock {
@@ -175,10 +209,7 @@ int run_rsyslog(const scan_options& o, std::FILE* out) {
     bool cut;
   };
   std::vector<message> messages;
-  std::deque<std::string> kept_texts;  // token views point into these
-  std::vector<std::string_view> tokens;
-  std::vector<double> token_times;
-  std::vector<result> results;
+  token_batch batch;
   std::vector<found_token> found;
   fulljson_reader reader;
   std::string replies;
@@ -187,10 +218,9 @@ int run_rsyslog(const scan_options& o, std::FILE* out) {
   const auto started = std::chrono::steady_clock::now();
 
   const auto answer = [&] {
-    results.resize(tokens.size());
-    if (!tokens.empty()) setup.engine->verify_batch_at(tokens, token_times, results);
+    batch.verify(*setup.engine);
     for (const message& m : messages) {
-      const auto verdicts = std::span<const result>(results).subspan(m.first_token, m.tokens);
+      const auto verdicts = batch.results().subspan(m.first_token, m.tokens);
       for (const result& r : verdicts) counts.add(r);
       append_rsyslog_reply(replies, verdicts, m.cut);
     }
@@ -199,9 +229,7 @@ int run_rsyslog(const scan_options& o, std::FILE* out) {
       throw std::system_error(errno, std::generic_category(), "writing the output");
     }
     messages.clear();
-    kept_texts.clear();
-    tokens.clear();
-    token_times.clear();
+    batch.clear();
   };
 
   line_source source(STDIN_FILENO);
@@ -221,7 +249,7 @@ int run_rsyslog(const scan_options& o, std::FILE* out) {
       }
     }
     find_tokens(text, found);
-    messages.push_back({tokens.size(), found.size(), cut});
+    messages.push_back({batch.size(), found.size(), cut});
     if (found.empty()) {
       ++lines_without_token;
     } else {
@@ -229,13 +257,9 @@ int run_rsyslog(const scan_options& o, std::FILE* out) {
       if (o.at_log_time) {
         if (const auto t = log_time(when, clock.times)) at = *t;
       }
-      const std::string& copy = kept_texts.emplace_back(text);
-      for (const found_token& f : found) {
-        tokens.push_back(std::string_view(copy).substr(f.offset, f.token.size()));
-        token_times.push_back(at);
-      }
+      batch.add(text, found, at);
     }
-    if (tokens.size() >= k_batch_tokens || messages.size() >= k_batch_tokens ||
+    if (batch.size() >= k_batch_tokens || messages.size() >= k_batch_tokens ||
         source.would_wait()) {
       answer();
     }
@@ -297,11 +321,8 @@ int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {
 
   // One batch: the lines that hold tokens (kept whole, so token views stay valid),
   // the tokens, their evaluation times and where they were found.
-  std::deque<std::string> kept_lines;
-  std::vector<std::string_view> tokens;
-  std::vector<double> token_times;
-  std::vector<found_record> where;
-  std::vector<result> results;
+  token_batch batch;
+  std::vector<found_record> where;  // where batch's tokens were found
   std::vector<found_token> found;
 
   record_writer records(o.output, out);
@@ -310,14 +331,12 @@ int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {
   const auto started = std::chrono::steady_clock::now();
 
   const auto flush = [&] {
-    results.resize(tokens.size());
-    setup.engine->verify_batch_at(tokens, token_times, results);
-    for (std::size_t i = 0; i < tokens.size(); ++i) {
-      records.add(where[i].line, where[i].file, where[i].offset, tokens[i], results[i]);
+    batch.verify(*setup.engine);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      records.add(where[i].line, where[i].file, where[i].offset, batch.tokens()[i],
+                  batch.results()[i]);
     }
-    kept_lines.clear();
-    tokens.clear();
-    token_times.clear();
+    batch.clear();
     where.clear();
   };
 
@@ -346,13 +365,9 @@ int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {
             ++lines_without_time;
           }
         }
-        const std::string& copy = kept_lines.emplace_back(line);
-        for (const found_token& f : found) {
-          tokens.push_back(std::string_view(copy).substr(f.offset, f.token.size()));
-          token_times.push_back(at);
-          where.push_back({number, f.offset, file});
-        }
-        if (tokens.size() >= k_batch_tokens) flush();
+        batch.add(line, found, at);
+        for (const found_token& f : found) where.push_back({number, f.offset, file});
+        if (batch.size() >= k_batch_tokens) flush();
       }
       if (source.would_wait()) {  // a live stream pauses: show what it has brought so far
         flush();
