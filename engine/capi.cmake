@@ -10,19 +10,19 @@ file(STRINGS "${CMAKE_CURRENT_LIST_DIR}/include/jwtbatch/jwtbatch.h" jwtbatch_ab
      REGEX "^#define JWTBATCH_ABI_VERSION [0-9]+$")
 string(REGEX REPLACE "^#define JWTBATCH_ABI_VERSION " "" JWTBATCH_ABI_VERSION "${jwtbatch_abi_line}")
 
-# libjwtbatch.so: the static engine plus the C ABI, linked with
-#  - hidden visibility and a version script: only jwtbatch_* is exported (the test
-#    c_api_exports fails on anything else), so nothing of the engine, simdjson, TBB or
-#    libstdc++ inside can clash with a host's copies;
-#  - -z now: every symbol is bound at load time, which is what the library-clash guard
-#    (src/clash_guard.cpp) reads, and no lazy PLT slot can rebind later;
+# libjwtbatch.so: the static engine and BoringSSL plus the C ABI, linked with
+#  - hidden visibility, --exclude-libs,ALL and a version script: only jwtbatch_* is
+#    exported (the test c_api_exports fails on anything else), so nothing of the
+#    engine, BoringSSL, simdjson or libstdc++ inside can clash with a host's copies
+#    (a host's OpenSSL 3 included: tests/coexist);
+#  - -z now: every symbol is bound at load time, and no lazy PLT slot can rebind later;
 #  - -z nodelete: dlclose() never unmaps it while TBB workers and per-thread scratch
 #    that point into it are alive.
 # Its output name (libjwtbatch.so) differs from the static engine's (libjwtbatch.a),
 # which stays for the CLI, tests and benchmarks.
 add_library(jwtbatch_c SHARED
   ${CMAKE_CURRENT_LIST_DIR}/src/c_api.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/src/clash_guard.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/src/crypto_self_check.cpp)
 add_library(jwtbatch::jwtbatch ALIAS jwtbatch_c)
 set_target_properties(jwtbatch_c PROPERTIES
   OUTPUT_NAME jwtbatch
@@ -32,9 +32,8 @@ set_target_properties(jwtbatch_c PROPERTIES
   CXX_VISIBILITY_PRESET hidden
   VISIBILITY_INLINES_HIDDEN ON
   LINK_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/jwtbatch.map
-  # The build tree gets the installed RUNPATH (BoringSSL's directory) as it is: without
-  # it, CMake pads the build RUNPATH with an empty entry, which the loader reads as the
-  # current directory.
+  # Every dependency left (oneTBB, libstdc++) is in the loader's default path: no
+  # RUNPATH in the build tree either, where CMake would otherwise add its own.
   BUILD_WITH_INSTALL_RPATH ON)
 target_compile_definitions(jwtbatch_c PRIVATE
   JWTBATCH_BUILDING_C_API JWTBATCH_VERSION="${PROJECT_VERSION}")
@@ -52,7 +51,7 @@ if(JWTBATCH_BUILD_FUZZ)
   set_target_properties(jwtbatch_c PROPERTIES EXCLUDE_FROM_ALL ON)
 endif()
 target_link_options(jwtbatch_c PRIVATE
-  "LINKER:--version-script=${CMAKE_CURRENT_LIST_DIR}/jwtbatch.map"
+  "LINKER:--version-script=${CMAKE_CURRENT_LIST_DIR}/jwtbatch.map" "LINKER:--exclude-libs,ALL"
   "LINKER:-z,now" "LINKER:-z,relro" "LINKER:-z,nodelete" "LINKER:--no-undefined")
 
 # Installed: the library, the C header (the C++ headers describe the static engine,

@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
 # install-deps.sh [--tsan]: installs every Debian 12 package that jwtbatch's build,
-# tests, benchmarks and fuzzers need. Idempotent: when everything is already installed
-# it does nothing (and needs no network).
-# With --tsan it also installs dpkg-dev and fetches Debian's source package of the
-# installed oneTBB into build/tsan/onetbb/src, for `scripts/build.sh tsan` to build
-# with ThreadSanitizer (Debian's libtbb is not instrumented; see CMakeLists.txt).
+# tests, benchmarks and fuzzers need, and fetches the one library the project builds
+# itself: BoringSSL, from Debian's source package android-platform-external-boringssl
+# (version pinned below), unpacked with Debian's patches into build/deps/boringssl.
+# cmake/BoringSSL.cmake compiles it static, with full assembly and hidden symbols.
+# Idempotent: when everything is already there it does nothing (and needs no network).
+# With --tsan it also fetches Debian's source package of the installed oneTBB into
+# build/tsan/onetbb/src, for `scripts/build.sh tsan` to build with ThreadSanitizer
+# (Debian's libtbb is not instrumented; see CMakeLists.txt).
+#
+# Source packages come from the mirrors this machine's apt already uses, through a
+# private deb-src list: apt checks every file against the signed Sources index, and
+# the machine's own apt setup is left unchanged.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# The BoringSSL jwtbatch is built and tested with. A new version is a reviewed change:
+# edit it here, and the next build unpacks and compiles it.
+boringssl_version="13.0.0+r24-2"
 
 tsan=0
 if [ "${1:-}" = "--tsan" ]; then tsan=1; fi
@@ -16,8 +27,8 @@ packages=(
   g++ cmake ninja-build pkg-config python3
   clang-14 libclang-rt-14-dev   # libFuzzer, ASan/UBSan/TSan runtimes (fuzz and TSan builds)
   clang-format clang-tidy
-  # libraries
-  android-libboringssl-dev      # BoringSSL: /usr/include/android, .../android/libcrypto.so
+  dpkg-dev xz-utils             # dpkg-source: unpacks and patches Debian source packages
+  # libraries (BoringSSL comes as source: see above)
   libsimdjson-dev               # JSON (On-Demand)
   libtbb-dev                    # oneTBB: batches and pipelines
   libcli11-dev libfmt-dev       # the CLI
@@ -26,11 +37,11 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   rsyslog                       # the rsyslog integration test (a private rsyslogd)
-  libssl-dev                    # OpenSSL 3: the C ABI's library-clash test hosts (tests/clash)
+  android-libboringssl          # Debian's prebuilt BoringSSL: boringssl_bench measures the
+                                # project's build against it, in one process (dlopen)
+  libssl-dev                    # OpenSSL 3: host programs that share a process with
+                                # libjwtbatch.so (tests/coexist)
 )
-if [ "$tsan" = 1 ]; then
-  packages+=(dpkg-dev)          # dpkg-source: unpacks and patches oneTBB's source package
-fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -46,23 +57,10 @@ else
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
     "${missing[@]}"
 fi
-if [ "$tsan" = 0 ]; then exit 0; fi
 
-# oneTBB's source, exactly the version of the installed libtbb-dev, from Debian's
-# archive (apt checks it against the signed Sources index), unpacked with Debian's
-# patches into build/tsan/onetbb/src/onetbb-<version>. The deb-src list and apt's
-# state for it stay under build/tsan/onetbb/apt: the machine's apt setup is unchanged.
-version="$(dpkg-query -W -f='${source:Version}' libtbb-dev)"
-top="$PWD/build/tsan/onetbb"
-src="$top/src/onetbb-$version"
-if [ -f "$src/.unpacked" ]; then
-  echo "install-deps: oneTBB $version source present"
-  exit 0
-fi
-. /etc/os-release
-# The mirrors this machine's apt already uses for binaries (deb822 or one-line lists),
-# so the sources come from the same place; deb.debian.org when none is found.
-apt_mirror() {  # apt_mirror SUITE
+# apt_mirror SUITE: the mirror this machine's apt uses for SUITE's binaries (deb822 or
+# one-line lists), so sources come from the same place; empty when none is found.
+apt_mirror() {
   python3 - "$1" /etc/apt/sources.list /etc/apt/sources.list.d/*.sources \
     /etc/apt/sources.list.d/*.list <<'PY'
 import re, sys
@@ -84,24 +82,59 @@ for path in sys.argv[2:]:
                 print(words[1]); sys.exit(0)
 PY
 }
-mirror="${JWTBATCH_DEBIAN_MIRROR:-$(apt_mirror "$VERSION_CODENAME")}"
-mirror="${mirror:-http://deb.debian.org/debian}"
-security="${JWTBATCH_DEBIAN_SECURITY_MIRROR:-$(apt_mirror "$VERSION_CODENAME-security")}"
-security="${security:-http://deb.debian.org/debian-security}"
-rm -rf "$top/apt" "$top/src"
-mkdir -p "$top/apt/sources" "$top/apt/lists/partial" "$top/apt/cache/archives/partial" "$top/src"
-: >"$top/apt/none.list"
-printf '%s\n' "Types: deb-src" "URIs: $mirror" \
-  "Suites: $VERSION_CODENAME $VERSION_CODENAME-updates" "Components: main" \
-  "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" "" \
-  "Types: deb-src" "URIs: $security" "Suites: $VERSION_CODENAME-security" "Components: main" \
-  "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" >"$top/apt/sources/debian-src.sources"
-apt_private=(-o Dir::Etc::SourceList="$top/apt/none.list" -o Dir::Etc::SourceParts="$top/apt/sources"
-             -o Dir::State::Lists="$top/apt/lists" -o Dir::Cache="$top/apt/cache"
-             -o APT::Sandbox::User="$(id -un)")
-echo "install-deps: fetching Debian's oneTBB $version source"
-apt-get "${apt_private[@]}" update -qq
-(cd "$top/src" && apt-get "${apt_private[@]}" source -qq --download-only "onetbb=$version")
-# --no-check: apt has already checked every file against the signed Sources index.
-dpkg-source --no-check -x "$top/src/onetbb_${version#*:}.dsc" "$src" >/dev/null
-touch "$src/.unpacked"
+
+# fetch_source PACKAGE VERSION DEST: Debian's source package PACKAGE at exactly VERSION,
+# unpacked with Debian's patches into DEST (replaced), which then holds a .unpacked
+# stamp with the version. Does nothing, and uses no network, when DEST already has it.
+apt_private=()
+fetch_source() {
+  local package="$1" version="$2" dest="$3"
+  if [ "$(cat "$dest/.unpacked" 2>/dev/null)" = "$version" ]; then
+    echo "install-deps: $package $version source present"
+    return 0
+  fi
+  if [ ${#apt_private[@]} -eq 0 ]; then
+    . /etc/os-release
+    local mirror security top="$PWD/build/deps/apt"
+    mirror="${JWTBATCH_DEBIAN_MIRROR:-$(apt_mirror "$VERSION_CODENAME")}"
+    mirror="${mirror:-http://deb.debian.org/debian}"
+    security="${JWTBATCH_DEBIAN_SECURITY_MIRROR:-$(apt_mirror "$VERSION_CODENAME-security")}"
+    security="${security:-http://deb.debian.org/debian-security}"
+    rm -rf "$top"
+    mkdir -p "$top/sources" "$top/lists/partial" "$top/cache/archives/partial"
+    : >"$top/none.list"
+    printf '%s\n' "Types: deb-src" "URIs: $mirror" \
+      "Suites: $VERSION_CODENAME $VERSION_CODENAME-updates" "Components: main" \
+      "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" "" \
+      "Types: deb-src" "URIs: $security" "Suites: $VERSION_CODENAME-security" \
+      "Components: main" "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" \
+      >"$top/sources/debian-src.sources"
+    apt_private=(-o Dir::Etc::SourceList="$top/none.list" -o Dir::Etc::SourceParts="$top/sources"
+                 -o Dir::State::Lists="$top/lists" -o Dir::Cache="$top/cache"
+                 -o APT::Sandbox::User="$(id -un)")
+    apt-get "${apt_private[@]}" update -qq
+  fi
+  echo "install-deps: fetching Debian's $package $version source"
+  local download="$PWD/build/deps/download"
+  rm -rf "$download" "$dest"
+  mkdir -p "$download" "$(dirname "$dest")"
+  if ! (cd "$download" && apt-get "${apt_private[@]}" source -qq --download-only \
+          "$package=$version"); then
+    echo "install-deps: Debian's archive does not offer $package $version" >&2
+    return 1
+  fi
+  # --no-check: apt has already checked every file against the signed Sources index.
+  dpkg-source --no-check -x "$download/${package}_${version#*:}.dsc" "$dest" >/dev/null
+  # dpkg-source leaves a link to the upstream tarball beside DEST; only DEST is kept.
+  rm -rf "$download" "$(dirname "$dest")/${package}_"*.orig.tar.*
+  echo "$version" >"$dest/.unpacked"
+}
+
+fetch_source android-platform-external-boringssl "$boringssl_version" build/deps/boringssl
+
+# oneTBB's source, exactly the version of the installed libtbb-dev, unpacked into
+# build/tsan/onetbb/src/onetbb-<version>.
+if [ "$tsan" = 1 ]; then
+  version="$(dpkg-query -W -f='${source:Version}' libtbb-dev)"
+  fetch_source onetbb "$version" "build/tsan/onetbb/src/onetbb-$version"
+fi

@@ -7,9 +7,11 @@
 #   c_api_verify_test  the ABI's results equal the C++ engine's, field by field
 #   c_api_alloc_test   allocation failures become JWTBATCH_ERR_NO_MEMORY, never a crash
 #   c_api_exports      the .so exports exactly the header's functions; SONAME, BIND_NOW
+#   boringssl_inside   the .so and the program export no BoringSSL symbol, need no
+#                      shared crypto library, and carry the P-256 assembly
 #   c_api_consumer     install to a temporary prefix, then build and run C and C++
 #                      consumers through find_package(jwtbatch) and pkg-config
-#   c_api_clash_*      host processes with and without OpenSSL: refusal or success
+#   coexist_*          host processes that use OpenSSL 3 and libjwtbatch.so at once
 
 # C programs get the same warnings as the engine, minus the C++-only ones.
 set(jwtbatch_c_warnings -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
@@ -44,6 +46,16 @@ add_test(NAME c_api_exports COMMAND ${CMAKE_COMMAND}
   -P ${CMAKE_CURRENT_SOURCE_DIR}/c_api_exports.cmake)
 set_tests_properties(c_api_exports PROPERTIES LABELS unit)
 
+# BoringSSL is inside the shared library and the program, hidden and with its assembly.
+# Only x86_64 and aarch64 get assembly (cmake/BoringSSL.cmake).
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64|aarch64|arm64|ARM64)$")
+  add_test(NAME boringssl_inside COMMAND ${CMAKE_COMMAND}
+    -DARCHIVE=$<TARGET_FILE:BoringSSL::crypto> -DNM=${CMAKE_NM} -DREADELF=${CMAKE_READELF}
+    "-DBINARIES=$<TARGET_FILE:jwtbatch_c>$<SEMICOLON>$<TARGET_FILE:jwtbatch>"
+    -P ${CMAKE_CURRENT_SOURCE_DIR}/boringssl_inside.cmake)
+  set_tests_properties(boringssl_inside PROPERTIES LABELS unit)
+endif()
+
 # The consumers are built with the sanitizer flags of this tree: an ASan-instrumented
 # libjwtbatch.so needs the ASan runtime first in the process.
 set(jwtbatch_consumer_flags "")
@@ -58,50 +70,61 @@ add_test(NAME c_api_consumer COMMAND ${CMAKE_COMMAND}
   -P ${CMAKE_CURRENT_SOURCE_DIR}/consumer/run.cmake)
 set_tests_properties(c_api_consumer PROPERTIES LABELS install TIMEOUT 120)
 
-# Library-clash hosts (tests/clash/clash_host.c), each built one way:
-#   clash_dlopen_openssl  uses OpenSSL, then dlopen()s libjwtbatch.so
-#   clash_dlopen_clean    no OpenSSL, dlopen()s libjwtbatch.so
-#   clash_linked_openssl  linked with OpenSSL's libcrypto.so.3 first, then libjwtbatch.so
-#   clash_linked_late     linked with libjwtbatch.so, dlopen()s OpenSSL afterwards
-#   clash_linked_clean    linked with libjwtbatch.so only
+# Host processes that use OpenSSL 3 and libjwtbatch.so together, from several threads
+# (tests/coexist/coexist_host.c), each built one way:
+#   coexist_linked_openssl_first   linked with libcrypto.so.3, then libjwtbatch.so
+#   coexist_linked_jwtbatch_first  linked with libjwtbatch.so, then libcrypto.so.3
+#   coexist_dlopen                 uses OpenSSL, then dlopen()s libjwtbatch.so
+#                                  (RTLD_LOCAL, RTLD_GLOBAL, RTLD_DEEPBIND)
+#   coexist_late                   linked with libjwtbatch.so, dlopen()s libcrypto.so.3
+#                                  afterwards (RTLD_LOCAL, RTLD_GLOBAL)
+#   coexist_clean(_dlopen)         no OpenSSL at all
 find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
-function(jwtbatch_clash_host name)
+function(jwtbatch_coexist_host name)
   cmake_parse_arguments(ARG "" "" "DEFINES;LIBS" ${ARGN})
-  add_executable(${name} clash/clash_host.c)
+  add_executable(${name} coexist/coexist_host.c)
   set_target_properties(${name} PROPERTIES C_STANDARD 11 C_EXTENSIONS ON)
-  # Not -Wpedantic: a host that dlopen()s the library turns dlsym()'s void * into
-  # function pointers (POSIX, not ISO C) and uses __typeof__.
+  # Not -Wpedantic: the host turns dlsym()'s void * into function pointers (POSIX, not
+  # ISO C) and uses __typeof__.
   set(warnings ${jwtbatch_c_warnings})
   list(REMOVE_ITEM warnings -Wpedantic)
   target_compile_options(${name} PRIVATE ${warnings})
   target_compile_definitions(${name} PRIVATE ${ARG_DEFINES})
   target_include_directories(${name} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}
     ${PROJECT_SOURCE_DIR}/engine/include)
-  target_link_libraries(${name} PRIVATE ${ARG_LIBS} jwtbatch_sanitize ${CMAKE_DL_LIBS})
+  # OpenSSL's headers, never BoringSSL's: this host is OpenSSL's user.
+  target_include_directories(${name} BEFORE PRIVATE ${OPENSSL_INCLUDE_DIR})
+  # --no-as-needed: every library named is loaded, in the order named.
+  target_link_options(${name} PRIVATE "LINKER:--no-as-needed")
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} jwtbatch_sanitize Threads::Threads
+                                        ${CMAKE_DL_LIBS})
+  if(NOT ARG_LIBS MATCHES "jwtbatch_c")
+    add_dependencies(${name} jwtbatch_c)
+  endif()
 endfunction()
-jwtbatch_clash_host(clash_dlopen_openssl DEFINES CLASH_OPENSSL CLASH_DLOPEN LIBS OpenSSL::Crypto)
-jwtbatch_clash_host(clash_dlopen_clean DEFINES CLASH_DLOPEN)
-jwtbatch_clash_host(clash_linked_openssl DEFINES CLASH_OPENSSL LIBS OpenSSL::Crypto jwtbatch_c)
-jwtbatch_clash_host(clash_linked_late DEFINES CLASH_OPENSSL_LATE LIBS jwtbatch_c)
-jwtbatch_clash_host(clash_linked_clean LIBS jwtbatch_c)
-add_dependencies(clash_dlopen_openssl jwtbatch_c)
-add_dependencies(clash_dlopen_clean jwtbatch_c)
+jwtbatch_coexist_host(coexist_linked_openssl_first LIBS OpenSSL::Crypto jwtbatch_c)
+jwtbatch_coexist_host(coexist_linked_jwtbatch_first LIBS jwtbatch_c OpenSSL::Crypto)
+jwtbatch_coexist_host(coexist_dlopen DEFINES COEXIST_DLOPEN LIBS OpenSSL::Crypto)
+jwtbatch_coexist_host(coexist_late DEFINES COEXIST_LATE LIBS jwtbatch_c)
+jwtbatch_coexist_host(coexist_clean DEFINES COEXIST_NO_OPENSSL LIBS jwtbatch_c)
+jwtbatch_coexist_host(coexist_clean_dlopen DEFINES COEXIST_NO_OPENSSL COEXIST_DLOPEN)
 
 set(jwtbatch_so "$<TARGET_FILE:jwtbatch_c>")
-add_test(NAME c_api_clash_dlopen_refused COMMAND clash_dlopen_openssl refuse ${jwtbatch_so} local)
-add_test(NAME c_api_clash_linked_refused COMMAND clash_linked_openssl refuse)
-add_test(NAME c_api_clash_late_openssl_refused COMMAND clash_linked_late refuse)
-add_test(NAME c_api_clash_clean_dlopen_works COMMAND clash_dlopen_clean work ${jwtbatch_so} local)
-add_test(NAME c_api_clash_clean_linked_works COMMAND clash_linked_clean work)
-set(jwtbatch_clash_tests c_api_clash_dlopen_refused c_api_clash_linked_refused
-    c_api_clash_late_openssl_refused c_api_clash_clean_dlopen_works c_api_clash_clean_linked_works)
-# RTLD_DEEPBIND makes the in-process case safe (README.md, "Embedding (C ABI)"), but the
-# sanitizer runtimes refuse to run with it: their interceptors must come first.
+add_test(NAME coexist_linked_openssl_first COMMAND coexist_linked_openssl_first openssl-first)
+add_test(NAME coexist_linked_jwtbatch_first COMMAND coexist_linked_jwtbatch_first jwtbatch-first)
+add_test(NAME coexist_dlopen_local COMMAND coexist_dlopen ${jwtbatch_so} local)
+add_test(NAME coexist_dlopen_global COMMAND coexist_dlopen ${jwtbatch_so} global)
+add_test(NAME coexist_late_openssl_local COMMAND coexist_late local)
+add_test(NAME coexist_late_openssl_global COMMAND coexist_late global)
+add_test(NAME coexist_clean_linked COMMAND coexist_clean)
+add_test(NAME coexist_clean_dlopen COMMAND coexist_clean_dlopen ${jwtbatch_so} global)
+set(jwtbatch_coexist_tests coexist_linked_openssl_first coexist_linked_jwtbatch_first
+    coexist_dlopen_local coexist_dlopen_global coexist_late_openssl_local
+    coexist_late_openssl_global coexist_clean_linked coexist_clean_dlopen)
+# RTLD_DEEPBIND is no longer needed, and still works; the sanitizer runtimes refuse to
+# run with it (their interceptors must come first).
 if(NOT JWTBATCH_SANITIZE AND NOT JWTBATCH_TSAN)
-  add_test(NAME c_api_clash_deepbind_works
-    COMMAND clash_dlopen_openssl work ${jwtbatch_so} deepbind)
-  add_test(NAME c_api_clash_clean_deepbind_works
-    COMMAND clash_dlopen_clean work ${jwtbatch_so} deepbind)
-  list(APPEND jwtbatch_clash_tests c_api_clash_deepbind_works c_api_clash_clean_deepbind_works)
+  add_test(NAME coexist_dlopen_deepbind COMMAND coexist_dlopen ${jwtbatch_so} deepbind)
+  list(APPEND jwtbatch_coexist_tests coexist_dlopen_deepbind)
 endif()
-set_tests_properties(${jwtbatch_clash_tests} PROPERTIES LABELS clash)
+set_tests_properties(${jwtbatch_coexist_tests} PROPERTIES LABELS coexist)

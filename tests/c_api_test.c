@@ -146,7 +146,7 @@ static void test_crypto_check(void) {
   CHECK_CODE(jwtbatch_crypto_check(&err), JWTBATCH_OK);
   clock_gettime(CLOCK_MONOTONIC, &b);
   CHECK(err.code == JWTBATCH_OK && err.message[0] == '\0');
-  printf("clash guard, first call: %.0f us\n",
+  printf("crypto self-check, first call: %.0f us\n",
          (double)(b.tv_sec - a.tv_sec) * 1e6 + (double)(b.tv_nsec - a.tv_nsec) / 1e3);
   CHECK_CODE(jwtbatch_crypto_check(NULL), JWTBATCH_OK);
 }

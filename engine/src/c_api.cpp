@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "clash_guard.hpp"
+#include "crypto_self_check.hpp"
 #include "jwtbatch/alg.hpp"
 #include "jwtbatch/batch.hpp"
 #include "jwtbatch/cache.hpp"
@@ -137,7 +137,7 @@ bool alg_binding(int a, std::optional<jwtbatch::alg>& out) noexcept {
 }
 
 // The crypto-using constructors refuse to run where the crypto calls are not bound to
-// BoringSSL (clash_guard.hpp). Throws std::bad_alloc only during the first check.
+// this library's own BoringSSL (crypto_self_check.hpp): only a broken build is.
 int crypto_check(jwtbatch_error* err) {
   const jwtbatch::detail::crypto_binding_report& r = jwtbatch::detail::crypto_binding_check();
   return r.ok ? JWTBATCH_OK : set_error(err, JWTBATCH_ERR_CRYPTO_CLASH, r.message);

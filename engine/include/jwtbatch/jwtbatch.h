@@ -98,8 +98,8 @@ enum jwtbatch_code {
   JWTBATCH_ERR_CONFIG = 2,
   /* Memory ran out. Nothing was changed. */
   JWTBATCH_ERR_NO_MEMORY = 3,
-  /* The crypto functions jwtbatch calls are not BoringSSL's in this process (see
-   * jwtbatch_crypto_check). Nothing that uses crypto can be created. */
+  /* The crypto functions this libjwtbatch.so calls are not its own BoringSSL's: a broken
+   * build (see jwtbatch_crypto_check). Nothing that uses crypto can be created. */
   JWTBATCH_ERR_CRYPTO_CLASH = 4,
   /* A bug: an unexpected internal failure. The message says what. */
   JWTBATCH_ERR_INTERNAL = 5
@@ -249,26 +249,22 @@ JWTBATCH_API int jwtbatch_status_class(int status);
 JWTBATCH_API int jwtbatch_status_from_name(const char* name, size_t name_len);
 JWTBATCH_API int jwtbatch_alg_from_name(const char* name, size_t name_len);
 
-/* ---- Loading: the library-clash guard -------------------------------------------- */
+/* ---- Loading: BoringSSL inside, a host's OpenSSL beside it ---------------------- */
 
-/* jwtbatch_crypto_check checks, once per process (later calls return the saved
- * verdict), that every crypto function jwtbatch and its BoringSSL call is bound to
- * BoringSSL, and that no other library of the process is bound to BoringSSL in its
- * place. Debian's BoringSSL exports OpenSSL's names; in a process that already loaded
- * OpenSSL's libcrypto (rsyslog with TLS, Python's ssl, libcurl...) the dynamic loader
- * binds jwtbatch's calls to OpenSSL's functions, and the process would mix objects of
- * two libraries (undefined behaviour). The check reads the loader's bindings (the
- * library's GOT, resolved at load time), which costs about a millisecond.
+/* libjwtbatch.so carries its own BoringSSL, linked in statically with every symbol
+ * hidden: it exports nothing but the jwtbatch_* functions of this header. A host that
+ * uses OpenSSL 3 (rsyslog with TLS, Python's ssl, libcurl, librdkafka...) shares the
+ * process with it safely, from any number of threads, whether it links libjwtbatch.so
+ * before or after libcrypto.so.3 or loads either with dlopen (RTLD_LOCAL or
+ * RTLD_GLOBAL): neither library can see the other's functions.
  *
- * Returns JWTBATCH_OK, or JWTBATCH_ERR_CRYPTO_CLASH with a message naming the foreign
- * library and what to do instead: run jwtbatch out of process (the `jwtbatch verify`
- * or `jwtbatch scan` NDJSON filter), or load libjwtbatch.so.0 with
- * dlopen(RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND) before anything else binds it, so that
- * it and its BoringSSL resolve their own symbols first.
- *
- * Every function that would use crypto (jwtbatch_key_set_builder_new,
- * jwtbatch_verifier_new) runs it first and fails the same way; call it directly to
- * ask up front. Thread-safe. */
+ * jwtbatch_crypto_check is a self-check of the build: it confirms, once per process
+ * (later calls return the saved verdict, a few microseconds the first time, no
+ * allocation), that the BoringSSL functions this library calls are the ones inside it.
+ * Only a libjwtbatch.so linked with exported crypto symbols (not the project's build)
+ * fails it, with JWTBATCH_ERR_CRYPTO_CLASH and a message naming the function and the
+ * object it resolved to. jwtbatch_key_set_builder_new and jwtbatch_verifier_new run it
+ * first and fail the same way. Thread-safe. */
 JWTBATCH_API int jwtbatch_crypto_check(jwtbatch_error* err);
 
 /* ---- Key sets -------------------------------------------------------------------- */
