@@ -116,7 +116,8 @@ chunk=$((10000 - 10000 % repeat))
 
 echo "peers/run: keys and corpora in $work" >&2
 # A copy of jwtbatch, so that a rebuild during the run (build/release is shared) can
-# neither change nor remove the binary being measured. Its RPATH is absolute.
+# neither change nor remove the binary being measured. It needs no RPATH (BoringSSL is
+# inside it; every other library is in the loader's default path).
 # What is measured: the binary's build time, and the commit checked out then (the work
 # tree may hold uncommitted changes of its own; the report says when engine/ does).
 build="built $(date -u -r "$jwtbatch" '+%Y-%m-%d %H:%M UTC'), HEAD $(
