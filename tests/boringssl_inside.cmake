@@ -14,12 +14,19 @@ foreach(var ARCHIVE NM READELF BINARIES)
   endif()
 endforeach()
 
+# tool_output(VAR COMMAND...): VAR = the command's standard output; fails the test if
+# the command fails.
+function(tool_output var)
+  execute_process(COMMAND ${ARGN} OUTPUT_VARIABLE out ERROR_QUIET RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    string(JOIN " " command ${ARGN})
+    message(FATAL_ERROR "boringssl_inside: `${command}` failed (${rc})")
+  endif()
+  set(${var} "${out}" PARENT_SCOPE)
+endfunction()
+
 # Every global symbol BoringSSL defines.
-execute_process(COMMAND "${NM}" -g --defined-only "${ARCHIVE}"
-  OUTPUT_VARIABLE archive_out ERROR_QUIET RESULT_VARIABLE rc)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "boringssl_inside: ${NM} failed on ${ARCHIVE}")
-endif()
+tool_output(archive_out "${NM}" -g --defined-only "${ARCHIVE}")
 string(REGEX MATCHALL "[0-9a-f]+ [A-Za-z] [^\n]+" archive_lines "${archive_out}")
 set(boringssl_names "")
 foreach(line IN LISTS archive_lines)
@@ -34,11 +41,7 @@ if(n_names LESS 1000 OR NOT "ECDSA_do_verify" IN_LIST boringssl_names)
 endif()
 
 foreach(binary IN LISTS BINARIES)
-  execute_process(COMMAND "${NM}" -D --defined-only "${binary}"
-    OUTPUT_VARIABLE dynamic_out RESULT_VARIABLE rc)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "boringssl_inside: ${NM} -D failed on ${binary}")
-  endif()
+  tool_output(dynamic_out "${NM}" -D --defined-only "${binary}")
   string(REGEX MATCHALL "[0-9a-f]* [A-Za-z] [^\n@]+" dynamic_lines "${dynamic_out}")
   set(leaked "")
   foreach(line IN LISTS dynamic_lines)
@@ -54,17 +57,15 @@ foreach(binary IN LISTS BINARIES)
                         "${shown}")
   endif()
 
-  execute_process(COMMAND "${READELF}" -d "${binary}" OUTPUT_VARIABLE dynamic RESULT_VARIABLE rc)
+  tool_output(dynamic "${READELF}" -d "${binary}")
   string(REGEX MATCHALL "Shared library: \\[[^]]+\\]" needed "${dynamic}")
-  if(NOT rc EQUAL 0 OR needed STREQUAL "")
-    message(FATAL_ERROR "boringssl_inside: ${READELF} -d failed on ${binary}")
-  endif()
-  if(needed MATCHES "libcrypto|libssl")
+  list(FILTER needed INCLUDE REGEX "libcrypto|libssl")
+  if(needed)
     message(FATAL_ERROR "boringssl_inside: ${binary} needs a shared crypto library: ${needed}")
   endif()
 
-  execute_process(COMMAND "${NM}" "${binary}" OUTPUT_VARIABLE static_out RESULT_VARIABLE rc)
-  if(NOT rc EQUAL 0 OR NOT static_out MATCHES " EC_GFp_nistz256_method\n"
+  tool_output(static_out "${NM}" "${binary}")
+  if(NOT static_out MATCHES " EC_GFp_nistz256_method\n"
      OR NOT static_out MATCHES " ecp_nistz256_point_add\n")
     message(FATAL_ERROR "boringssl_inside: ${binary} lacks BoringSSL's P-256 assembly "
                         "(EC_GFp_nistz256_method, ecp_nistz256_point_add): built with "
