@@ -34,8 +34,17 @@ if(NOT EXISTS "${jwtbatch_bssl}/android-sources.cmake"
     "(android-sources.cmake and src/include missing). Run scripts/install-deps.sh, which "
     "fetches Debian's android-platform-external-boringssl source there.")
 endif()
-file(READ "${jwtbatch_bssl}/.unpacked" JWTBATCH_BORINGSSL_VERSION)
-string(STRIP "${JWTBATCH_BORINGSSL_VERSION}" JWTBATCH_BORINGSSL_VERSION)
+# The Debian version install-deps.sh unpacked. A new version (or another directory)
+# reconfigures the tree, and the version is on every compile line, so each object is
+# rebuilt: the tarball's old file times would not tell ninja.
+if(EXISTS "${jwtbatch_bssl}/.unpacked")
+  file(READ "${jwtbatch_bssl}/.unpacked" JWTBATCH_BORINGSSL_VERSION)
+  string(STRIP "${JWTBATCH_BORINGSSL_VERSION}" JWTBATCH_BORINGSSL_VERSION)
+  set_property(DIRECTORY "${PROJECT_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+               "${jwtbatch_bssl}/.unpacked")
+else()
+  set(JWTBATCH_BORINGSSL_VERSION "unknown (not unpacked by scripts/install-deps.sh)")
+endif()
 
 # The generated lists: crypto_sources (C, err_data.c included) and one assembly list per
 # platform, each path prefixed with BORINGSSL_ROOT.
@@ -63,7 +72,8 @@ set_target_properties(jwtbatch_boringssl PROPERTIES
   C_VISIBILITY_PRESET hidden
   # Hidden from every linker that takes the archive whole: see --exclude-libs.
   VISIBILITY_INLINES_HIDDEN ON)
-target_compile_definitions(jwtbatch_boringssl PRIVATE BORINGSSL_IMPLEMENTATION)
+target_compile_definitions(jwtbatch_boringssl PRIVATE BORINGSSL_IMPLEMENTATION
+  "JWTBATCH_BORINGSSL_SOURCE=\"${jwtbatch_bssl} ${JWTBATCH_BORINGSSL_VERSION}\"")
 if(NOT jwtbatch_bssl_asm)
   target_compile_definitions(jwtbatch_boringssl PUBLIC OPENSSL_NO_ASM)
 endif()
@@ -80,6 +90,7 @@ target_link_libraries(jwtbatch_boringssl PUBLIC Threads::Threads PRIVATE jwtbatc
 # <openssl/base.h> as jwtbatch's code will see it is BoringSSL's.
 include(CheckCSourceCompiles)
 include(CMakePushCheckState)
+unset(JWTBATCH_HAVE_BORINGSSL_HEADERS CACHE)  # checked again at every configure
 cmake_push_check_state(RESET)
 set(CMAKE_REQUIRED_INCLUDES "${jwtbatch_bssl}/src/include")
 set(CMAKE_REQUIRED_QUIET ON)

@@ -32,8 +32,10 @@ set_target_properties(jwtbatch_c PROPERTIES
   CXX_VISIBILITY_PRESET hidden
   VISIBILITY_INLINES_HIDDEN ON
   LINK_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/jwtbatch.map
-  # Every dependency left (oneTBB, libstdc++) is in the loader's default path: no
-  # RUNPATH in the build tree either, where CMake would otherwise add its own.
+  # The build tree gets the installed RUNPATH as it is (empty unless a dependency lies
+  # outside the loader's default path, as build/tsan's oneTBB does): without it, CMake
+  # pads the build RUNPATH with an empty entry, which the loader reads as the current
+  # directory.
   BUILD_WITH_INSTALL_RPATH ON)
 target_compile_definitions(jwtbatch_c PRIVATE
   JWTBATCH_BUILDING_C_API JWTBATCH_VERSION="${PROJECT_VERSION}")

@@ -16,7 +16,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The BoringSSL jwtbatch is built and tested with. A new version is a reviewed change:
-# edit it here, and the next build unpacks and compiles it.
+# edit it here; the next run of this script (scripts/test.sh runs it) unpacks it, and the
+# next build reconfigures and recompiles every BoringSSL object (cmake/BoringSSL.cmake).
+# Debian's archive serves a stable package only at its current version: when bookworm
+# updates it, this pin must follow (the fetch below says so).
 boringssl_version="13.0.0+r24-2"
 
 tsan=0
@@ -120,7 +123,10 @@ fetch_source() {
   mkdir -p "$download" "$(dirname "$dest")"
   if ! (cd "$download" && apt-get "${apt_private[@]}" source -qq --download-only \
           "$package=$version"); then
-    echo "install-deps: Debian's archive does not offer $package $version" >&2
+    echo "install-deps: Debian's archive does not offer $package $version; it offers:" \
+      "$(apt-cache "${apt_private[@]}" showsrc "$package" 2>/dev/null |
+         sed -n 's/^Version: //p' | tr '\n' ' ')" >&2
+    echo "install-deps: update the pinned version in scripts/install-deps.sh" >&2
     return 1
   fi
   # --no-check: apt has already checked every file against the signed Sources index.

@@ -2,8 +2,8 @@
 #   -DNM=<nm> -DREADELF=<readelf> -P c_api_exports.cmake
 # Fails unless the shared library exports exactly the functions the header declares
 # (JWTBATCH_API ... jwtbatch_name(...)), plus its version node JWTBATCH_<ABI>; and
-# unless its SONAME is libjwtbatch.so.<ABI> and it is bound at load time (BIND_NOW, which
-# the library-clash guard relies on) and never unloaded (NODELETE).
+# unless its SONAME is libjwtbatch.so.<ABI> and it is bound at load time (BIND_NOW: no
+# lazy binding can change later) and never unloaded (NODELETE).
 foreach(var LIBRARY HEADER ABI NM READELF)
   if(NOT DEFINED ${var} OR "${${var}}" STREQUAL "")
     message(FATAL_ERROR "c_api_exports: -D${var}=... missing")

@@ -1,7 +1,8 @@
-/* c_api_fixture.h: one fixed HS256 key and token, and jwtbatch_fixture_run(), which
- * verifies them through the C ABI from start to finish. Shared by the programs that
- * load libjwtbatch.so in unusual ways: the installed-tree consumers (tests/consumer/)
- * and the library-clash hosts (tests/clash/). Compiles as C99 and as C++.
+/* c_api_fixture.h: fixed HS256 and ES256 keys and tokens, and jwtbatch_fixture_run(),
+ * which verifies them through the C ABI from start to finish (HMAC, and the P-256
+ * assembly of the BoringSSL inside libjwtbatch.so). Shared by the programs that load
+ * libjwtbatch.so in unusual ways: the installed-tree consumers (tests/consumer/) and
+ * the hosts that also use OpenSSL (tests/coexist/). Compiles as C99 and as C++.
  *
  * A host that reaches the library through dlopen() defines
  * JWTBATCH_FIXTURE_FN(name) to an expression giving the function `name` before
@@ -36,11 +37,30 @@ static const char jwtbatch_fixture_forged[] =
     "lhdCI6MTcwMDAwMDAwMCwiZXhwIjoyMDAwMDAwMDAwfQ."
     "quqxJX9Mf_hD-IQnV28Fwe2F5NoqsSZlMXFOpripsqA";
 
-/* jwtbatch_fixture_run loads the secret, verifies the token and its forgery at
- * 1700000100 on two threads, and checks the verdicts (ok with sub "alice", then
- * bad_signature). Returns JWTBATCH_OK, or the failing call's code (-1 for a wrong
- * verdict) with the reason in `why`. */
-static int jwtbatch_fixture_run(char* why, size_t why_len) {
+/* A public ES256 key (JWK Set) and a token it signed with the same claims (made with
+ * `jwtbatch keygen --alg ES256` and `jwtbatch sign`), and that token with the first
+ * character of its signature changed. */
+static const char jwtbatch_fixture_es256_jwks[] =
+    "{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\","
+    "\"x\":\"AjNA8XzVdrMDyrQYIcE6nlDMnePhnUcXfVWib7YY2YM\","
+    "\"y\":\"V8JjME6wh9ZzCMhKUJ_PT3qn1uXD4v-eOQPW0slQv_8\","
+    "\"kid\":\"fixture-es256\",\"use\":\"sig\",\"alg\":\"ES256\"}]}";
+static const char jwtbatch_fixture_es256_token[] =
+    "eyJhbGciOiJFUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImZpeHR1cmUtZXMyNTYifQ."
+    "eyJpc3MiOiJodHRwczovL2lzc3Vlci5leGFtcGxlIiwic3ViIjoiYWxpY2UiLCJhdWQiOiJhcGkuZXhhbXBsZSIsIm"
+    "lhdCI6MTcwMDAwMDAwMCwiZXhwIjoyMDAwMDAwMDAwfQ."
+    "giER_9be357OMtMiNskdzqLLC6IrlJxI23MweESAIEode4Jox6lORmScrF0STv-sVpzGPGiu89rBWjsDipR2Hg";
+static const char jwtbatch_fixture_es256_forged[] =
+    "eyJhbGciOiJFUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImZpeHR1cmUtZXMyNTYifQ."
+    "eyJpc3MiOiJodHRwczovL2lzc3Vlci5leGFtcGxlIiwic3ViIjoiYWxpY2UiLCJhdWQiOiJhcGkuZXhhbXBsZSIsIm"
+    "lhdCI6MTcwMDAwMDAwMCwiZXhwIjoyMDAwMDAwMDAwfQ."
+    "hiER_9be357OMtMiNskdzqLLC6IrlJxI23MweESAIEode4Jox6lORmScrF0STv-sVpzGPGiu89rBWjsDipR2Hg";
+
+/* jwtbatch_fixture_verify loads one fixture key (es256: the ES256 JWK Set, else the
+ * HS256 secret), verifies its token and forgery at 1700000100 on two threads, and
+ * checks the verdicts (ok with sub "alice", then bad_signature). Returns JWTBATCH_OK,
+ * or the failing call's code (-1 for a wrong verdict) with the reason in `why`. */
+static int jwtbatch_fixture_verify(int es256, char* why, size_t why_len) {
   jwtbatch_error err;
   jwtbatch_key_set_builder* builder = NULL;
   jwtbatch_key_set* keys = NULL;
@@ -53,14 +73,18 @@ static int jwtbatch_fixture_run(char* why, size_t why_len) {
   jwtbatch_verifier_options options;
   int rc;
 
-  tokens[0] = jwtbatch_fixture_token;
-  tokens[1] = jwtbatch_fixture_forged;
+  tokens[0] = es256 ? jwtbatch_fixture_es256_token : jwtbatch_fixture_token;
+  tokens[1] = es256 ? jwtbatch_fixture_es256_forged : jwtbatch_fixture_forged;
   memset(&options, 0, sizeof options);
   options.threads = 2;
   err.code = 0;
   err.message[0] = '\0';
   rc = JWTBATCH_FIXTURE_FN(jwtbatch_key_set_builder_new)(&builder, &err);
-  if (rc == JWTBATCH_OK) {
+  if (rc == JWTBATCH_OK && es256) {
+    rc = JWTBATCH_FIXTURE_FN(jwtbatch_key_set_builder_add_jwks)(
+        builder, jwtbatch_fixture_es256_jwks, strlen(jwtbatch_fixture_es256_jwks),
+        "fixture ES256 key", &err);
+  } else if (rc == JWTBATCH_OK) {
     rc = JWTBATCH_FIXTURE_FN(jwtbatch_key_set_builder_add_secret)(
         builder, (const uint8_t*)jwtbatch_fixture_secret, strlen(jwtbatch_fixture_secret),
         jwtbatch_fixture_kid, JWTBATCH_NTS, JWTBATCH_ALG_HS256, "fixture secret", &err);
@@ -99,9 +123,9 @@ static int jwtbatch_fixture_run(char* why, size_t why_len) {
                JWTBATCH_FIXTURE_FN(jwtbatch_status_name)(ok->status),
                JWTBATCH_FIXTURE_FN(jwtbatch_status_name)(forged->status));
     } else {
-      snprintf(why, why_len, "token: %s (sub alice, fingerprint %s); forgery: %s",
-               JWTBATCH_FIXTURE_FN(jwtbatch_status_name)(ok->status), ok->fingerprint,
-               JWTBATCH_FIXTURE_FN(jwtbatch_status_name)(forged->status));
+      snprintf(why, why_len, "%s token: %s (sub alice, fingerprint %s); forgery: %s",
+               es256 ? "ES256" : "HS256", JWTBATCH_FIXTURE_FN(jwtbatch_status_name)(ok->status),
+               ok->fingerprint, JWTBATCH_FIXTURE_FN(jwtbatch_status_name)(forged->status));
     }
   }
   JWTBATCH_FIXTURE_FN(jwtbatch_results_free)(results);
@@ -110,6 +134,13 @@ static int jwtbatch_fixture_run(char* why, size_t why_len) {
   JWTBATCH_FIXTURE_FN(jwtbatch_key_set_free)(keys);
   JWTBATCH_FIXTURE_FN(jwtbatch_key_set_builder_free)(builder);
   return rc;
+}
+
+/* jwtbatch_fixture_run verifies the HS256 fixture, then the ES256 one; the result and
+ * `why` are those of the first that fails, or of the ES256 one. */
+static int jwtbatch_fixture_run(char* why, size_t why_len) {
+  const int rc = jwtbatch_fixture_verify(0, why, why_len);
+  return rc != JWTBATCH_OK ? rc : jwtbatch_fixture_verify(1, why, why_len);
 }
 
 #endif /* JWTBATCH_C_API_FIXTURE_H */

@@ -53,6 +53,10 @@ static void* jwtbatch_sym(const char* name) {
 
 enum { k_ossl_threads = 4, k_jwt_threads = 2, k_ossl_rounds = 3000, k_jwt_rounds = 40 };
 
+/* Every thread waits here until all have started, so the two libraries really run at
+ * the same time. */
+static pthread_barrier_t start_line;
+
 static int fail(const char* what) {
   fprintf(stderr, "coexist_host: FAIL: %s\n", what);
   return 1;
@@ -144,6 +148,7 @@ static int openssl_round(int with_ecdsa) {
 static void* openssl_thread(void* arg) {
   int i;
   (void)arg;
+  pthread_barrier_wait(&start_line);
   for (i = 0; i < k_ossl_rounds; ++i) {
     if (!openssl_round(i % 50 == 0)) return (void*)"OpenSSL gave a wrong answer";
   }
@@ -155,6 +160,7 @@ static void* jwtbatch_thread(void* arg) {
   char why[1024];
   int i;
   (void)arg;
+  pthread_barrier_wait(&start_line);
   for (i = 0; i < k_jwt_rounds; ++i) {
     if (jwtbatch_fixture_run(why, sizeof why) != JWTBATCH_OK) {
       fprintf(stderr, "coexist_host: jwtbatch: %s\n", why);
@@ -164,24 +170,28 @@ static void* jwtbatch_thread(void* arg) {
   return NULL;
 }
 
-/* Runs the jwtbatch threads and, with OpenSSL, the OpenSSL threads together. */
+/* Runs the jwtbatch threads and, with OpenSSL, the OpenSSL threads together, all
+ * released at once. */
 static int run_together(int with_openssl) {
   pthread_t threads[k_ossl_threads + k_jwt_threads];
-  int n = 0, i, ok = 1;
-  for (i = 0; i < k_jwt_threads; ++i)
-    if (pthread_create(&threads[n], NULL, jwtbatch_thread, NULL) == 0) ++n;
+  const int n = k_jwt_threads + (with_openssl ? k_ossl_threads : 0);
+  int i, ok = 1;
+  pthread_barrier_init(&start_line, NULL, (unsigned)n);
+  for (i = 0; i < n; ++i) {
 #ifndef COEXIST_NO_OPENSSL
-  for (i = 0; with_openssl && i < k_ossl_threads; ++i)
-    if (pthread_create(&threads[n], NULL, openssl_thread, NULL) == 0) ++n;
+    void* (*body)(void*) = i < k_jwt_threads ? jwtbatch_thread : openssl_thread;
 #else
-  (void)with_openssl;
+    void* (*body)(void*) = jwtbatch_thread;
 #endif
-  if (n != k_jwt_threads + (with_openssl ? k_ossl_threads : 0)) ok = fail("pthread_create");
+    /* A thread that cannot start would leave the others at the barrier forever. */
+    if (pthread_create(&threads[i], NULL, body, NULL) != 0) exit(fail("pthread_create"));
+  }
   for (i = 0; i < n; ++i) {
     void* result = NULL;
     pthread_join(threads[i], &result);
     if (result != NULL) ok = fail((const char*)result);
   }
+  pthread_barrier_destroy(&start_line);
   return ok;
 }
 
