@@ -11,8 +11,8 @@
 #    jwtbatch program;
 #  - compiled with -fvisibility=hidden and without BORINGSSL_SHARED_LIBRARY, so every
 #    one of its symbols is hidden (OPENSSL_EXPORT expands to nothing) and no binary
-#    of jwtbatch exports one; the linkers of those binaries also pass
-#    --exclude-libs,ALL (engine/CMakeLists.txt);
+#    of jwtbatch exports one (test boringssl_inside); libjwtbatch.so is also linked
+#    with --exclude-libs,ALL and a version script (engine/capi.cmake);
 #  - without OPENSSL_SMALL and with the pre-generated assembly of Debian's source lists
 #    for x86_64 and aarch64 (android-sources.cmake: no Go or Perl needed); other
 #    processors get the portable C code (OPENSSL_NO_ASM);
@@ -69,9 +69,7 @@ set_target_properties(jwtbatch_boringssl PROPERTIES
   POSITION_INDEPENDENT_CODE ON
   C_STANDARD 11
   C_EXTENSIONS ON
-  C_VISIBILITY_PRESET hidden
-  # Hidden from every linker that takes the archive whole: see --exclude-libs.
-  VISIBILITY_INLINES_HIDDEN ON)
+  C_VISIBILITY_PRESET hidden)
 target_compile_definitions(jwtbatch_boringssl PRIVATE BORINGSSL_IMPLEMENTATION
   "JWTBATCH_BORINGSSL_SOURCE=\"${jwtbatch_bssl} ${JWTBATCH_BORINGSSL_VERSION}\"")
 if(NOT jwtbatch_bssl_asm)
