@@ -6,7 +6,7 @@
 // own copy and nothing is left for the dynamic loader to bind. This check catches a
 // build that regressed to exported (interposable) crypto symbols in the one way that
 // matters at run time: a BoringSSL entry point jwtbatch uses resolves to another object.
-// The c_api_exports test catches the same regression at build time.
+// The tests boringssl_inside and c_api_exports catch the same regression at build time.
 #pragma once
 
 #include <string>

@@ -52,6 +52,11 @@ static void* jwtbatch_sym(const char* name) {
 #include "c_api_fixture.h"
 
 enum { k_ossl_threads = 4, k_jwt_threads = 2, k_ossl_rounds = 3000, k_jwt_rounds = 40 };
+#ifdef COEXIST_NO_OPENSSL
+enum { k_threads = k_jwt_threads };
+#else
+enum { k_threads = k_jwt_threads + k_ossl_threads };
+#endif
 
 /* Every thread waits here until all have started, so the two libraries really run at
  * the same time. */
@@ -94,7 +99,8 @@ static struct {
 
 #ifdef COEXIST_LATE
 static void* openssl_library;
-#define OSSL_BIND(name) (*(void**)& ossl.name = dlsym(openssl_library, #name), ossl.name != NULL)
+#define OSSL_BIND(name) \
+  (ossl.name = (__typeof__(ossl.name))dlsym(openssl_library, #name), ossl.name != NULL)
 #else
 #define OSSL_BIND(name) (ossl.name = &name, 1)
 #endif
@@ -172,12 +178,11 @@ static void* jwtbatch_thread(void* arg) {
 
 /* Runs the jwtbatch threads and, with OpenSSL, the OpenSSL threads together, all
  * released at once. */
-static int run_together(int with_openssl) {
-  pthread_t threads[k_ossl_threads + k_jwt_threads];
-  const int n = k_jwt_threads + (with_openssl ? k_ossl_threads : 0);
+static int run_together(void) {
+  pthread_t threads[k_threads];
   int i, ok = 1;
-  pthread_barrier_init(&start_line, NULL, (unsigned)n);
-  for (i = 0; i < n; ++i) {
+  pthread_barrier_init(&start_line, NULL, k_threads);
+  for (i = 0; i < k_threads; ++i) {
 #ifndef COEXIST_NO_OPENSSL
     void* (*body)(void*) = i < k_jwt_threads ? jwtbatch_thread : openssl_thread;
 #else
@@ -186,7 +191,7 @@ static int run_together(int with_openssl) {
     /* A thread that cannot start would leave the others at the barrier forever. */
     if (pthread_create(&threads[i], NULL, body, NULL) != 0) exit(fail("pthread_create"));
   }
-  for (i = 0; i < n; ++i) {
+  for (i = 0; i < k_threads; ++i) {
     void* result = NULL;
     pthread_join(threads[i], &result);
     if (result != NULL) ok = fail((const char*)result);
@@ -219,6 +224,18 @@ static int load_position(const char* name) {
 }
 #endif
 
+#if defined(COEXIST_DLOPEN) || defined(COEXIST_LATE)
+/* dlopen flags for a mode argument: "local", "global" or, where allowed, "deepbind";
+ * -1 for anything else. */
+static int dlopen_flags(const char* mode, int deepbind_allowed) {
+  if (strcmp(mode, "local") == 0) return RTLD_NOW | RTLD_LOCAL;
+  if (strcmp(mode, "global") == 0) return RTLD_NOW | RTLD_GLOBAL;
+  if (deepbind_allowed && strcmp(mode, "deepbind") == 0)
+    return RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND;
+  return -1;
+}
+#endif
+
 /* No BoringSSL name looked up through `handle` (libjwtbatch.so's own, or the global
  * scope) may resolve into libjwtbatch.so, whichever way it was loaded. */
 static int nothing_of_boringssl_visible(void* handle) {
@@ -240,25 +257,11 @@ int main(int argc, char** argv) {
   char why[1024];
   int rc;
 #ifdef COEXIST_DLOPEN
-  int flags = RTLD_NOW;
-  if (argc != 3) return fail("usage: coexist_host LIBRARY local|global|deepbind");
-  if (strcmp(argv[2], "global") == 0)
-    flags |= RTLD_GLOBAL;
-  else if (strcmp(argv[2], "deepbind") == 0)
-    flags |= RTLD_LOCAL | RTLD_DEEPBIND;
-  else if (strcmp(argv[2], "local") == 0)
-    flags |= RTLD_LOCAL;
-  else
-    return fail("the mode must be local, global or deepbind");
+  const int flags = argc == 3 ? dlopen_flags(argv[2], 1) : -1;
+  if (flags < 0) return fail("usage: coexist_host LIBRARY local|global|deepbind");
 #elif defined(COEXIST_LATE)
-  int flags = RTLD_NOW;
-  if (argc != 2) return fail("usage: coexist_host local|global");
-  if (strcmp(argv[1], "global") == 0)
-    flags |= RTLD_GLOBAL;
-  else if (strcmp(argv[1], "local") == 0)
-    flags |= RTLD_LOCAL;
-  else
-    return fail("the mode must be local or global");
+  const int flags = argc == 2 ? dlopen_flags(argv[1], 0) : -1;
+  if (flags < 0) return fail("usage: coexist_host local|global");
 #elif !defined(COEXIST_NO_OPENSSL)
   int want_openssl_first, crypto_at, jwtbatch_at;
   if (argc != 2 ||
@@ -312,13 +315,11 @@ int main(int argc, char** argv) {
   if (strstr(home_of((const void*)ossl.EVP_sha256), "libcrypto.so.3") == NULL ||
       strstr(home_of((const void*)ossl.ECDSA_verify), "libcrypto.so.3") == NULL)
     return fail("the host's OpenSSL functions must be libcrypto.so.3's");
-  if (!run_together(1)) return 1;
-  printf("%d OpenSSL threads x %d rounds and %d jwtbatch threads x %d batches: all right\n",
-         k_ossl_threads, k_ossl_rounds, k_jwt_threads, k_jwt_rounds);
-#else
-  if (!run_together(0)) return 1;
-  printf("%d jwtbatch threads x %d batches: all right\n", k_jwt_threads, k_jwt_rounds);
+  printf("%d OpenSSL threads x %d rounds beside the jwtbatch threads\n", k_ossl_threads,
+         k_ossl_rounds);
 #endif
+  if (!run_together()) return 1;
+  printf("%d jwtbatch threads x %d batches: all right\n", k_jwt_threads, k_jwt_rounds);
   printf("coexist_host: PASS\n");
   return 0;
 }

@@ -259,12 +259,12 @@ JWTBATCH_API int jwtbatch_alg_from_name(const char* name, size_t name_len);
  * RTLD_GLOBAL): neither library can see the other's functions.
  *
  * jwtbatch_crypto_check is a self-check of the build: it confirms, once per process
- * (later calls return the saved verdict, a few microseconds the first time, no
- * allocation when it passes), that the BoringSSL functions this library calls are the ones inside
- * it. Only a libjwtbatch.so linked with exported crypto symbols (not the project's build) fails it,
- * with JWTBATCH_ERR_CRYPTO_CLASH and a message naming the function and the object it resolved to.
- * jwtbatch_key_set_builder_new and jwtbatch_verifier_new run it first and fail the same way.
- * Thread-safe. */
+ * (later calls return the saved verdict; a few microseconds the first time, and no
+ * allocation when it passes), that the BoringSSL functions this library calls are the
+ * ones inside it. Only a libjwtbatch.so linked with exported crypto symbols (not the
+ * project's build) fails it, with JWTBATCH_ERR_CRYPTO_CLASH and a message naming the
+ * function and the object it resolved to. jwtbatch_key_set_builder_new and
+ * jwtbatch_verifier_new run it first and fail the same way. Thread-safe. */
 JWTBATCH_API int jwtbatch_crypto_check(jwtbatch_error* err);
 
 /* ---- Key sets -------------------------------------------------------------------- */
