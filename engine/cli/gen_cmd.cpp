@@ -11,10 +11,11 @@
 
 #include <fmt/core.h>
 
-#include "common.hpp"
+#include "engine_flags.hpp"
 #include "gen.hpp"
 #include "json_out.hpp"
 #include "jwtbatch/key_set.hpp"
+#include "output.hpp"
 
 namespace jwtbatch::cli {
 namespace {

@@ -20,7 +20,7 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
-#include "common.hpp"
+#include "engine_flags.hpp"
 #include "json_out.hpp"
 #include "jwtbatch/alg.hpp"
 #include "jwtbatch/key_set.hpp"

@@ -7,7 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "common.hpp"
+#include "output.hpp"
 
 namespace jwtbatch::cli {
 

@@ -9,7 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "common.hpp"
+#include "output.hpp"
 
 namespace jwtbatch::cli {
 

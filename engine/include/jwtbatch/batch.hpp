@@ -12,9 +12,13 @@
 
 namespace jwtbatch {
 
+// The most worker threads one engine may ask for (batch_options::threads, the CLI's
+// --threads, the C ABI's jwtbatch_verifier_options::threads): 0..max_threads.
+inline constexpr int max_threads = 1024;
+
 struct batch_options {
-  // Worker threads for this engine's batches; 0 = one per core. Embedders that share a
-  // process with other TBB users get their own arena of this size.
+  // Worker threads for this engine's batches; 0 = one per core, else 1..max_threads.
+  // Embedders that share a process with other TBB users get their own arena of this size.
   int threads = 0;
   // Tokens per task: small enough to balance RSA/ECDSA-heavy batches over the cores,
   // large enough that scheduling costs nothing next to an HMAC.

@@ -12,6 +12,11 @@ namespace detail {
 class cache_shards;
 }
 
+// The largest cache one may ask for: max_entries 0..max_cache_entries (the CLI's
+// --cache-size, the C ABI's cache_max_entries), max_bytes 0..max_cache_bytes.
+inline constexpr std::size_t max_cache_entries = std::size_t{1} << 24;
+inline constexpr std::size_t max_cache_bytes = std::size_t{16} << 30;
+
 struct cache_options {
   // Bounds, both enforced: whichever is reached first evicts the least recently used
   // entries. An entry costs its token's bytes plus its result's (about 2x the token).

@@ -40,6 +40,12 @@ class alg_set {
   std::uint16_t bits_ = 0;
 };
 
+// Bounds on what a policy may be configured with (the CLI's flags and the C ABI's
+// setters refuse values outside them): leeway 0..max_leeway_seconds (one day: more
+// would turn expired tokens into valid ones), max_token_bytes 1..max_token_bytes_limit.
+inline constexpr std::int64_t max_leeway_seconds = 86400;
+inline constexpr std::size_t max_token_bytes_limit = std::size_t{16} << 20;
+
 // Bounds on untrusted input. Checked before and during parsing; exceeding one gives
 // token_too_large or json_limit_exceeded.
 struct input_limits {

@@ -1,61 +1,20 @@
-// common.hpp: what the commands that verify (verify, scan) share: the key, policy and
-// engine flags, building the engine from them, the run summary, output helpers.
+// output.hpp: what the commands that verify (verify, scan) write: records (NDJSON or
+// TSV), the counts behind the run summary, and the summary itself.
 #pragma once
 
 #include <cstdint>
 #include <cstdio>
 #include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include <CLI/CLI.hpp>
 
-#include "jwtbatch/batch.hpp"
-#include "jwtbatch/cache.hpp"
+#include "engine_flags.hpp"
 #include "jwtbatch/result.hpp"
 
 namespace jwtbatch::cli {
-
-struct engine_options {
-  // Keys.
-  std::vector<std::string> jwks;
-  std::string key_pem;
-  std::string secret_file;
-  std::string kid;
-  bool allow_mixed_keys = false;
-  // Policy.
-  std::vector<std::string> issuers;
-  std::vector<std::string> audiences;
-  std::vector<std::string> algs;
-  std::vector<std::string> required;
-  std::vector<std::string> typs;
-  std::vector<std::string> claims;
-  std::optional<std::int64_t> max_age;
-  std::int64_t leeway = 0;
-  std::string at;
-  std::size_t max_token_bytes = std::size_t{64} * 1024;
-  // Engine.
-  int threads = 0;
-  std::size_t cache_size = 65536;
-};
-
-// add_engine_flags declares --jwks, --key, --secret-file, --kid, --allow-mixed-keys,
-// --iss, --aud, --alg, --require, --typ, --claims, --max-age, --leeway, --at,
-// --max-token-bytes, --threads and --cache-size on `cmd`.
-void add_engine_flags(CLI::App* cmd, engine_options& o);
-
-// The engine the flags describe. Throws config_error naming the flag or file.
-struct engine_setup {
-  std::shared_ptr<token_cache> cache;  // null with --cache-size 0
-  std::unique_ptr<batch_verifier> engine;
-};
-engine_setup make_engine(const engine_options& o, std::FILE* err);
-
-// parse_time: Unix seconds or an RFC 3339 date-time; config_error naming `flag`.
-double parse_time(const std::string& text, std::string_view flag);
 
 // The counts the summary shows.
 struct tally {
