@@ -16,8 +16,8 @@
 
 namespace jwtbatch::cli {
 
-field_extractor::field_extractor(int source, std::string name)
-    : source_(source), name_(std::move(name)) {
+field_extractor::field_extractor(int source, std::string name, int stop_fd)
+    : source_(source), name_(std::move(name)), stop_fd_(stop_fd) {
   std::array<int, 2> fds{};
   if (::pipe2(fds.data(), O_CLOEXEC) != 0) {
     throw std::system_error(errno, std::generic_category(), "--field: pipe");
@@ -28,11 +28,15 @@ field_extractor::field_extractor(int source, std::string name)
 }
 
 field_extractor::~field_extractor() {
-  ::close(read_fd_);  // a worker still writing gets EPIPE and stops
+  if (read_fd_ >= 0) ::close(read_fd_);  // a worker still writing gets EPIPE and stops
   if (worker_.joinable()) worker_.join();
 }
 
 std::uint64_t field_extractor::finish() {
+  // The consumer has read to the end (or stopped early): a worker still writing gets
+  // EPIPE and stops instead of waiting for a reader that is gone.
+  ::close(read_fd_);
+  read_fd_ = -1;
   if (worker_.joinable()) worker_.join();
   return missing_.load();
 }
@@ -46,10 +50,8 @@ void field_extractor::run() noexcept {
   bool eof = false;
   bool reader_gone = false;
   while (!eof && !reader_gone) {
-    ssize_t n = 0;
-    do {
-      n = ::read(source_, block.data(), block.size());
-    } while (n < 0 && errno == EINTR);
+    const ssize_t n = read_or_stop(source_, block.data(), block.size(), stop_fd_);
+    if (n == k_stopped) break;  // what is pending is not a whole line
     eof = n <= 0;
     if (n > 0) pending.append(block.data(), static_cast<std::size_t>(n));
     std::size_t start = 0;

@@ -16,13 +16,16 @@ namespace jwtbatch::cli {
 // so line numbers are the input's.
 class field_extractor {
  public:
-  field_extractor(int source, std::string name);
+  // `stop_fd` (stop_signals::fd(), or -1): once readable, reading stops and a last
+  // line without its "\n" is dropped (it is not whole).
+  field_extractor(int source, std::string name, int stop_fd = -1);
   ~field_extractor();
   field_extractor(const field_extractor&) = delete;
   field_extractor& operator=(const field_extractor&) = delete;
 
   [[nodiscard]] int fd() const noexcept { return read_fd_; }
-  // Waits for the thread; the number of lines without the field.
+  // Closes the reading end (a thread still writing ends) and waits for the thread; the
+  // number of lines without the field.
   std::uint64_t finish();
 
  private:
@@ -30,6 +33,7 @@ class field_extractor {
 
   int source_;
   std::string name_;
+  int stop_fd_ = -1;
   int read_fd_ = -1;
   int write_fd_ = -1;
   std::atomic<std::uint64_t> missing_{0};

@@ -1,14 +1,18 @@
 #include "input.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
 
 #include <array>
+#include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
+#include <system_error>
 #include <vector>
 
 #include "jwtbatch/key_set.hpp"
@@ -31,14 +35,30 @@ ssize_t read_full(int fd, char* buf, std::size_t n) {
   return static_cast<ssize_t>(got);
 }
 
-// Reads what is there, up to n bytes, waiting only when nothing is: a live stream's
-// bytes are passed on as they come. 0 at the end of input, -1 on error.
-ssize_t read_some(int fd, char* buf, std::size_t n) {
-  ssize_t r = 0;
-  do {
-    r = ::read(fd, buf, n);
-  } while (r < 0 && errno == EINTR);
-  return r;
+// The signals stop_signals handles, and what the handler needs (async-signal-safe:
+// a lock-free atomic and write(2)).
+constexpr std::array<int, 3> k_stop_signals{SIGINT, SIGTERM, SIGHUP};
+std::atomic<int> g_caught{0};
+std::atomic<int> g_stop_write{-1};
+std::array<struct sigaction, k_stop_signals.size()> g_previous{};
+static_assert(std::atomic<int>::is_always_lock_free);
+
+extern "C" void on_stop_signal(int sig) {
+  const int saved_errno = errno;
+  int none = 0;
+  if (!g_caught.compare_exchange_strong(none, sig)) {
+    // A second signal while stopping: the user insists, end now as the default does.
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);
+  } else {
+    const char byte = 1;
+    const int fd = g_stop_write.load();
+    if (fd >= 0) {
+      const ssize_t w = ::write(fd, &byte, 1);  // the pipe is empty: it cannot block
+      (void)w;
+    }
+  }
+  errno = saved_errno;
 }
 
 bool is_gzip(std::string_view head) {
@@ -61,8 +81,74 @@ bool write_full(int fd, const char* data, std::size_t n) noexcept {
   return true;
 }
 
-std::unique_ptr<input_source> input_source::open(const std::string& path) {
+stop_signals::stop_signals() {
+  std::array<int, 2> fds{};
+  if (::pipe2(fds.data(), O_CLOEXEC | O_NONBLOCK) != 0) {
+    throw std::system_error(errno, std::generic_category(), "signal pipe");
+  }
+  read_fd_ = fds[0];
+  write_fd_ = fds[1];
+  g_caught = 0;
+  g_stop_write = write_fd_;
+}
+
+void stop_signals::arm() {
+  if (armed_) return;
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sa.sa_flags = SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  for (std::size_t i = 0; i < k_stop_signals.size(); ++i) {
+    ::sigaction(k_stop_signals[i], &sa, &g_previous[i]);
+  }
+  armed_ = true;
+}
+
+stop_signals::~stop_signals() {
+  if (armed_) {
+    for (std::size_t i = 0; i < k_stop_signals.size(); ++i) {
+      ::sigaction(k_stop_signals[i], &g_previous[i], nullptr);
+    }
+  }
+  g_stop_write = -1;
+  ::close(write_fd_);
+  ::close(read_fd_);
+}
+
+int stop_signals::caught() noexcept { return g_caught.load(); }
+int stop_signals::exit_code() noexcept { return caught() == 0 ? 0 : 128 + caught(); }
+const char* stop_signals::name() noexcept {
+  switch (caught()) {
+    case SIGINT: return "SIGINT";
+    case SIGTERM: return "SIGTERM";
+    case SIGHUP: return "SIGHUP";
+    default: return "";
+  }
+}
+
+ssize_t read_or_stop(int fd, char* buf, std::size_t n, int stop_fd) noexcept {
+  if (stop_fd >= 0) {
+    std::array<pollfd, 2> p{pollfd{stop_fd, POLLIN, 0}, pollfd{fd, POLLIN, 0}};
+    while (true) {
+      const int r = ::poll(p.data(), p.size(), -1);
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0) return -1;
+      // The stop is looked at first: an input that never pauses (a large file) must
+      // not hide it.
+      if (p[0].revents != 0) return k_stopped;
+      if (p[1].revents != 0) break;
+    }
+  }
+  ssize_t r = 0;
+  do {
+    r = ::read(fd, buf, n);
+  } while (r < 0 && errno == EINTR);
+  return r;
+}
+
+std::unique_ptr<input_source> input_source::open(const std::string& path, int stop_fd) {
   std::unique_ptr<input_source> in(new input_source());
+  in->stop_fd_ = stop_fd;
   in->name_ = path == "-" ? "(stdin)" : path;
   in->source_fd_ = path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (in->source_fd_ < 0) {
@@ -70,7 +156,10 @@ std::unique_ptr<input_source> input_source::open(const std::string& path) {
   }
   struct stat st {};
   const bool regular = ::fstat(in->source_fd_, &st) == 0 && S_ISREG(st.st_mode);
-  if (regular) in->size_ = static_cast<std::uint64_t>(st.st_size);
+  if (regular) {
+    in->size_ = static_cast<std::uint64_t>(st.st_size);
+    in->file_id_ = std::pair{st.st_dev, st.st_ino};
+  }
   if (::fstat(in->source_fd_, &st) == 0 && S_ISDIR(st.st_mode)) {
     if (in->source_fd_ != STDIN_FILENO) ::close(in->source_fd_);
     in->source_fd_ = -1;
@@ -117,6 +206,11 @@ std::uint64_t input_source::consumed() const noexcept {
 }
 
 std::string input_source::finish() {
+  // A feeder still writing (the consumer stopped early) gets EPIPE and ends.
+  if (read_fd_ >= 0 && read_fd_ != source_fd_) {
+    ::close(read_fd_);
+    read_fd_ = -1;
+  }
   if (feeder_.joinable()) feeder_.join();
   return problem_;
 }
@@ -127,6 +221,7 @@ void input_source::feed(std::string prefix) noexcept {
   std::vector<char> in(k_block);
   std::vector<char> out(k_block);
   bool reader_gone = false;
+  bool stopped = false;  // a signal asked the run to stop: no problem to report
   const auto emit = [&](const char* data, std::size_t len) {
     if (!reader_gone && !write_full(write_fd_, data, len)) reader_gone = true;
     return !reader_gone;
@@ -139,7 +234,11 @@ void input_source::feed(std::string prefix) noexcept {
       prefix.clear();
       return true;
     }
-    const ssize_t r = read_some(source_fd_, in.data(), in.size());
+    const ssize_t r = read_or_stop(source_fd_, in.data(), in.size(), stop_fd_);
+    if (r == k_stopped) {
+      stopped = true;
+      return false;
+    }
     if (r < 0) {
       problem_ = "read error: " + std::string(std::strerror(errno));
       return false;
@@ -177,7 +276,7 @@ void input_source::feed(std::string prefix) noexcept {
           break;
         }
       }
-      if (problem_.empty() && !ended && !reader_gone) problem_ = "truncated gzip stream";
+      if (problem_.empty() && !ended && !reader_gone && !stopped) problem_ = "truncated gzip stream";
       inflateEnd(&z);
     }
   } else if (compression_ == "zstd") {
@@ -197,7 +296,7 @@ void input_source::feed(std::string prefix) noexcept {
       }
     }
     if (z == nullptr) problem_ = "cannot start zstd decompression";
-    if (problem_.empty() && last != 0 && !reader_gone) problem_ = "truncated zstd stream";
+    if (problem_.empty() && last != 0 && !reader_gone && !stopped) problem_ = "truncated zstd stream";
     ZSTD_freeDStream(z);
   } else {
     while (!reader_gone && next(&len)) emit(in.data(), len);
@@ -205,10 +304,11 @@ void input_source::feed(std::string prefix) noexcept {
   ::close(write_fd_);
 }
 
-std::vector<std::unique_ptr<input_source>> open_inputs(const std::vector<std::string>& paths) {
+std::vector<std::unique_ptr<input_source>> open_inputs(const std::vector<std::string>& paths,
+                                                       int stop_fd) {
   std::vector<std::unique_ptr<input_source>> inputs;
-  for (const std::string& path : paths) inputs.push_back(input_source::open(path));
-  if (inputs.empty()) inputs.push_back(input_source::open("-"));
+  for (const std::string& path : paths) inputs.push_back(input_source::open(path, stop_fd));
+  if (inputs.empty()) inputs.push_back(input_source::open("-", stop_fd));
   return inputs;
 }
 

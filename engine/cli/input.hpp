@@ -9,7 +9,10 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
+
+#include <sys/types.h>
 
 namespace jwtbatch::cli {
 
@@ -17,11 +20,54 @@ namespace jwtbatch::cli {
 // when the reader has gone (EPIPE: SIGPIPE is ignored by the program) or on error.
 bool write_full(int fd, const char* data, std::size_t n) noexcept;
 
+// stop_signals turns SIGINT, SIGTERM and SIGHUP into a request to stop reading, so a
+// run that is stopped still writes whole records and its summary, then exits with
+// 128 + the signal's number (exit_code()). Construct it before opening the inputs:
+// its descriptor fd() exists from then on and every reader of the run (the input
+// feeders, --field, the pipeline) waits on it beside its input, so none stays blocked
+// on a silent pipe or FIFO. arm() installs the handlers (SA_RESTART, so writes to
+// stdout are never cut by a signal); until then a signal keeps its default action,
+// which is right while nothing has been written (e.g. opening a FIFO that has no
+// writer yet). A second signal, once stopping, ends the program at once with the
+// default action. One instance at a time; the destructor restores the previous
+// handlers. Throws std::system_error when the pipe cannot be made.
+class stop_signals {
+ public:
+  stop_signals();
+  ~stop_signals();
+  stop_signals(const stop_signals&) = delete;
+  stop_signals& operator=(const stop_signals&) = delete;
+
+  void arm();
+  // Readable (and stays readable) once a signal has come.
+  [[nodiscard]] int fd() const noexcept { return read_fd_; }
+  // The signal that came (SIGINT...), or 0.
+  [[nodiscard]] static int caught() noexcept;
+  // 128 + caught(), or 0 when none came.
+  [[nodiscard]] static int exit_code() noexcept;
+  // "SIGINT", "SIGTERM", "SIGHUP", or "" when none came.
+  [[nodiscard]] static const char* name() noexcept;
+
+ private:
+  int read_fd_ = -1;
+  int write_fd_ = -1;
+  bool armed_ = false;
+};
+
+// read_or_stop reads what `fd` has, up to n bytes, waiting until it has some, it ends,
+// or `stop_fd` (when >= 0) becomes readable. Returns the bytes read, 0 at the end of
+// the input, -1 on error (errno set), or k_stopped once a stop was asked for (checked
+// before every read, so a stop is seen even when the input never pauses).
+inline constexpr ssize_t k_stopped = -2;
+ssize_t read_or_stop(int fd, char* buf, std::size_t n, int stop_fd) noexcept;
+
 class input_source {
  public:
   // open: "-" is standard input. Throws config_error naming the file when it cannot
   // be opened; decompression problems found later are reported by finish().
-  static std::unique_ptr<input_source> open(const std::string& path);
+  // `stop_fd` (stop_signals::fd(), or -1) ends the reading early: the bytes read so
+  // far are passed on and finish() reports nothing.
+  static std::unique_ptr<input_source> open(const std::string& path, int stop_fd = -1);
   ~input_source();
   input_source(const input_source&) = delete;
   input_source& operator=(const input_source&) = delete;
@@ -36,8 +82,14 @@ class input_source {
   [[nodiscard]] std::optional<std::uint64_t> size() const noexcept { return size_; }
   // Bytes of the input file consumed so far (compressed bytes for compressed input).
   [[nodiscard]] std::uint64_t consumed() const noexcept;
+  // The device and inode of the input when it is a regular file (so an output file
+  // that is also an input can be refused before it is truncated).
+  [[nodiscard]] std::optional<std::pair<dev_t, ino_t>> file_id() const noexcept {
+    return file_id_;
+  }
 
-  // finish waits for the feeding thread and returns what went wrong while reading
+  // finish closes the consumer's end (the consumer has read to the end of the input or
+  // stopped), waits for the feeding thread and returns what went wrong while reading
   // or decompressing ("truncated gzip stream", ...), or "" when nothing did. The
   // bytes decoded before a problem were all delivered: they still give records.
   std::string finish();
@@ -49,6 +101,8 @@ class input_source {
   std::string name_;
   std::string compression_;
   std::optional<std::uint64_t> size_;
+  std::optional<std::pair<dev_t, ino_t>> file_id_;
+  int stop_fd_ = -1;
   int source_fd_ = -1;  // the file (or 0)
   int read_fd_ = -1;    // what the consumer reads
   int write_fd_ = -1;   // the pipe's write end, owned by the thread
@@ -60,11 +114,12 @@ class input_source {
 // open_inputs opens every path ("-" = standard input; none given = standard input)
 // before anything is written, so an unreadable file is a usage error with nothing
 // partial on stdout.
-std::vector<std::unique_ptr<input_source>> open_inputs(const std::vector<std::string>& paths);
+std::vector<std::unique_ptr<input_source>> open_inputs(const std::vector<std::string>& paths,
+                                                       int stop_fd = -1);
 
 // finish_input waits for `in` and names on `err` what went wrong while reading it (a
-// truncated or corrupt compressed file: every line before the damage got its
-// record). True when something did.
+// truncated or corrupt compressed file, a read error: every line before the damage got
+// its record). True when something did: the run then exits 3 (an input ended early).
 bool finish_input(input_source& in, std::FILE* err);
 
 }  // namespace jwtbatch::cli

@@ -1,7 +1,13 @@
 #include "output.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
+#include <iterator>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -9,19 +15,123 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
-#include "record.hpp"
+#include "json_out.hpp"
+#include "jwtbatch/key_set.hpp"
 
 namespace jwtbatch::cli {
 namespace {
 
-template <class Map>
-void print_counts(std::FILE* err, const char* title, const Map& counts) {
+// Counts of names from the engine's own vocabulary (statuses, classes, labels).
+void print_counts(std::FILE* err, const char* title,
+                  const std::map<std::string_view, std::uint64_t>& counts) {
   if (counts.empty()) return;
   std::vector<std::pair<std::string_view, std::uint64_t>> sorted(counts.begin(), counts.end());
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](const auto& a, const auto& b) { return a.second > b.second; });
   fmt::print(err, "{}:\n", title);
   for (const auto& [name, count] : sorted) fmt::print(err, "  {:<28} {:>12}\n", name, count);
+}
+
+// Counts of names from tokens: each quoted and escaped (a name cannot add a line, a
+// column or a terminal command), at most tally::k_shown_names rows, and a last row for
+// the records of the names not shown, which says why they are not.
+void print_names(std::FILE* err, const char* title, const name_counts& counts) {
+  if (counts.empty()) return;
+  const auto shown = counts.top(tally::k_shown_names);
+  fmt::print(err, "{}:\n", title);
+  std::uint64_t shown_records = 0;
+  std::string name;
+  for (const name_counts::entry& e : shown) {
+    name.clear();
+    append_text(name, e.name, true);
+    if (e.name_cut) name += "...";  // outside the quotes: cannot be part of a name
+    fmt::print(err, "  {:<28} {:>12}\n", name, e.records);
+    shown_records += e.records;
+  }
+  const std::uint64_t rest = counts.records() - shown_records;
+  if (rest == 0) return;
+  if (counts.other() > 0) {
+    fmt::print(err,
+               "  {:<28} {:>12}  (cut: {} names held at most, {} more records under other "
+               "names)\n",
+               "(other)", rest, counts.max_names(), counts.other());
+  } else {
+    fmt::print(err, "  {:<28} {:>12}  ({} more names)\n", "(other)", rest,
+               counts.names_held() - shown.size());
+  }
+}
+
+void append_names_json(std::string& out, const name_counts& counts) {
+  out += R"({"names":[)";
+  const auto all = counts.top(counts.max_names());
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    out += i == 0 ? R"({"name":)" : R"(,{"name":)";
+    detail::append_json_string(out, all[i].name);
+    fmt::format_to(std::back_inserter(out), R"(,"records":{})", all[i].records);
+    if (all[i].name_cut) out += R"(,"name_cut":true)";
+    out += '}';
+  }
+  fmt::format_to(std::back_inserter(out), R"(],"other_records":{},"cut":{}}})", counts.other(),
+                 counts.other() > 0);
+}
+
+void append_counts_json(std::string& out, const std::map<std::string_view, std::uint64_t>& m) {
+  out += '{';
+  bool first = true;
+  for (const auto& [name, count] : m) {
+    if (!first) out += ',';
+    first = false;
+    detail::append_json_string(out, name);
+    fmt::format_to(std::back_inserter(out), ":{}", count);
+  }
+  out += '}';
+}
+
+using file_ptr = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
+
+// Opens `path` for writing in place (O_CREAT without O_TRUNC, then ftruncate once it is
+// known not to be one of the inputs), so nothing is renamed and an input is never
+// emptied before it is read.
+file_ptr open_output(const std::string& path, std::string_view flag,
+                     const std::vector<std::unique_ptr<input_source>>& inputs,
+                     std::optional<std::pair<dev_t, ino_t>>* id) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0666);
+  if (fd < 0) {
+    throw config_error(fmt::format("{} {}: cannot open: {}", flag, path, std::strerror(errno)));
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    const int e = errno;
+    ::close(fd);
+    throw config_error(fmt::format("{} {}: {}", flag, path, std::strerror(e)));
+  }
+  if (S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    throw config_error(fmt::format("{} {}: is a directory", flag, path));
+  }
+  if (S_ISREG(st.st_mode)) {
+    *id = std::pair{st.st_dev, st.st_ino};
+    for (const auto& in : inputs) {
+      if (in->file_id() == *id) {
+        ::close(fd);
+        throw config_error(fmt::format(
+            "{} {}: is also an input ({}); writing it would destroy what is read", flag, path,
+            in->name()));
+      }
+    }
+    if (::ftruncate(fd, 0) != 0) {
+      const int e = errno;
+      ::close(fd);
+      throw config_error(fmt::format("{} {}: cannot truncate: {}", flag, path, std::strerror(e)));
+    }
+  }
+  std::FILE* f = ::fdopen(fd, "w");
+  if (f == nullptr) {
+    const int e = errno;
+    ::close(fd);
+    throw config_error(fmt::format("{} {}: {}", flag, path, std::strerror(e)));
+  }
+  return {f, &std::fclose};
 }
 
 }  // namespace
@@ -32,32 +142,79 @@ void tally::add(const result& r) {
   ++by_status[status_name(r.code)];
   ++by_class[class_name(r.code)];
   if (r.label != attack_label::none) ++by_label[label_name(r.label)];
-  if (r.kid) ++by_kid[std::string(*r.kid)];
-  if (r.signature_verified && r.iss) ++by_issuer[std::string(*r.iss)];
+  if (r.kid) (r.signature_verified ? kids_verified : kids_not_verified).add(*r.kid);
+  if (r.signature_verified && r.iss) issuers.add(*r.iss);
 }
 
-void print_summary(std::FILE* err, std::string_view headline, const tally& t, double seconds,
-                   const engine_setup& e) {
+int exit_code(const tally& t, bool input_damaged) noexcept {
+  if (const int signal_code = stop_signals::exit_code(); signal_code != 0) return signal_code;
+  if (input_damaged) return 3;
+  return t.ok == t.records ? 0 : 1;
+}
+
+void print_summary(std::FILE* err, std::string_view headline, const run_summary& s) {
+  const tally& t = *s.counts;
   fmt::print(err, "{}: {} records, {} ok, {} not ok, {:.3f} s, {:.0f} records/s, {} threads\n",
-             headline, t.records, t.ok, t.records - t.ok, seconds,
-             seconds > 0 ? static_cast<double>(t.records) / seconds : 0.0, e.engine->threads());
+             headline, t.records, t.ok, t.records - t.ok, s.seconds,
+             s.seconds > 0 ? static_cast<double>(t.records) / s.seconds : 0.0, s.threads);
   print_counts(err, "by class", t.by_class);
   print_counts(err, "by status", t.by_status);
   print_counts(err, "attack labels", t.by_label);
-  print_counts(err, "by kid", t.by_kid);
-  print_counts(err, "by issuer (signature verified)", t.by_issuer);
-  if (e.cache) {
-    const cache_stats s = e.cache->stats();
-    fmt::print(err, "cache: {} hits, {} misses, {} entries, {} evictions, {} seen once\n", s.hits,
-               s.misses, s.entries, s.evictions, s.first_sightings);
+  print_names(err, "by kid (signature verified)", t.kids_verified);
+  print_names(err, "by kid (not verified)", t.kids_not_verified);
+  print_names(err, "by issuer (signature verified)", t.issuers);
+  if (s.cache) {
+    fmt::print(err, "cache: {} hits, {} misses, {} entries, {} evictions, {} seen once\n",
+               s.cache->hits, s.cache->misses, s.cache->entries, s.cache->evictions,
+               s.cache->first_sightings);
+  }
+  if (stop_signals::caught() != 0) {
+    fmt::print(err, "stopped by {}: input not read to its end; exit code {}\n",
+               stop_signals::name(), stop_signals::exit_code());
   }
 }
 
-void append_tsv(std::string& out, std::uint64_t line, const result& r) {
-  fmt::format_to(std::back_inserter(out), "{}\t{}\t{}\t{}\t{}\t{}\t{}\n", line, status_name(r.code),
-                 class_name(r.code), r.algorithm ? alg_name(*r.algorithm) : std::string_view("-"),
-                 r.kid ? *r.kid : std::string_view("-"), r.fingerprint_hex(),
-                 r.label == attack_label::none ? std::string_view("-") : label_name(r.label));
+void append_summary_json(std::string& out, const run_summary& s) {
+  const tally& t = *s.counts;
+  out += R"({"command":)";
+  detail::append_json_string(out, s.command);
+  fmt::format_to(std::back_inserter(out),
+                 R"(,"records":{},"ok":{},"not_ok":{},"seconds":{:.6f},"threads":{},)"
+                 R"("exit_code":{},"stopped_by":)",
+                 t.records, t.ok, t.records - t.ok, s.seconds, s.threads, s.exit_code);
+  if (stop_signals::caught() != 0) {
+    detail::append_json_string(out, stop_signals::name());
+  } else {
+    out += "null";
+  }
+  fmt::format_to(std::back_inserter(out), R"(,"inputs_damaged":{})", s.inputs_damaged);
+  for (const auto& [name, count] : s.extra) {
+    out += ',';
+    detail::append_json_string(out, name);
+    fmt::format_to(std::back_inserter(out), ":{}", count);
+  }
+  out += R"(,"by_class":)";
+  append_counts_json(out, t.by_class);
+  out += R"(,"by_status":)";
+  append_counts_json(out, t.by_status);
+  out += R"(,"by_label":)";
+  append_counts_json(out, t.by_label);
+  out += R"(,"by_kid":{"verified":)";
+  append_names_json(out, t.kids_verified);
+  out += R"(,"not_verified":)";
+  append_names_json(out, t.kids_not_verified);
+  out += R"(},"by_issuer":)";
+  append_names_json(out, t.issuers);
+  out += R"(,"cache":)";
+  if (s.cache) {
+    fmt::format_to(std::back_inserter(out),
+                   R"({{"hits":{},"misses":{},"entries":{},"evictions":{},"seen_once":{}}})",
+                   s.cache->hits, s.cache->misses, s.cache->entries, s.cache->evictions,
+                   s.cache->first_sightings);
+  } else {
+    out += "null";
+  }
+  out += "}\n";
 }
 
 void write_all(std::FILE* out, std::string& buf) {
@@ -74,21 +231,62 @@ void add_output_flags(CLI::App* cmd, output_options& o) {
   cmd->add_option("--progress", o.progress,
                   "Progress on stderr: auto (when stderr is a terminal), always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
+  cmd->add_flag("-q,--quiet", o.quiet, "No summary on stderr (messages about errors remain)");
+  cmd->add_option("-o,--output", o.output,
+                  "Write the records to FILE (opened in place, truncated) instead of stdout");
+  cmd->add_option("--summary-json", o.summary_json,
+                  "Also write the summary to FILE as one JSON object, for monitoring");
+}
+
+output_files::output_files(const output_options& o,
+                           const std::vector<std::unique_ptr<input_source>>& inputs,
+                           std::FILE* stdout_)
+    : out_(stdout_), summary_path_(o.summary_json) {
+  std::optional<std::pair<dev_t, ino_t>> records_id, summary_id;
+  if (!o.output.empty()) records_ = open_output(o.output, "--output", inputs, &records_id);
+  if (!o.summary_json.empty()) {
+    summary_ = open_output(o.summary_json, "--summary-json", inputs, &summary_id);
+    if (summary_id && summary_id == records_id) {
+      throw config_error(fmt::format("--summary-json {}: is the same file as --output {}",
+                                     o.summary_json, o.output));
+    }
+  }
+}
+
+void output_files::finish(const run_summary& s) {
+  if (records_ && std::fflush(records_.get()) != 0) {
+    throw std::system_error(errno, std::generic_category(), "writing the output");
+  }
+  if (summary_) {
+    std::string json;
+    append_summary_json(json, s);
+    write_all(summary_.get(), json);
+    if (std::fflush(summary_.get()) != 0) {
+      throw std::system_error(errno, std::generic_category(), "--summary-json " + summary_path_);
+    }
+  }
+}
+
+record_writer::record_writer(const output_options& o, std::FILE* out,
+                             std::vector<std::string> claim_names)
+    : options_(o), out_(out), claim_names_(std::move(claim_names)) {
+  if (options_.format == "tsv") append_tsv_header(buf_, claim_names_);
 }
 
 void record_writer::add(std::uint64_t line, std::string_view file,
                         std::optional<std::size_t> offset, std::string_view token,
                         const result& r) {
   counts_.add(r);
+  if (options_.format == "summary") return;
+  record_origin origin;
+  origin.line = line;
+  origin.file = file;
+  origin.offset = offset;
   if (options_.format == "ndjson") {
-    record_origin origin;
-    origin.line = line;
-    origin.file = file;
-    origin.offset = offset;
     if (options_.emit_token) origin.token = token;
     append_record(buf_, origin, r);
-  } else if (options_.format == "tsv") {
-    append_tsv(buf_, line, r);
+  } else {
+    append_tsv(buf_, origin, r, claim_names_);
   }
   if (buf_.size() >= std::size_t{1} << 16) write_all(out_, buf_);
 }

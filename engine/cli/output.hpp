@@ -1,50 +1,129 @@
 // output.hpp: what the commands that verify (verify, scan) write: records (NDJSON or
-// TSV), the counts behind the run summary, and the summary itself.
+// TSV, to stdout or -o FILE), the counts behind the run summary, the summary itself
+// (text on stderr, JSON with --summary-json) and the program's exit code.
 #pragma once
 
 #include <cstdint>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "engine_flags.hpp"
+#include "input.hpp"
 #include "jwtbatch/result.hpp"
+#include "record.hpp"
 
 namespace jwtbatch::cli {
 
-// The counts the summary shows.
+// The counts the summary shows, in bounded memory whatever the input: statuses,
+// classes and labels are names from the engine's fixed vocabulary; kids and issuers
+// come from tokens, so each is a name_counts table that holds at most k_max_names
+// names of at most k_max_kid_bytes / k_max_issuer_bytes bytes and counts the rest as
+// "other". Kids of tokens whose signature verified (the key set's own) and kids of the
+// rest (anyone's) are counted apart, so a flood of invented kids cannot push the real
+// ones out of the table. Issuers are counted only when the signature verified.
 struct tally {
+  static constexpr std::size_t k_max_names = 256;
+  static constexpr std::size_t k_max_kid_bytes = 64;
+  static constexpr std::size_t k_max_issuer_bytes = 128;
+  // Rows of each name table shown in the text summary (the JSON summary has them all).
+  static constexpr std::size_t k_shown_names = 20;
+
   std::uint64_t records = 0;
   std::uint64_t ok = 0;
   std::map<std::string_view, std::uint64_t> by_status, by_class, by_label;
-  std::map<std::string, std::uint64_t> by_kid, by_issuer;
+  name_counts kids_verified{k_max_names, k_max_kid_bytes};
+  name_counts kids_not_verified{k_max_names, k_max_kid_bytes};
+  name_counts issuers{k_max_names, k_max_issuer_bytes};
   void add(const result& r);
 };
 
-// print_summary writes the run's summary: "<command>: N records, ..." then counts by
-// class, status, attack label, kid and issuer, and the cache's figures.
-void print_summary(std::FILE* err, std::string_view headline, const tally& t, double seconds,
-                   const engine_setup& e);
+// Everything a run's summary says.
+struct run_summary {
+  std::string command;  // "verify", "scan", "scan --rsyslog"
+  const tally* counts = nullptr;
+  double seconds = 0;
+  int threads = 0;
+  std::optional<cache_stats> cache;
+  // Command-specific counts, in order (scan: "lines", "lines_without_token", ...).
+  std::vector<std::pair<std::string, std::uint64_t>> extra;
+  std::uint64_t inputs_damaged = 0;  // inputs that ended early (finish_input)
+  int exit_code = 0;
+};
+
+// exit_code is the program's exit code for a run (README, "Exit codes"): 128 + the
+// signal when one stopped it, else 3 when an input ended early (truncated or corrupt
+// compressed data, a read error), else 1 when a record is not ok, else 0 (also with
+// no record at all).
+[[nodiscard]] int exit_code(const tally& t, bool input_damaged) noexcept;
+
+// print_summary writes the run's summary: "<headline>: N records, ..." then counts by
+// class, status, attack label, kid and issuer (each name escaped and quoted with
+// append_text; a table that was cut says so), the cache's figures, and a last line
+// when a signal stopped the run.
+void print_summary(std::FILE* err, std::string_view headline, const run_summary& s);
+
+// append_summary_json appends the summary as one JSON object and a newline:
+//   {"command":..,"records":N,"ok":N,"not_ok":N,"seconds":S,"threads":N,"exit_code":N,
+//    "stopped_by":"SIGINT"|null,"inputs_damaged":N,<extra counts>,
+//    "by_class":{..},"by_status":{..},"by_label":{..},
+//    "by_kid":{"verified":T,"not_verified":T},"by_issuer":T,"cache":{..}|null}
+// where each T is {"names":[{"name":..,"records":N[,"name_cut":true]}...],
+// "other_records":N,"cut":bool}: "cut" is true when names were left out
+// (other_records of them), "name_cut" when a name was shortened.
+void append_summary_json(std::string& out, const run_summary& s);
 
 // How records are written (verify, scan).
 struct output_options {
   std::string format = "ndjson";  // ndjson, tsv or summary (no records)
   bool emit_token = false;
   std::string progress = "auto";
+  bool quiet = false;        // -q: no summary on stderr (and no progress unless "always")
+  std::string output;        // -o FILE: records there instead of stdout
+  std::string summary_json;  // --summary-json FILE
 };
 
-// add_output_flags declares --format, --emit-token and --progress on `cmd`.
+// add_output_flags declares --format, --emit-token, --progress, -q/--quiet,
+// -o/--output and --summary-json on `cmd`.
 void add_output_flags(CLI::App* cmd, output_options& o);
 
+// output_files opens the files of -o and --summary-json before anything is read, so
+// a bad path is a configuration error (exit 2, naming the flag) with nothing written.
+// Each is opened in place (created with mode 0666 & ~umask, or truncated), never
+// renamed over, so a symlink, a FIFO or /dev/null given as the target is written
+// through, not replaced. A file that is one of `inputs`, or both outputs being the
+// same file (same device and inode, whatever the spelling), is refused before
+// anything is truncated.
+class output_files {
+ public:
+  output_files(const output_options& o,
+               const std::vector<std::unique_ptr<input_source>>& inputs, std::FILE* stdout_);
+  // Where records go: the -o file, else the stdout given.
+  [[nodiscard]] std::FILE* records() const noexcept { return records_ ? records_.get() : out_; }
+  // finish flushes the records and writes the JSON summary (when asked for). Throws
+  // std::system_error when writing fails.
+  void finish(const run_summary& s);
+
+ private:
+  using file_ptr = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
+  std::FILE* out_;
+  file_ptr records_{nullptr, &std::fclose};
+  file_ptr summary_{nullptr, &std::fclose};
+  std::string summary_path_;
+};
+
 // record_writer buffers the records of one run and writes them to `out` in blocks,
-// counting each verdict for the summary.
+// counting each verdict for the summary. With --format tsv the header row comes first.
 class record_writer {
  public:
-  record_writer(const output_options& o, std::FILE* out) : options_(o), out_(out) {}
+  record_writer(const output_options& o, std::FILE* out, std::vector<std::string> claim_names);
   // add counts `r` and appends its record (the token is kept only with --emit-token).
   void add(std::uint64_t line, std::string_view file, std::optional<std::size_t> offset,
            std::string_view token, const result& r);
@@ -56,14 +135,12 @@ class record_writer {
  private:
   const output_options& options_;
   std::FILE* out_;
+  std::vector<std::string> claim_names_;
   std::string buf_;
   tally counts_;
 };
 
-// One record as a tab-separated line: line, status, class, alg, kid, fingerprint, label.
-void append_tsv(std::string& out, std::uint64_t line, const result& r);
-
-// write_all writes and empties `buf`; throws std::system_error when stdout is gone.
+// write_all writes and empties `buf`; throws std::system_error when the output is gone.
 void write_all(std::FILE* out, std::string& buf);
 
 }  // namespace jwtbatch::cli

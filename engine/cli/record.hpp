@@ -1,10 +1,15 @@
 // record.hpp: one verdict as one NDJSON line, the output shape every command shares.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "jwtbatch/result.hpp"
 
@@ -31,5 +36,71 @@ void append_number_member(std::string& out, std::string_view name, double value)
 // forged token says is ever printed as a claim. Every string is escaped, so the line
 // is valid JSON whatever the token contained.
 void append_record(std::string& out, const record_origin& origin, const result& r);
+
+// append_text appends `s` escaped for a line of text that a person or a line-based tool
+// reads (TSV fields, the stderr summary, --rsyslog-log): whatever the bytes, the text
+// cannot end the line, add a field, move the cursor or change the terminal's state.
+//   \\ for a backslash, \t \n \r for tab, line feed and carriage return;
+//   \xHH for every other C0 control byte, DEL (0x7f) and each byte that is not part
+//        of valid UTF-8 (overlong forms, surrogates, stray continuation bytes...);
+//   \uHHHH for the C1 controls U+0080..U+009F (some terminals obey them, e.g. U+009B
+//        is CSI), the line and paragraph separators U+2028 and U+2029, and the
+//        bidirectional controls U+061C, U+200E, U+200F, U+202A..U+202E and
+//        U+2066..U+2069 (they reorder what a terminal shows, "Trojan Source").
+// With `quoted`, the text is wrapped in double quotes and a '"' inside becomes \", so
+// a name cannot imitate the columns after it. Valid printable UTF-8 is kept as is.
+void append_text(std::string& out, std::string_view s, bool quoted = false);
+[[nodiscard]] std::string escape_text(std::string_view s, bool quoted = false);
+
+// cut_text returns the longest head of `s` of at most `max_bytes` bytes that does not
+// end inside a UTF-8 sequence (a multi-byte character is kept whole or dropped whole).
+[[nodiscard]] std::string_view cut_text(std::string_view s, std::size_t max_bytes) noexcept;
+
+// TSV records (--format tsv): a header row, then one row per record. Columns, in this
+// order (the first seven keep their meaning from earlier versions):
+//   line status class alg kid fp label file offset iss sub exp claim.<name>...
+// with one claim.<name> column per --claims name, in the flag's order. A field that
+// does not apply is "-" (a value that is exactly "-" is written "\-"); every field is
+// escaped with append_text, so a tab or line feed inside a value can never add a
+// column or a row. iss, sub, exp and the claims are filled only when the signature
+// verified, as in NDJSON records; a claim is its JSON text without whitespace.
+void append_tsv_header(std::string& out, std::span<const std::string> claim_names);
+void append_tsv(std::string& out, const record_origin& origin, const result& r,
+                std::span<const std::string> claim_names);
+
+// name_counts counts records by a name that may come from an attacker (a kid, an issuer)
+// in bounded memory, however many distinct names the input holds: at most
+// `max_names` names are held, each cut to `max_name_bytes` (cut_text); a record whose
+// name is new once the table is full is counted in other() instead. Names are held in
+// the order first seen, so what is held is deterministic. Memory: at most about
+// max_names x (max_name_bytes + 64) bytes. Not thread-safe.
+class name_counts {
+ public:
+  struct entry {
+    std::string_view name;  // valid while the name_counts lives
+    std::uint64_t records;
+    bool name_cut;  // the name was longer than max_name_bytes and is shown cut
+  };
+  name_counts(std::size_t max_names, std::size_t max_name_bytes)
+      : max_names_(max_names), max_name_bytes_(max_name_bytes) {}
+  void add(std::string_view name);
+  // The names held, most records first (ties: by name), at most `limit` of them.
+  [[nodiscard]] std::vector<entry> top(std::size_t limit) const;
+  [[nodiscard]] std::size_t names_held() const noexcept { return counts_.size(); }
+  // Records whose name was not held because the table was full.
+  [[nodiscard]] std::uint64_t other() const noexcept { return other_; }
+  [[nodiscard]] std::uint64_t records() const noexcept { return records_; }
+  [[nodiscard]] std::size_t max_names() const noexcept { return max_names_; }
+  [[nodiscard]] std::size_t max_name_bytes() const noexcept { return max_name_bytes_; }
+  [[nodiscard]] bool empty() const noexcept { return records_ == 0; }
+
+ private:
+  std::size_t max_names_;
+  std::size_t max_name_bytes_;
+  // name (cut) -> (records, the name was cut)
+  std::map<std::string, std::pair<std::uint64_t, bool>, std::less<>> counts_;
+  std::uint64_t other_ = 0;
+  std::uint64_t records_ = 0;
+};
 
 }  // namespace jwtbatch::cli

@@ -1,5 +1,6 @@
 #include "scan_cmd.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
 
@@ -31,7 +32,10 @@ constexpr std::size_t k_max_line = std::size_t{16} << 20;
 // Reads lines from a descriptor; a line's view is valid until the next call.
 class line_source {
  public:
-  explicit line_source(int fd) : fd_(fd) {}
+  // `stop_fd` (stop_signals::fd(), or -1): once readable, next() returns false without
+  // reading more; a line not yet ended by its "\n" is dropped (it is not whole).
+  explicit line_source(int fd, int stop_fd = -1) : fd_(fd), stop_fd_(stop_fd) {}
+  [[nodiscard]] bool stopped() const noexcept { return stopped_; }
   // next: the next line without its terminator ("\r\n" or "\n"), or false at the end.
   bool next(std::string_view& line, bool& cut) {
     if (after_cut_) {  // the bytes read past a cut line's end come next
@@ -61,7 +65,7 @@ class line_source {
         break;
       }
       if (!fill()) {
-        if (buf_.empty()) return false;
+        if (buf_.empty() || stopped_) return false;
         line = buf_;
         pos_ = buf_.size();
         break;
@@ -85,14 +89,23 @@ class line_source {
 
  private:
   bool fill() {
+    if (stopped_) return false;
     const std::size_t old = buf_.size();
     buf_.resize(old + (std::size_t{1} << 16));
-    ssize_t n = 0;
-    do {
-      n = ::read(fd_, buf_.data() + old, std::size_t{1} << 16);
-    } while (n < 0 && errno == EINTR);
+    const ssize_t n = read_or_stop(fd_, buf_.data() + old, std::size_t{1} << 16, stop_fd_);
+    if (n == k_stopped) {
+      stopped_ = true;
+      buf_.resize(old);
+      return false;
+    }
     if (n < 0) throw std::system_error(errno, std::generic_category(), "scan: read");
     buf_.resize(old + static_cast<std::size_t>(n));
+    // The input may have ended because its writer stopped on the same request (the
+    // decompressing thread): its last line is not whole then either.
+    if (n == 0 && stop_fd_ >= 0) {
+      pollfd p{stop_fd_, POLLIN, 0};
+      stopped_ = ::poll(&p, 1, 0) > 0;
+    }
     return n > 0;
   }
   // Reads and drops the rest of a cut line; what follows its newline is kept in rest_.
@@ -100,10 +113,8 @@ class line_source {
     after_cut_ = true;
     std::string scratch(std::size_t{1} << 16, '\0');
     while (true) {
-      ssize_t n = 0;
-      do {
-        n = ::read(fd_, scratch.data(), scratch.size());
-      } while (n < 0 && errno == EINTR);
+      const ssize_t n = read_or_stop(fd_, scratch.data(), scratch.size(), stop_fd_);
+      if (n == k_stopped) stopped_ = true;
       if (n <= 0) return;
       const auto* nl =
           static_cast<const char*>(std::memchr(scratch.data(), '\n', static_cast<std::size_t>(n)));
@@ -115,10 +126,12 @@ class line_source {
   }
 
   int fd_;
+  int stop_fd_;
   std::string buf_;
   std::size_t pos_ = 0;
   std::string rest_;  // bytes read past a cut line's end
   bool after_cut_ = false;
+  bool stopped_ = false;
 };
 
 struct found_record {
@@ -185,12 +198,44 @@ scan_clock make_clock(const scan_options& o, const policy& rules) {
   return c;
 }
 
+// Points descriptor 2 at `log_fd` while it lives; keep() makes that permanent. Used by
+// the rsyslog plugin, whose stderr is read as replies.
+class stderr_to_log {
+ public:
+  explicit stderr_to_log(int log_fd) {
+    std::fflush(stderr);
+    saved_ = ::fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+    if (saved_ < 0 || ::dup2(log_fd, STDERR_FILENO) < 0) {
+      throw std::system_error(errno, std::generic_category(), "--rsyslog-log: redirecting stderr");
+    }
+  }
+  ~stderr_to_log() {
+    if (saved_ < 0) return;
+    std::fflush(stderr);
+    ::dup2(saved_, STDERR_FILENO);
+    ::close(saved_);
+  }
+  stderr_to_log(const stderr_to_log&) = delete;
+  stderr_to_log& operator=(const stderr_to_log&) = delete;
+  void keep() {
+    ::close(saved_);
+    saved_ = -1;
+  }
+
+ private:
+  int saved_ = -1;
+};
+
 // The rsyslog mmexternal plugin (scan_cmd.hpp). Messages are answered in batches of
 // whatever has arrived: under load a batch spans many messages and every core; when
 // rsyslog waits for each reply, a batch is that one message. Never blocks with a
 // message unanswered, never reorders or drops one: one reply per input line, a cut
 // line included.
 int run_rsyslog(const scan_options& o, std::FILE* out) {
+  // Replies are the only output: records to a file would leave rsyslog without one.
+  if (!o.output.output.empty()) {
+    throw config_error("--output: --rsyslog answers on stdout, one reply per message");
+  }
   // Diagnostics never go to stderr (scan_cmd.hpp): to --rsyslog-log, or nowhere.
   const std::unique_ptr<std::FILE, int (*)(std::FILE*)> log(
       std::fopen(o.rsyslog_log.empty() ? "/dev/null" : o.rsyslog_log.c_str(), "a"), &std::fclose);
@@ -199,9 +244,19 @@ int run_rsyslog(const scan_options& o, std::FILE* out) {
         fmt::format("--rsyslog-log {}: cannot open: {}", o.rsyslog_log, std::strerror(errno)));
   }
   std::FILE* err = log.get();
+  // Whatever a library prints on stderr (oneTBB's "TBB Warning: The number of workers is
+  // currently limited...", written while the engine is built) goes to the log too,
+  // never into the reply channel: descriptor 2 points at the log from here on. Only a
+  // configuration error still reaches the real stderr (the guard puts it back for
+  // main's message), as scan_cmd.hpp says.
+  stderr_to_log guard(::fileno(err));
   const engine_setup setup = make_engine(o.engine, err);
   const scan_clock clock = make_clock(o, setup.engine->rules().rules());
   const bool fulljson = o.rsyslog_input == "fulljson";
+  stop_signals stop;
+  output_files files(o.output, {}, out);
+  guard.keep();
+  stop.arm();
 
   struct message {
     std::size_t first_token;
@@ -232,7 +287,7 @@ int run_rsyslog(const scan_options& o, std::FILE* out) {
     batch.clear();
   };
 
-  line_source source(STDIN_FILENO);
+  line_source source(STDIN_FILENO, stop.fd());
   std::string_view line;
   bool cut = false;
   while (source.next(line, cut)) {
@@ -266,16 +321,30 @@ int run_rsyslog(const scan_options& o, std::FILE* out) {
   }
   answer();
 
-  const double seconds =
+  run_summary summary;
+  summary.command = "scan --rsyslog";
+  summary.counts = &counts;
+  summary.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  fmt::print(err, "jwtbatch scan --rsyslog: {} messages, {} without a token", lines,
-             lines_without_token);
-  if (fulljson) fmt::print(err, ", {} not fulljson (scanned as text)", lines_not_json);
-  if (lines_cut > 0) fmt::print(err, ", {} cut at 16 MiB", lines_cut);
-  fmt::print(err, "\n");
-  print_summary(err, "tokens", counts, seconds, setup);
+  summary.threads = setup.engine->threads();
+  if (setup.cache) summary.cache = setup.cache->stats();
+  summary.extra = {{"messages", lines},
+                   {"messages_without_token", lines_without_token},
+                   {"messages_not_fulljson", lines_not_json},
+                   {"messages_cut", lines_cut}};
+  // Every message read got its reply: only a signal changes the exit code here.
+  summary.exit_code = stop_signals::exit_code();
+  if (!o.output.quiet) {
+    fmt::print(err, "jwtbatch scan --rsyslog: {} messages, {} without a token", lines,
+               lines_without_token);
+    if (fulljson) fmt::print(err, ", {} not fulljson (scanned as text)", lines_not_json);
+    if (lines_cut > 0) fmt::print(err, ", {} cut at 16 MiB", lines_cut);
+    fmt::print(err, "\n");
+    print_summary(err, "tokens", summary);
+  }
   std::fflush(err);
-  return 0;
+  files.finish(summary);
+  return summary.exit_code;
 }
 
 }  // namespace
@@ -316,8 +385,11 @@ CLI::App* add_scan_command(CLI::App& app, scan_options& o) {
 int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {
   if (o.rsyslog) return run_rsyslog(o, out);
   const engine_setup setup = make_engine(o.engine, err);
-  const auto inputs = open_inputs(o.inputs);
+  stop_signals stop;  // its descriptor first: every reader of the run waits on it
+  const auto inputs = open_inputs(o.inputs, stop.fd());
+  output_files files(o.output, inputs, out);
   const scan_clock clock = make_clock(o, setup.engine->rules().rules());
+  stop.arm();  // from here on, a signal ends the run with whole records and a summary
 
   // One batch: the lines that hold tokens (kept whole, so token views stay valid),
   // the tokens, their evaluation times and where they were found.
@@ -325,9 +397,11 @@ int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {
   std::vector<found_record> where;  // where batch's tokens were found
   std::vector<found_token> found;
 
-  record_writer records(o.output, out);
+  record_writer records(o.output, files.records(),
+                        setup.engine->rules().rules().returned_claims);
   std::uint64_t lines = 0, lines_without_token = 0, lines_without_time = 0, lines_cut = 0;
-  progress_meter meter(err, o.output.progress);
+  progress_meter meter(err, o.output.quiet && o.output.progress == "auto" ? std::string("never")
+                                                                           : o.output.progress);
   const auto started = std::chrono::steady_clock::now();
 
   const auto flush = [&] {
@@ -340,11 +414,12 @@ int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {
     where.clear();
   };
 
-  bool input_problem = false;
+  std::uint64_t damaged = 0;
   const bool name_files = inputs.size() > 1;
   for (const auto& in : inputs) {
+    if (stop_signals::caught() != 0) break;
     const std::string_view file = name_files ? std::string_view(in->name()) : std::string_view();
-    line_source source(in->fd());
+    line_source source(in->fd(), stop.fd());
     std::string_view line;
     bool cut = false;
     std::uint64_t number = 0;
@@ -376,20 +451,33 @@ int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {
       if (meter.due()) meter.show(lines, in->consumed(), in->size());
     }
     flush();
-    if (finish_input(*in, err)) input_problem = true;  // fails the run
+    if (finish_input(*in, err)) ++damaged;
   }
   records.flush();
   meter.finish();
 
-  const double seconds =
+  run_summary summary;
+  summary.command = "scan";
+  summary.counts = &records.counts();
+  summary.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  fmt::print(err, "jwtbatch scan: {} lines, {} without a token", lines, lines_without_token);
-  if (o.at_log_time) fmt::print(err, ", {} with a token but no timestamp", lines_without_time);
-  if (lines_cut > 0) fmt::print(err, ", {} cut at 16 MiB", lines_cut);
-  fmt::print(err, "\n");
-  print_summary(err, "tokens", records.counts(), seconds, setup);
-  const tally& counts = records.counts();
-  return counts.records > 0 && counts.ok == counts.records && !input_problem ? 0 : 1;
+  summary.threads = setup.engine->threads();
+  if (setup.cache) summary.cache = setup.cache->stats();
+  summary.extra = {{"lines", lines}, {"lines_without_token", lines_without_token}};
+  if (o.at_log_time) summary.extra.emplace_back("lines_without_time", lines_without_time);
+  summary.extra.emplace_back("lines_cut", lines_cut);
+  summary.inputs_damaged = damaged;
+  // "Nothing failed" is 0, also when no token was found at all (as verify on no input).
+  summary.exit_code = exit_code(records.counts(), damaged > 0);
+  if (!o.output.quiet) {
+    fmt::print(err, "jwtbatch scan: {} lines, {} without a token", lines, lines_without_token);
+    if (o.at_log_time) fmt::print(err, ", {} with a token but no timestamp", lines_without_time);
+    if (lines_cut > 0) fmt::print(err, ", {} cut at 16 MiB", lines_cut);
+    fmt::print(err, "\n");
+    print_summary(err, "tokens", summary);
+  }
+  files.finish(summary);
+  return summary.exit_code;
 }
 
 }  // namespace jwtbatch::cli

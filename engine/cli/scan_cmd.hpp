@@ -26,18 +26,25 @@ struct scan_options {
 CLI::App* add_scan_command(CLI::App& app, scan_options& o);
 
 // run_scan writes one record per token found (with its line and byte offset), in
-// input order, and the summary to `err`, including lines without a token. Returns 0
-// when every token found is ok, 1 otherwise (also when no token was found at all).
+// input order, to `out` (or -o FILE), and the summary to `err` (unless -q) and
+// --summary-json, including lines without a token. Returns the exit code as verify
+// does (output.hpp exit_code): 0 when every token found is ok, also when none was
+// found; 1 when one is not; 3 when an input ended early; 128 + the signal on SIGINT,
+// SIGTERM or SIGHUP, after whole records and the summary.
 //
 // With o.rsyslog it is an rsyslog mmexternal plugin instead: it reads messages from
 // standard input and writes exactly one reply line per message (rsyslog.hpp), in
 // order, flushed as soon as the messages read so far are answered, so rsyslog, which
-// waits for each reply, is never kept waiting. Returns 0 at the end of the input.
+// waits for each reply, is never kept waiting. Returns 0 at the end of the input, or
+// 128 + the signal when SIGINT, SIGTERM or SIGHUP stopped it (every message read by
+// then is answered first).
 // mmexternal reads the plugin's stderr through the same pipe as its stdout, so any
 // diagnostic there would be taken for a reply and shift every later one: key-set
 // warnings and the run summary go to o.rsyslog_log (appended) or nowhere. Only a
 // fatal configuration error is printed (by main, to stderr): rsyslog logs it as an
-// invalid reply, which is how it reaches the administrator.
+// invalid reply, which is how it reaches the administrator. Once the configuration is
+// accepted, descriptor 2 itself is pointed at the log (or /dev/null), so nothing a
+// library prints can reach the reply channel either.
 int run_scan(const scan_options& o, std::FILE* out, std::FILE* err);
 
 }  // namespace jwtbatch::cli

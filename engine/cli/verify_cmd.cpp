@@ -44,31 +44,42 @@ int run_verify(const verify_options& o, std::FILE* out, std::FILE* err) {
   const engine_setup setup = make_engine(o.engine, err);
   const batch_verifier& engine = *setup.engine;
 
-  const auto inputs = open_inputs(o.inputs);
+  stop_signals stop;  // its descriptor first: every reader of the run waits on it
+  const auto inputs = open_inputs(o.inputs, stop.fd());
+  output_files files(o.output, inputs, out);
+  stop.arm();  // from here on, a signal ends the run with whole records and a summary
 
   std::optional<std::uint64_t> total = 0;
   for (const auto& in : inputs) {
     if (!in->size()) total.reset();
     if (total) *total += *in->size();
   }
-  progress_meter meter(err, o.output.progress);
+  progress_meter meter(err, o.output.quiet && o.output.progress == "auto" ? std::string("never")
+                                                                           : o.output.progress);
   std::uint64_t finished_bytes = 0;  // inputs already read whole
 
-  record_writer records(o.output, out);
-  bool input_problem = false;
+  record_writer records(o.output, files.records(), engine.rules().rules().returned_claims);
+  std::uint64_t damaged = 0;
   const bool name_files = inputs.size() > 1;
   const auto started = std::chrono::steady_clock::now();
+  pipeline_options options;
+  options.stop_fd = stop.fd();
   for (const auto& in : inputs) {
+    if (stop_signals::caught() != 0) break;
     const std::string_view file = name_files ? std::string_view(in->name()) : std::string_view();
     std::unique_ptr<field_extractor> fields;
-    if (!o.field.empty()) fields = std::make_unique<field_extractor>(in->fd(), o.field);
-    verify_stream(engine, fields ? fields->fd() : in->fd(),
-                  [&](std::uint64_t line, std::string_view token, const result& r) {
-                    records.add(line, file, std::nullopt, token, r);
-                    if (meter.due()) {
-                      meter.show(records.counts().records, finished_bytes + in->consumed(), total);
-                    }
-                  });
+    if (!o.field.empty()) {
+      fields = std::make_unique<field_extractor>(in->fd(), o.field, stop.fd());
+    }
+    verify_stream(
+        engine, fields ? fields->fd() : in->fd(),
+        [&](std::uint64_t line, std::string_view token, const result& r) {
+          records.add(line, file, std::nullopt, token, r);
+          if (meter.due()) {
+            meter.show(records.counts().records, finished_bytes + in->consumed(), total);
+          }
+        },
+        options);
     finished_bytes += in->size().value_or(0);
     if (fields) {
       if (const std::uint64_t missing = fields->finish(); missing > 0) {
@@ -76,15 +87,23 @@ int run_verify(const verify_options& o, std::FILE* out, std::FILE* err) {
                    missing, o.field);
       }
     }
-    if (finish_input(*in, err)) input_problem = true;  // fails the run
+    if (finish_input(*in, err)) ++damaged;
   }
   records.flush();
   meter.finish();
 
-  const double seconds =
+  run_summary summary;
+  summary.command = "verify";
+  summary.counts = &records.counts();
+  summary.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  print_summary(err, "jwtbatch verify", records.counts(), seconds, setup);
-  return records.counts().ok == records.counts().records && !input_problem ? 0 : 1;
+  summary.threads = engine.threads();
+  if (setup.cache) summary.cache = setup.cache->stats();
+  summary.inputs_damaged = damaged;
+  summary.exit_code = exit_code(records.counts(), damaged > 0);
+  if (!o.output.quiet) print_summary(err, "jwtbatch verify", summary);
+  files.finish(summary);
+  return summary.exit_code;
 }
 
 }  // namespace jwtbatch::cli

@@ -24,9 +24,12 @@ struct verify_options {
 CLI::App* add_verify_command(CLI::App& app, verify_options& o);
 
 // run_verify verifies every line of every input, writes one record per line to `out`
-// in input order and the summary to `err`. Returns the exit code: 0 when every record
-// is ok, 1 when at least one is not. Configuration problems (keys, flags, unreadable
-// input) throw config_error before anything is written to `out`.
+// (or -o FILE) in input order and the summary to `err` (unless -q) and --summary-json.
+// Returns the exit code (output.hpp exit_code): 0 when every record is ok (or there is
+// none), 1 when at least one is not, 3 when an input ended early, 128 + the signal when
+// SIGINT, SIGTERM or SIGHUP stopped it (whole records and the summary are written
+// first). Configuration problems (keys, flags, unreadable input, an output that is
+// also an input) throw config_error before anything is written to `out`.
 int run_verify(const verify_options& o, std::FILE* out, std::FILE* err);
 
 }  // namespace jwtbatch::cli

@@ -1,5 +1,6 @@
 #include "jwtbatch/pipeline.hpp"
 
+#include <poll.h>
 #include <tbb/parallel_pipeline.h>
 #include <unistd.h>
 
@@ -59,8 +60,15 @@ class chunk_pool {
 // yet cut into records (at most one read plus one line of the token limit).
 class line_reader {
  public:
-  line_reader(int fd, std::size_t read_bytes, std::size_t max_records, std::size_t max_line)
-      : fd_(fd), read_bytes_(read_bytes), max_records_(max_records), max_line_(max_line) {}
+  line_reader(int fd, std::size_t read_bytes, std::size_t max_records, std::size_t max_line,
+              int stop_fd)
+      : fd_(fd),
+        read_bytes_(read_bytes),
+        max_records_(max_records),
+        max_line_(max_line),
+        stop_fd_(stop_fd) {}
+
+  [[nodiscard]] bool stopped() const noexcept { return stopped_; }
 
   // Fills `c` with at least one record, or returns false at the end of input. A chunk
   // ends at max_records records, or at about read_bytes of data, or where the buffer
@@ -82,6 +90,11 @@ class line_reader {
         skipping_ = true;
         buf_.clear();
         pos_ = 0;
+      }
+      if (stopped_) {  // pipeline_options::stop_fd: a partial last line is not whole
+        buf_.clear();
+        pos_ = 0;
+        break;
       }
       if (eof_) {
         if (skipping_ || pos_ < buf_.size()) take(c, pos_, buf_.size());  // no final "\n"
@@ -110,9 +123,27 @@ class line_reader {
     ++next_line_;
   }
 
+  // Whether a stop was asked for; waits (when `wait`) until either it is or the input
+  // has bytes (or its end) to read.
+  bool stop_requested(bool wait) {
+    if (stop_fd_ < 0) return false;
+    std::array<pollfd, 2> p{pollfd{stop_fd_, POLLIN, 0}, pollfd{fd_, POLLIN, 0}};
+    while (true) {
+      const int r = ::poll(p.data(), wait ? p.size() : 1, wait ? -1 : 0);
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0) throw std::system_error(errno, std::generic_category(), "verify_stream: poll");
+      // The stop first: an input that never pauses (a large file) must not hide it.
+      return p[0].revents != 0;
+    }
+  }
+
   void fill() {
     buf_.erase(0, pos_);  // keeps only the partial line
     pos_ = 0;
+    if (stop_requested(true)) {
+      stopped_ = eof_ = true;
+      return;
+    }
     const std::size_t old = buf_.size();
     buf_.resize(old + read_bytes_);
     ssize_t n = 0;
@@ -125,17 +156,23 @@ class line_reader {
     }
     buf_.resize(old + static_cast<std::size_t>(n));
     eof_ = n == 0;
+    // The input may have ended because its writer stopped on the same request (a
+    // decompressing thread, a pipe from a stopped process): its last line is not
+    // whole then either.
+    if (eof_ && stop_requested(false)) stopped_ = true;
   }
 
   int fd_;
   std::size_t read_bytes_;
   std::size_t max_records_;
   std::size_t max_line_;
+  int stop_fd_;
   std::string buf_;
   std::size_t pos_ = 0;  // buf_[0, pos_) is cut already
   std::uint64_t next_line_ = 1;
   bool skipping_ = false;
   bool eof_ = false;
+  bool stopped_ = false;
 };
 
 }  // namespace
@@ -148,7 +185,8 @@ pipeline_stats verify_stream(const batch_verifier& engine, int fd, const pipelin
                                     ? options.chunks_in_flight
                                     : 2 * static_cast<std::size_t>(engine.threads());
   line_reader reader(fd, std::max<std::size_t>(options.chunk_bytes, 4096),
-                     std::max<std::size_t>(options.max_records, 1), p.limits.max_token_bytes);
+                     std::max<std::size_t>(options.max_records, 1), p.limits.max_token_bytes,
+                     options.stop_fd);
   chunk_pool pool;
   pipeline_stats stats;
   std::array<char, 32> zeros{};
@@ -198,6 +236,7 @@ pipeline_stats verify_stream(const batch_verifier& engine, int fd, const pipelin
               pool.give(c);
             }));
   });
+  stats.stopped = reader.stopped();
   return stats;
 }
 

@@ -22,6 +22,14 @@ struct pipeline_options {
   // bytes) plus one line of the token limit, whatever the input size; chunks and their
   // results are reused, so the steady state allocates nothing.
   std::size_t chunks_in_flight = 0;
+  // A descriptor that becomes readable to ask for a stop (the read end of a pipe a
+  // signal handler writes to, an eventfd...), or -1. It is polled beside the input
+  // before every read, so a stop is seen whether the input is idle or never pauses.
+  // On a stop the reader ends the input there: every whole line already read still
+  // gets its result and reaches the sink in order, a last line without its "\n" is
+  // dropped (it is not whole), and nothing more is read. The descriptor is only
+  // polled, never read: it stays readable, so other readers can wait on it too.
+  int stop_fd = -1;
 };
 
 // Called once per input record, serially and in input order. `line` is 1-based;
@@ -33,6 +41,7 @@ using pipeline_sink =
 struct pipeline_stats {
   std::uint64_t records = 0;
   std::uint64_t ok = 0;
+  bool stopped = false;  // ended by pipeline_options::stop_fd, not by the end of input
 };
 
 // verify_stream reads `fd` to its end: a serial in-order reader cuts chunks at line
