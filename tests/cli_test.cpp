@@ -205,16 +205,16 @@ TEST(CliVerify, GzipAndZstdInputsAreReadTransparentlyAndTruncationIsReported) {
     EXPECT_EQ(piped.out, plain.out) << compressed << " from stdin";
   }
   // Cut the gzip file in the middle: the lines before the cut still give records, the
-  // damage is named on stderr and fails the run.
+  // damage is named on stderr and fails the run with its own code, 3.
   ASSERT_EQ(std::system(("head -c 20000 " + path + ".gz > " + path + ".cut.gz").c_str()), 0);
   const run_result cut = run(fx.verify("--format tsv " + path + ".cut.gz"));
-  EXPECT_EQ(cut.exit_code, 1);
+  EXPECT_EQ(cut.exit_code, 3);
   EXPECT_NE(cut.err.find(path + ".cut.gz: truncated gzip stream"), std::string::npos) << cut.err;
-  const auto rows = lines(cut.out);
+  const auto rows = lines(cut.out);  // the TSV header, then the records
   ASSERT_GT(rows.size(), 10U);
-  ASSERT_LT(rows.size(), 2000U);
-  for (std::size_t i = 0; i + 1 < rows.size(); ++i) {
-    EXPECT_EQ(rows[i].rfind(std::to_string(i + 1) + "\tok\t", 0), 0U) << rows[i];
+  ASSERT_LT(rows.size(), 2001U);
+  for (std::size_t i = 1; i + 1 < rows.size(); ++i) {
+    EXPECT_EQ(rows[i].rfind(std::to_string(i) + "\tok\t", 0), 0U) << rows[i];
   }
 }
 
@@ -225,7 +225,7 @@ TEST(CliVerify, ProgressGoesToStderrOnlyAndOnlyWhenAsked) {
   const std::string path = fx.write("progress.txt", input);
   const run_result always = run(fx.verify("--progress always --format tsv " + path));
   const auto rows = lines(always.out);
-  ASSERT_EQ(rows.size(), 200000U);
+  ASSERT_EQ(rows.size(), 200001U);  // the TSV header and one row per line
   for (const std::string& row : rows) ASSERT_EQ(row.find('\r'), std::string::npos) << row;
   EXPECT_NE(always.err.find("records/s, "), std::string::npos) << always.err.substr(0, 200);
   EXPECT_NE(always.err.find('\r'), std::string::npos);
@@ -347,10 +347,10 @@ TEST(CliVerify, FieldTakesTheTokenFromEachNdjsonLine) {
   const run_result r = run(fx.verify("--field jwt --format tsv " + path));
   EXPECT_EQ(r.exit_code, 1);
   const auto rows = lines(r.out);
-  ASSERT_EQ(rows.size(), 5U) << r.out;
-  const char* expected[] = {"1\tok\t", "2\tbad_segments\t", "3\tbad_segments\t",
+  ASSERT_EQ(rows.size(), 6U) << r.out;  // the TSV header and five rows
+  const char* expected[] = {"line\t", "1\tok\t", "2\tbad_segments\t", "3\tbad_segments\t",
                             "4\tbad_segments\t", "5\tok\t"};
-  for (std::size_t i = 0; i < 5; ++i) EXPECT_EQ(rows[i].rfind(expected[i], 0), 0U) << rows[i];
+  for (std::size_t i = 0; i < 6; ++i) EXPECT_EQ(rows[i].rfind(expected[i], 0), 0U) << rows[i];
   EXPECT_NE(r.err.find("2 lines without a string member \"jwt\""), std::string::npos) << r.err;
 }
 
@@ -360,9 +360,10 @@ TEST(CliVerify, TsvAndSummaryFormatsAndStdin) {
   const std::string path = fx.write("stdin.txt", t + "\nx\n");
   const run_result tsv = run(fx.verify("--format tsv - < " + path));
   const auto rows = lines(tsv.out);
-  ASSERT_EQ(rows.size(), 2U) << tsv.out;
-  EXPECT_EQ(rows[0].rfind("1\tok\tok\tHS256\ths-1\t", 0), 0U) << rows[0];
-  EXPECT_EQ(rows[1].rfind("2\tbad_segments\tformat\t-\t-\t", 0), 0U) << rows[1];
+  ASSERT_EQ(rows.size(), 3U) << tsv.out;  // the TSV header and two rows
+  EXPECT_EQ(rows[0].rfind("line\tstatus\tclass\talg\tkid\tfp\tlabel\t", 0), 0U) << rows[0];
+  EXPECT_EQ(rows[1].rfind("1\tok\tok\tHS256\ths-1\t", 0), 0U) << rows[1];
+  EXPECT_EQ(rows[2].rfind("2\tbad_segments\tformat\t-\t-\t", 0), 0U) << rows[2];
   const run_result summary = run(fx.verify("--format summary < " + path));
   EXPECT_TRUE(summary.out.empty());
   EXPECT_EQ(summary.exit_code, 1);
