@@ -500,6 +500,94 @@ TEST_F(PipelineLinesTest, TenMegabyteLineIsNeverBufferedWhole) {
   }
 }
 
+// pipeline_options::stop_fd: a stop asked for while the input is idle (a pipe whose
+// writer is silent) ends the stream with every whole line's result and without the
+// unfinished last line; one asked for while the input never pauses (a large file)
+// ends it too, with whole records in order.
+TEST_F(PipelineTest, StopFdEndsAnIdlePipeWithWholeLinesOnly) {
+  int data[2] = {-1, -1};
+  int stop[2] = {-1, -1};
+  ASSERT_EQ(::pipe(data), 0);
+  ASSERT_EQ(::pipe(stop), 0);
+  std::string content;
+  for (int i = 0; i < 5; ++i) content += token(i + 1) + "\n";
+  content += token(99).substr(0, 30);  // the writer has not finished this line
+  ASSERT_EQ(::write(data[1], content.data(), content.size()),
+            static_cast<ssize_t>(content.size()));
+  for (int threads : {1, 2}) {
+    if (threads == 2) {  // again, with the stop already asked for: nothing is read
+      const batch_verifier engine(rules_, batch_options{.threads = threads});
+      std::uint64_t records = 0;
+      const pipeline_stats stats = verify_stream(
+          engine, data[0], [&](std::uint64_t, std::string_view, const result&) { ++records; },
+          pipeline_options{.stop_fd = stop[0]});
+      EXPECT_TRUE(stats.stopped);
+      EXPECT_EQ(records, 0U);
+      EXPECT_EQ(stats.records, 0U);
+      continue;
+    }
+    const batch_verifier engine(rules_, batch_options{.threads = threads});
+    std::vector<seen> out;
+    const pipeline_stats stats = verify_stream(
+        engine, data[0],
+        [&](std::uint64_t line, std::string_view t, const result& r) {
+          out.push_back({line, std::string(t), r.code, "", std::string(r.sub.value_or(""))});
+          if (line == 5) {  // everything whole has its result: now the stop comes
+            ASSERT_EQ(::write(stop[1], "x", 1), 1);
+          }
+        },
+        pipeline_options{.stop_fd = stop[0]});
+    EXPECT_TRUE(stats.stopped);
+    ASSERT_EQ(out.size(), 5U);
+    EXPECT_EQ(stats.records, 5U);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      EXPECT_EQ(out[i].line, i + 1);
+      EXPECT_EQ(out[i].sub, "u" + std::to_string(i + 1));
+    }
+  }
+  for (const int fd : {data[0], data[1], stop[0], stop[1]}) ::close(fd);
+}
+
+TEST_F(PipelineTest, StopFdEndsAFileThatNeverPauses) {
+  std::string content;
+  std::vector<std::string> records;
+  for (int i = 0; i < 20000; ++i) {
+    records.push_back(token(i % 50));
+    content += records.back() + "\n";
+  }
+  const std::string path = temp_path();
+  std::ofstream(path, std::ios::binary) << content;
+  int stop[2] = {-1, -1};
+  ASSERT_EQ(::pipe(stop), 0);
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  const batch_verifier engine(rules_, batch_options{.threads = 2});
+  std::vector<std::string> out;
+  const pipeline_stats stats = verify_stream(
+      engine, fd,
+      [&](std::uint64_t line, std::string_view t, const result&) {
+        EXPECT_EQ(line, out.size() + 1);
+        out.emplace_back(t);
+        if (line == 100) {
+          ASSERT_EQ(::write(stop[1], "x", 1), 1);
+        }
+      },
+      pipeline_options{.chunk_bytes = 4096, .stop_fd = stop[0]});
+  EXPECT_TRUE(stats.stopped);
+  EXPECT_GE(out.size(), 100U);
+  EXPECT_LT(out.size(), records.size());
+  for (std::size_t i = 0; i < out.size(); ++i) ASSERT_EQ(out[i], records[i]) << i;
+  // Without a stop, the same file is read to its end.
+  ASSERT_EQ(::lseek(fd, 0, SEEK_SET), 0);
+  const pipeline_stats all =
+      verify_stream(engine, fd, [](std::uint64_t, std::string_view, const result&) {});
+  EXPECT_FALSE(all.stopped);
+  EXPECT_EQ(all.records, records.size());
+  ::close(fd);
+  for (const int f : {stop[0], stop[1]}) ::close(f);
+  std::remove(path.c_str());
+}
+
 TEST_F(PipelineTest, ReadErrorsAreReported) {
   const batch_verifier engine(rules_);
   EXPECT_THROW(verify_stream(engine, -1, [](std::uint64_t, std::string_view, const result&) {}),
