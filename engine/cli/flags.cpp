@@ -142,11 +142,6 @@ std::string help_formatter::make_option_opts(const CLI::Option* opt) const {
     if (!label.empty()) out += " " + label;
     if (opt->get_required()) out += " (required)";
   }
-  if (!opt->get_needs().empty()) {
-    out += " (needs";
-    for (const CLI::Option* other : opt->get_needs()) out += " " + other->get_name();
-    out += ")";
-  }
   return out;
 }
 
@@ -154,6 +149,10 @@ std::string help_formatter::make_option_desc(const CLI::Option* opt) const {
   std::string desc = opt->get_description();
   if (opt->get_type_size() != 0 && !opt->get_default_str().empty()) {
     desc += " (default: " + opt->get_default_str() + ")";
+  }
+  if (!opt->get_needs().empty()) {
+    desc += "; needs";
+    for (const CLI::Option* other : opt->get_needs()) desc += " " + other->get_name();
   }
   if (!opt->get_excludes().empty()) {
     desc += "; not with";

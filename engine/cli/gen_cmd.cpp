@@ -5,11 +5,13 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <system_error>
+#include <utility>
 
 #include <sys/stat.h>
 
@@ -30,13 +32,24 @@ namespace {
 // counts never overflow.
 constexpr std::size_t k_max_count = std::size_t{1000000000000};
 
-// Whether two paths name one file: the same spelling, or the same device and inode.
+// Whether two paths name one file: the same device and inode when both exist, else
+// the same directory (resolved) and name, however spelled ("x" and "./x").
 bool same_file(const std::string& a, const std::string& b) {
-  if (a == b) return true;
   struct stat sa {
   }, sb{};
-  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
-         sa.st_ino == sb.st_ino;
+  if (::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0) {
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+  }
+  const auto where =
+      [](const std::string& path) -> std::optional<std::pair<std::string, std::string>> {
+    const std::size_t slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+    std::unique_ptr<char, decltype(&std::free)> real(::realpath(dir.c_str(), nullptr), &std::free);
+    if (!real) return std::nullopt;
+    return std::make_pair(std::string(real.get()), path.substr(slash + 1));
+  };
+  const auto wa = where(a), wb = where(b);
+  return a == b || (wa && wb && *wa == *wb);
 }
 
 // --mix valid=90,expired=5,forged=3,malformed=2 (kinds left out count 0).
