@@ -758,7 +758,11 @@ int run_bench(const bench_options& o, std::FILE* out, std::FILE* err) {
   double fastest = 0;
   for (const case_result& r : results) fastest = std::max(fastest, r.m[verify_1t].median);
 
-  print_report(out, info, results, fastest);
+  try {
+    print_report(out, info, results, fastest);
+  } catch (const std::system_error& e) {  // fmt's message would not say which stream
+    throw std::system_error(e.code(), "standard output: write failed");
+  }
   write_output(json_file, "--json", report_json(info, results, fastest), err);
   write_output(chart_file, "--chart", report_svg(info, results), err);
   return 0;
