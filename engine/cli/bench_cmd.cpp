@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <ctime>
 #include <exception>
 #include <fstream>
@@ -30,6 +31,7 @@
 
 #include "base64url.hpp"
 #include "crypto/signature.hpp"
+#include "flags.hpp"
 #include "gen.hpp"
 #include "json_out.hpp"
 #include "jwtbatch/batch.hpp"
@@ -37,6 +39,7 @@
 #include "jwtbatch/sign.hpp"
 #include "jwtbatch/verifier.hpp"
 #include "key.hpp"
+#include "replacing_file.hpp"
 #include "svg_chart.hpp"
 
 #ifndef JWTBATCH_VERSION
@@ -53,7 +56,6 @@ constexpr double k_quick_time_per_case = 0.12;
 constexpr std::size_t k_corpus_lines = 4096;     // tokens of the largest batch
 constexpr std::size_t k_inputs_per_thread = 64;  // distinct tokens a thread cycles through
 constexpr double k_base_time = 1700000000;       // the corpus' first line, Unix seconds
-constexpr unsigned k_max_threads = 1024;
 
 // ---- cases ----------------------------------------------------------------------------
 
@@ -588,7 +590,9 @@ void print_report(std::FILE* out, const run_info& info, const std::vector<case_r
              "second through verify_batch on {}: signature, iss,\n  aud and exp (required) checked "
              "on realistic claims from gen; no cache.\n",
              all);
-  if (std::fflush(out) != 0) throw config_error("standard output: write failed");
+  if (std::fflush(out) != 0) {  // main ends quietly on EPIPE (a closed pipe), else reports
+    throw std::system_error(errno, std::generic_category(), "standard output: write failed");
+  }
 }
 
 void append_metric(std::string& j, const metric& m, std::string_view unit, unsigned threads) {
@@ -666,29 +670,24 @@ std::string report_svg(const run_info& info, const std::vector<case_result>& res
   return render_svg(chart);
 }
 
-// An output file, opened (and truncated) before anything is measured so that a bad
-// path fails at once.
-struct output_file {
-  std::string flag, path;
-  std::ofstream stream;
-};
-
-std::optional<output_file> open_output(const std::string& path, const char* flag) {
-  if (path.empty()) return std::nullopt;
-  output_file f{flag, path, std::ofstream(path, std::ios::binary | std::ios::trunc)};
-  if (!f.stream) {
-    throw config_error(fmt::format("{} {}: cannot write: {}", flag, path,
-                                   std::error_code(errno, std::generic_category()).message()));
-  }
-  return f;
+// An output file, opened before anything is measured so that a bad path fails at
+// once, and written whole or not at all (replacing_file): a failed run leaves no
+// empty file behind.
+std::unique_ptr<replacing_file> open_output(const std::string& path, const char* flag) {
+  if (path.empty()) return nullptr;
+  return std::make_unique<replacing_file>(path, flag);
 }
 
-void write_output(std::optional<output_file>& f, const std::string& text, std::FILE* err) {
+void write_output(std::unique_ptr<replacing_file>& f, const char* flag, const std::string& text,
+                  std::FILE* err) {
   if (!f) return;
-  f->stream << text;
-  f->stream.close();
-  if (!f->stream) throw config_error(fmt::format("{} {}: write failed", f->flag, f->path));
-  fmt::print(err, "jwtbatch bench: wrote {}\n", f->path);
+  if (std::fwrite(text.data(), 1, text.size(), f->get()) != text.size()) {
+    throw config_error(
+        fmt::format("{} {}: write failed: {}", flag, f->path(), std::strerror(errno)));
+  }
+  f->commit();
+  fmt::print(err, "jwtbatch bench: wrote {}\n", f->path());
+  f.reset();
 }
 
 }  // namespace
@@ -700,23 +699,28 @@ CLI::App* add_bench_command(CLI::App& app, bench_options& o) {
       "verify ops/s on 1 thread and on all, µs per op, relative speed, and whole tokens/s "
       "through verify_batch. A table on stdout; --json and --chart write files. Exit 0, or 2 "
       "on a usage error.");
-  cmd->add_option("--algs", o.algs,
-                  "Cases (comma list): HS256, ..., EdDSA; RSA at another size as RS256-4096 "
-                  "(default: every algorithm at RSA-2048, and RS256-3072, RS256-4096)")
-      ->delimiter(',')
-      ->allow_extra_args(false);
-  cmd->add_option("--time-per-case", o.time_per_case,
-                  "Seconds measured per case, over all its figures and repetitions (default "
-                  "1.5; 0.12 with --quick)")
-      ->check(CLI::Number)
-      ->check(CLI::Range(0.001, 3600.0));
+  add_list_flag(cmd, "--algs", o.algs,
+                "Cases: HS256, ..., EdDSA; RSA at another size as RS256-4096 (default: every "
+                "algorithm at RSA-2048, and RS256-3072, RS256-4096)");
+  cmd->add_option("--time-per-case",
+                  "Seconds measured per case, over all its figures and "
+                  "repetitions (0.001..3600; default 1.5, 0.12 with --quick)")
+      ->type_name("SECONDS")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->each(
+          [&o](const std::string& text) { o.time_per_case = parse_decimal(text, 0.001, 3600.0); });
   cmd->add_flag("--quick", o.quick, "A few seconds in all: 0.12 s per case");
-  cmd->add_option("--repetitions", o.repetitions, "Samples per figure; the median is reported")
-      ->check(CLI::Range(1, 99));
-  cmd->add_option("--threads", o.threads, "Threads of the \"all threads\" figures; 0 = every core")
-      ->check(CLI::Range(0U, k_max_threads));
-  cmd->add_option("--json", o.json, "Write the raw figures (samples, medians, machine) as JSON");
-  cmd->add_option("--chart", o.chart, "Write a bar chart of verify ops/s as SVG");
+  add_whole_flag(cmd, "--repetitions", o.repetitions, 1, 99,
+                 "Samples per figure; the median is reported", "", "3");
+  add_whole_flag(cmd, "--threads", o.threads, 0, max_threads,
+                 "Threads of the \"all threads\" figures", "", "0 = one per core");
+  cmd->add_option("--json", o.json, "Write the raw figures (samples, medians, machine) as JSON")
+      ->type_name("FILE")
+      ->check(non_empty());
+  cmd->add_option("--chart", o.chart, "Write a bar chart of verify ops/s as SVG")
+      ->type_name("FILE")
+      ->check(non_empty());
   return cmd;
 }
 
@@ -726,8 +730,8 @@ int run_bench(const bench_options& o, std::FILE* out, std::FILE* err) {
   if (!o.json.empty() && o.json == o.chart) {
     throw config_error("--chart " + o.chart + ": the same file as --json");
   }
-  std::optional<output_file> json_file = open_output(o.json, "--json");
-  std::optional<output_file> chart_file = open_output(o.chart, "--chart");
+  std::unique_ptr<replacing_file> json_file = open_output(o.json, "--json");
+  std::unique_ptr<replacing_file> chart_file = open_output(o.chart, "--chart");
 
   run_info info;
   info.date = utc_now();
@@ -754,9 +758,13 @@ int run_bench(const bench_options& o, std::FILE* out, std::FILE* err) {
   double fastest = 0;
   for (const case_result& r : results) fastest = std::max(fastest, r.m[verify_1t].median);
 
-  print_report(out, info, results, fastest);
-  write_output(json_file, report_json(info, results, fastest), err);
-  write_output(chart_file, report_svg(info, results), err);
+  try {
+    print_report(out, info, results, fastest);
+  } catch (const std::system_error& e) {  // fmt's message would not say which stream
+    throw std::system_error(e.code(), "standard output: write failed");
+  }
+  write_output(json_file, "--json", report_json(info, results, fastest), err);
+  write_output(chart_file, "--chart", report_svg(info, results), err);
   return 0;
 }
 

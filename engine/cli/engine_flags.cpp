@@ -14,7 +14,9 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
+#include "flags.hpp"
 #include "jwtbatch/key_set.hpp"
+#include "jwtbatch/policy.hpp"
 #include "jwtbatch/verifier.hpp"
 
 namespace jwtbatch::cli {
@@ -75,11 +77,12 @@ policy make_policy(const engine_options& o) {
   p.audiences = o.audiences;
   p.required_claims = o.required;
   p.accepted_typs = o.typs;
+  // RFC 8725 §3.11, RFC 9068 §4: a token type that is checked must be present, or
+  // leaving it out would be a way around the check.
+  p.typ_required = !o.typs.empty();
   p.returned_claims = o.claims;
   p.max_age_seconds = o.max_age;
-  if (o.leeway < 0) throw config_error("--leeway: must be >= 0 seconds");
-  p.leeway_seconds = o.leeway;
-  if (o.max_token_bytes == 0) throw config_error("--max-token-bytes: must be > 0");
+  p.leeway_seconds = o.leeway;  // bounded by its flag (add_engine_flags)
   p.limits.max_token_bytes = o.max_token_bytes;
   if (!o.at.empty()) p.fixed_time = parse_time(o.at, "--at");
   return p;
@@ -89,10 +92,27 @@ policy make_policy(const engine_options& o) {
 
 // --at: Unix seconds, or an RFC 3339 date-time (UTC or with an offset).
 double parse_time(const std::string& text, std::string_view flag) {
-  double value = 0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec == std::errc() && ptr == end && std::isfinite(value)) return value;
+  const auto in_range = [&](double t) {
+    if (t >= 0 && t <= k_max_unix_time) return t;
+    throw config_error(
+        fmt::format("{} \"{}\": out of range (expected a time from 1970 to 9999)", flag, text));
+  };
+  // Decimal digits with an optional fraction only: "nan", "inf", "1e9", "0x10" and ""
+  // are refused, not read as some surprising time.
+  const std::size_t dot = text.find('.');
+  const std::string_view whole = std::string_view(text).substr(0, dot);
+  const std::string_view decimals =
+      dot == std::string::npos ? std::string_view("0") : std::string_view(text).substr(dot + 1);
+  const auto digits = [](std::string_view s) {
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (digits(whole) && digits(decimals)) {
+    double value = 0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (ec == std::errc() && ptr == end && std::isfinite(value)) return in_range(value);
+  }
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
   char sep = 0;
   int used = 0;
@@ -123,7 +143,8 @@ double parse_time(const std::string& text, std::string_view flag) {
                                             std::chrono::day(static_cast<unsigned>(d))};
       if (ymd.ok()) {
         const auto days = std::chrono::sys_days(ymd).time_since_epoch().count();
-        return static_cast<double>(days) * 86400 + h * 3600 + mi * 60 + s + fraction - offset;
+        return in_range(static_cast<double>(days) * 86400 + h * 3600 + mi * 60 + s + fraction -
+                        offset);
       }
     }
   }
@@ -132,35 +153,48 @@ double parse_time(const std::string& text, std::string_view flag) {
 }
 
 void add_engine_flags(CLI::App* cmd, engine_options& o) {
+  // File names may hold commas, so --jwks repeats but does not split.
   cmd->add_option("--jwks", o.jwks, "JWK Set (or JWK, or PEM) file of trusted keys; repeatable")
-      ->allow_extra_args(false);
-  cmd->add_option("--key", o.key_pem, "PEM public key or certificate (with --kid, --alg)");
-  cmd->add_option("--secret-file", o.secret_file, "HMAC secret, raw bytes (with --kid, --alg)");
-  cmd->add_option("--kid", o.kid, "Key id of --key or --secret-file");
+      ->type_name("FILE")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->check(non_empty());
+  cmd->add_option("--key", o.key_pem, "PEM public key or certificate (with --kid, --alg)")
+      ->type_name("FILE")
+      ->check(non_empty());
+  cmd->add_option("--secret-file", o.secret_file, "HMAC secret, raw bytes (with --kid, --alg)")
+      ->type_name("FILE")
+      ->check(non_empty());
+  cmd->add_option("--kid", o.kid, "Key id of --key or --secret-file")
+      ->type_name("KID")
+      ->check(non_empty());
   cmd->add_flag("--allow-mixed-keys", o.allow_mixed_keys,
                 "Allow HMAC secrets and public keys in one key set");
-  cmd->add_option("--iss", o.issuers, "Accepted issuer; repeatable")->allow_extra_args(false);
-  cmd->add_option("--aud", o.audiences, "Accepted audience; repeatable")->allow_extra_args(false);
-  cmd->add_option("--alg", o.algs,
-                  "Allowed algorithms (comma list; default all); with --key or --secret-file, "
-                  "the one algorithm the key is bound to")
-      ->delimiter(',')
-      ->allow_extra_args(false);
-  cmd->add_option("--require", o.required, "Claim that must be present; repeatable")
-      ->allow_extra_args(false);
-  cmd->add_option("--typ", o.typs, "Accepted typ header value; repeatable")
-      ->allow_extra_args(false);
-  cmd->add_option("--claims", o.claims, "Custom claims to print (comma list)")
-      ->delimiter(',')
-      ->allow_extra_args(false);
-  cmd->add_option("--max-age", o.max_age, "Maximum age from iat, seconds");
-  cmd->add_option("--leeway", o.leeway, "Clock skew allowed on exp/nbf/iat, seconds");
-  cmd->add_option("--at", o.at, "Evaluation time: Unix seconds or RFC 3339 (default: now)");
-  cmd->add_option("--max-token-bytes", o.max_token_bytes, "Longest token accepted");
-  cmd->add_option("--threads", o.threads, "Worker threads; 0 = every core")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--cache-size", o.cache_size,
-                  "Verified-token cache entries; 0 turns the cache off");
+  add_list_flag(cmd, "--iss", o.issuers, "Accepted issuers (default: any)");
+  add_list_flag(cmd, "--aud", o.audiences, "Accepted audiences (default: any)");
+  add_list_flag(cmd, "--alg", o.algs,
+                "Allowed algorithms (default: all); with --key or --secret-file, the one "
+                "algorithm the key is bound to");
+  add_list_flag(cmd, "--require", o.required, "Claims that must be present");
+  add_list_flag(cmd, "--typ", o.typs,
+                "Accepted typ header values; naming one makes typ required (RFC 8725 §3.11, "
+                "RFC 9068 §4)");
+  add_list_flag(cmd, "--claims", o.claims, "Custom claims to print in each record");
+  add_whole_flag(cmd, "--max-age", o.max_age, std::int64_t{0}, k_max_age_seconds,
+                 "Maximum age from iat; a token without iat then fails", "seconds", "no limit");
+  add_whole_flag(cmd, "--leeway", o.leeway, std::int64_t{0}, max_leeway_seconds,
+                 "Clock skew allowed on exp, nbf and iat", "seconds", "0");
+  cmd->add_option("--at", o.at,
+                  "Evaluation time: Unix seconds or RFC 3339, year 1970..9999 (default: now)")
+      ->type_name("TIME")
+      ->check(non_empty());
+  add_whole_flag(cmd, "--max-token-bytes", o.max_token_bytes, std::size_t{1}, max_token_bytes_limit,
+                 "Longest token accepted", "bytes", "65536");
+  add_whole_flag(cmd, "--threads", o.threads, 0, max_threads, "Worker threads", "",
+                 "0 = one per core");
+  add_whole_flag(cmd, "--cache-size", o.cache_size, std::size_t{0}, max_cache_entries,
+                 "Verified-token cache entries; 0 turns the cache off", "", "65536");
 }
 
 engine_setup make_engine(const engine_options& o, std::FILE* err) {

@@ -17,6 +17,13 @@
 
 namespace jwtbatch::cli {
 
+// --max-age's bound: 100 years of 365.25 days, far beyond any token's life yet small
+// enough that iat + max age + leeway never overflows.
+inline constexpr std::int64_t k_max_age_seconds = std::int64_t{3155760000};
+// --at and gen's --base-time: 1970-01-01T00:00:00Z .. 9999-12-31T23:59:59Z, the years an
+// RFC 3339 date-time can spell.
+inline constexpr double k_max_unix_time = 253402300799.0;
+
 struct engine_options {
   // Keys.
   std::vector<std::string> jwks;
@@ -52,7 +59,8 @@ struct engine_setup {
 };
 engine_setup make_engine(const engine_options& o, std::FILE* err);
 
-// parse_time: Unix seconds or an RFC 3339 date-time; config_error naming `flag`.
+// parse_time: decimal Unix seconds (a fraction allowed) or an RFC 3339 date-time, from
+// 1970 to year 9999; config_error naming `flag` otherwise (empty, "nan", "1e9", "-5").
 double parse_time(const std::string& text, std::string_view flag);
 
 }  // namespace jwtbatch::cli

@@ -5,20 +5,52 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <memory>
+#include <optional>
 #include <system_error>
+#include <utility>
+
+#include <sys/stat.h>
 
 #include <fmt/core.h>
 
 #include "engine_flags.hpp"
+#include "flags.hpp"
 #include "gen.hpp"
 #include "json_out.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "output.hpp"
+#include "replacing_file.hpp"
 
 namespace jwtbatch::cli {
 namespace {
+
+// --count's bound: a trillion lines, far more than any disk holds, small enough that
+// counts never overflow.
+constexpr std::size_t k_max_count = std::size_t{1000000000000};
+
+// Whether two paths name one file: the same device and inode when both exist, else
+// the same directory (resolved) and name, however spelled ("x" and "./x").
+bool same_file(const std::string& a, const std::string& b) {
+  struct stat sa {
+  }, sb{};
+  if (::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0) {
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+  }
+  const auto where =
+      [](const std::string& path) -> std::optional<std::pair<std::string, std::string>> {
+    const std::size_t slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+    std::unique_ptr<char, decltype(&std::free)> real(::realpath(dir.c_str(), nullptr), &std::free);
+    if (!real) return std::nullopt;
+    return std::make_pair(std::string(real.get()), path.substr(slash + 1));
+  };
+  const auto wa = where(a), wb = where(b);
+  return a == b || (wa && wb && *wa == *wb);
+}
 
 // --mix valid=90,expired=5,forged=3,malformed=2 (kinds left out count 0).
 gen_mix parse_mix(const std::string& text) {
@@ -37,6 +69,10 @@ gen_mix parse_mix(const std::string& text) {
       throw config_error("--mix \"" + text +
                          "\": expected kind=percent,... (e.g. valid=90,expired=10)");
     }
+    if (value > 100) {
+      throw config_error("--mix \"" + text + "\": " + std::string(name) +
+                         " is out of range (expected a percentage, 0..100)");
+    }
     if (name == "valid") {
       mix.valid = value;
     } else if (name == "expired") {
@@ -53,18 +89,25 @@ gen_mix parse_mix(const std::string& text) {
   return mix;
 }
 
-struct file_closer {
-  void operator()(std::FILE* f) const { std::fclose(f); }
-};
-using file_ptr = std::unique_ptr<std::FILE, file_closer>;
-
-file_ptr open_output(const std::string& path, const char* flag) {
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (f == nullptr) {
-    throw config_error(std::string(flag) + " " + path + ": cannot write: " + std::strerror(errno));
+// One output file of gen (--out, --answers), written whole or not at all.
+class gen_output {
+ public:
+  gen_output(const std::string& path, const char* flag) : file_(path, flag), flag_(flag) {}
+  std::FILE* get() const { return file_.get(); }
+  // write sends and empties `buf`; a failure names the flag and file.
+  void write(std::string& buf) {
+    if (!buf.empty() && std::fwrite(buf.data(), 1, buf.size(), file_.get()) != buf.size()) {
+      throw config_error(
+          fmt::format("{} {}: write failed: {}", flag_, file_.path(), std::strerror(errno)));
+    }
+    buf.clear();
   }
-  return file_ptr(f);
-}
+  void commit() { file_.commit(); }
+
+ private:
+  replacing_file file_;
+  const char* flag_;
+};
 
 }  // namespace
 
@@ -74,25 +117,50 @@ CLI::App* add_gen_command(CLI::App& app, gen_cmd_options& o) {
       "Generate a corpus: token lines, access-log or JSON-log lines with valid, expired, "
       "forged and malformed tokens (or, with --hostile, the attack shapes), signed with the "
       "private keys of --jwks; deterministic with --seed.");
-  cmd->add_option("--jwks", o.jwks, "Private JWK Set (as keygen writes it)")->required();
-  cmd->add_option("--count", o.count, "Output lines");
-  cmd->add_option("--algs", o.algs, "Algorithms to sign with (comma list; default: every key's)")
-      ->delimiter(',')
-      ->allow_extra_args(false);
-  cmd->add_option("--repeat", o.repeat, "Times each distinct token appears (shuffled)");
-  cmd->add_option("--mix", o.mix, "Percentages: valid=90,expired=5,forged=3,malformed=2");
-  cmd->add_option("--format", o.format, "tokens, access-log or json-log")
+  cmd->add_option("--jwks", o.jwks, "Private JWK Set (as keygen writes it)")
+      ->type_name("FILE")
+      ->required()
+      ->check(non_empty());
+  add_whole_flag(cmd, "--count", o.count, std::size_t{1}, k_max_count,
+                 "Output lines; a multiple of --repeat", "", "1000");
+  add_list_flag(cmd, "--algs", o.algs,
+                "Algorithms to sign with (default: every algorithm of the set's private keys)");
+  add_whole_flag(cmd, "--repeat", o.repeat, std::size_t{1}, std::size_t{2048},
+                 "Times each distinct token appears (shuffled)", "", "1");
+  cmd->add_option("--mix", o.mix,
+                  "Percentages of each kind, 0..100 each, summing to 100; kinds left out count "
+                  "0 (default: valid=90,expired=5,forged=3,malformed=2)")
+      ->type_name("KIND=PCT,...")
+      ->check(non_empty());
+  cmd->add_option("--format", o.format, "tokens, access-log or json-log (default: tokens)")
+      ->type_name("FORMAT")
       ->check(CLI::IsMember({"tokens", "access-log", "json-log"}));
-  cmd->add_option("--seed", o.seed, "Random seed");
+  add_whole_flag(cmd, "--seed", o.seed, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max(),
+                 "Random seed", "", "1");
   cmd->add_flag("--hostile", o.hostile, "The attack shapes of SECURITY.md instead of the mix");
   cmd->add_option("--base-time", o.base_time,
-                  "Time of the first line: Unix seconds or RFC 3339 (default: now)");
-  cmd->add_option("--iss", o.issuer, "Issuer of the generated tokens");
-  cmd->add_option("--aud", o.audience, "Audience of the generated tokens");
-  cmd->add_option("--out", o.out, "Write the corpus to FILE instead of stdout");
+                  "Time of the first line: Unix seconds or RFC 3339, year 1970..9999 (default: "
+                  "now)")
+      ->type_name("TIME")
+      ->check(non_empty());
+  cmd->add_option("--iss", o.issuer,
+                  "Issuer of the generated tokens (default: "
+                  "https://issuer.example)")
+      ->type_name("ISS")
+      ->check(non_empty());
+  cmd->add_option("--aud", o.audience, "Audience of the generated tokens (default: api.example)")
+      ->type_name("AUD")
+      ->check(non_empty());
+  cmd->add_option("--out", o.out,
+                  "Write the corpus to FILE instead of stdout (written whole or not at all; a "
+                  "symlink or other non-regular file is refused)")
+      ->type_name("FILE")
+      ->check(non_empty());
   cmd->add_option("--answers", o.answers,
                   "Write an NDJSON answer key: line, kind, expected status class, attack shape "
-                  "and label");
+                  "and label (written whole or not at all)")
+      ->type_name("FILE")
+      ->check(non_empty());
   return cmd;
 }
 
@@ -134,9 +202,21 @@ int run_gen(const gen_cmd_options& o, std::FILE* out, std::FILE* err) {
     }
   }
 
-  file_ptr corpus_file = o.out.empty() ? nullptr : open_output(o.out, "--out");
-  file_ptr answers_file = o.answers.empty() ? nullptr : open_output(o.answers, "--answers");
-  std::FILE* sink = corpus_file ? corpus_file.get() : out;
+  if (!o.out.empty() && !o.answers.empty() && same_file(o.out, o.answers)) {
+    throw config_error("--answers " + o.answers + ": the same file as --out");
+  }
+  std::optional<gen_output> corpus_file, answers_file;
+  if (!o.out.empty()) corpus_file.emplace(o.out, "--out");
+  if (!o.answers.empty()) answers_file.emplace(o.answers, "--answers");
+  // Corpus lines go to --out (its errors name it) or stdout (write_all: a closed
+  // stdout ends the run quietly in main).
+  const auto send = [&](std::string& text) {
+    if (corpus_file) {
+      corpus_file->write(text);
+    } else {
+      write_all(out, text);
+    }
+  };
   std::string buf;
   std::string answers;
   const gen_stats stats = generate(
@@ -144,7 +224,7 @@ int run_gen(const gen_cmd_options& o, std::FILE* out, std::FILE* err) {
       [&](std::string_view line) {
         buf.append(line);
         buf += '\n';
-        if (buf.size() >= 1U << 16) write_all(sink, buf);
+        if (buf.size() >= 1U << 16) send(buf);
       },
       answers_file ? std::function<void(const gen_line_info&)>([&](const gen_line_info& info) {
         answers +=
@@ -157,12 +237,19 @@ int run_gen(const gen_cmd_options& o, std::FILE* out, std::FILE* err) {
           answers += fmt::format(R"(,"label":"{}")", label_name(info.expected_label));
         }
         answers += "}\n";
-        if (answers.size() >= 1U << 16) write_all(answers_file.get(), answers);
+        if (answers.size() >= 1U << 16) answers_file->write(answers);
       })
                    : std::function<void(const gen_line_info&)>());
-  write_all(sink, buf);
-  if (answers_file) write_all(answers_file.get(), answers);
-  if (std::fflush(sink) != 0) throw std::system_error(errno, std::generic_category(), "gen: write");
+  send(buf);
+  if (answers_file) {
+    answers_file->write(answers);
+    answers_file->commit();
+  }
+  if (corpus_file) {
+    corpus_file->commit();
+  } else if (std::fflush(out) != 0) {
+    throw std::system_error(errno, std::generic_category(), "writing the output");
+  }
 
   fmt::print(err, "jwtbatch gen: {} lines, {} distinct tokens", stats.lines, stats.distinct);
   if (o.hostile) {

@@ -1,30 +1,90 @@
 // jwtbatch: the command-line program. Argument wiring and output only; every verdict
 // comes from the engine.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <memory>
 #include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
 
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
 
 #include "bench_cmd.hpp"
+#include "build_info.hpp"
 #include "demo.hpp"
+#include "flags.hpp"
 #include "gen_cmd.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "keys_cmd.hpp"
 #include "scan_cmd.hpp"
 #include "verify_cmd.hpp"
 
-#ifndef JWTBATCH_VERSION
-#define JWTBATCH_VERSION "unknown"
-#endif
-
 namespace {
+
+// say writes one diagnostic line to stderr and never fails: it is what main uses when
+// everything else went wrong, and a closed or broken stderr must not turn an error
+// into an abort (a second exception thrown from a catch block escapes main).
+void say(std::string_view message) noexcept {
+  std::string line = "jwtbatch: ";
+  try {
+    line.append(message);
+    line += '\n';
+  } catch (...) {  // no memory left for the message: say what we can
+    line = "jwtbatch: error\n";
+  }
+  std::fflush(stderr);  // what stdio holds comes first; its failure is ignored too
+  std::size_t done = 0;
+  while (done < line.size()) {
+    const ssize_t n = ::write(STDERR_FILENO, line.data() + done, line.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+// A standard descriptor the program was started without (`2>&-`) is opened on
+// /dev/null, read-only or write-only, before anything else is opened. Otherwise the
+// next file opened takes its number: `gen --out F 2>&-` would write its diagnostics
+// into F. A closed stdin keeps failing reads and a closed stdout failing writes (EBADF,
+// reported as before); a closed stderr discards diagnostics, as its closer asked.
+void hold_standard_descriptors() noexcept {
+  struct slot {
+    int fd;
+    int flags;
+  };
+  for (const slot s : {slot{STDIN_FILENO, O_WRONLY}, slot{STDOUT_FILENO, O_RDONLY},
+                       slot{STDERR_FILENO, O_WRONLY}}) {
+    if (::fcntl(s.fd, F_GETFD) != -1 || errno != EBADF) continue;
+    const int fd = ::open("/dev/null", s.flags);  // lowest free number: s.fd
+    if (fd >= 0 && fd != s.fd) {
+      ::dup2(fd, s.fd);
+      ::close(fd);
+    }
+  }
+}
+
+std::string parse_failure(const CLI::App* app, const CLI::Error& e) {
+  std::string text = fmt::format("jwtbatch: {}\n", e.what());
+  if (app != nullptr && app->get_help_ptr() != nullptr) {
+    text += fmt::format("Run with {} for more information.\n", app->get_help_ptr()->get_name());
+  }
+  return text;
+}
 
 int run(int argc, char** argv) {
   CLI::App app{"jwtbatch: verify JSON Web Tokens in bulk", "jwtbatch"};
-  app.set_version_flag("--version", std::string("jwtbatch ") + JWTBATCH_VERSION);
+  // Inherited by every command added below.
+  app.formatter(std::make_shared<jwtbatch::cli::help_formatter>());
+  app.failure_message(&parse_failure);
+  app.set_version_flag("--version", &jwtbatch::cli::version_text,
+                       "Print the version, build type, BoringSSL and SIMD paths, and exit");
   // At most one command; an unknown word is reported by name ("not expected: X").
   app.require_subcommand(0, 1);
 
@@ -43,12 +103,22 @@ int run(int argc, char** argv) {
   jwtbatch::cli::add_key_commands(app, key_cmds);
   jwtbatch::cli::bench_options bench_opts;
   auto* bench = jwtbatch::cli::add_bench_command(app, bench_opts);
+  std::string help_topic;
+  auto* help = app.add_subcommand("help", "Print this help, or the help of COMMAND, and exit");
+  help->add_option("command", help_topic, "A command: verify, scan, gen, keygen, ...")
+      ->type_name("COMMAND");
   app.footer(
-      "Exit codes: 0 every record verified; 1 at least one record did not; 2 usage, input or "
-      "key-set error (the message names the flag or file).");
+      "Exit codes: 0 nothing failed; 1 at least one record is not ok; 2 usage, configuration, "
+      "key or input error (the message names the flag or file). `jwtbatch help verify` lists "
+      "them all.");
 
+  // "--iss=" must not take the next argument as its value (flags.hpp).
+  const std::vector<std::string> args =
+      jwtbatch::cli::normalize_empty_inline_values(argc, const_cast<const char* const*>(argv));
+  std::vector<const char*> arg_pointers;
+  for (const std::string& a : args) arg_pointers.push_back(a.c_str());
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(arg_pointers.size()), arg_pointers.data());
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
@@ -56,8 +126,30 @@ int run(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);  // prints the message naming the flag
+    app.exit(e);  // prints "jwtbatch: " and the message naming the flag
     return 2;
+  }
+  if (help->parsed()) {
+    if (help_topic.empty()) {
+      // app.help() would show the help of the command that ran: `help` itself.
+      fmt::print(stdout, "{}",
+                 app.get_formatter()->make_help(&app, "jwtbatch", CLI::AppFormatMode::Normal));
+    } else {
+      const CLI::App* topic = nullptr;
+      try {
+        topic = app.get_subcommand(help_topic);
+      } catch (const CLI::OptionNotFound&) {
+      }
+      if (topic == nullptr) {
+        say(fmt::format("help: no command \"{}\" (see `jwtbatch help`)", help_topic));
+        return 2;
+      }
+      fmt::print(stdout, "{}", topic->help("jwtbatch"));
+    }
+    if (std::fflush(stdout) != 0) {
+      throw std::system_error(errno, std::generic_category(), "standard output: write failed");
+    }
+    return 0;
   }
   try {
     if (demo->parsed()) return jwtbatch::cli::run_demo(stdout, stderr);
@@ -67,29 +159,33 @@ int run(int argc, char** argv) {
     if (auto rc = jwtbatch::cli::run_key_commands(key_cmds, stdout, stderr)) return *rc;
     if (bench->parsed()) return jwtbatch::cli::run_bench(bench_opts, stdout, stderr);
   } catch (const jwtbatch::config_error& e) {
-    fmt::print(stderr, "jwtbatch: {}\n", e.what());
+    say(e.what());
     return 2;
   }
-  fmt::print(stderr,
-             "jwtbatch: a subcommand is required (verify, scan, gen, keygen, sign, inspect, bench, "
-             "demo)\n{}",
-             app.help());
+  say("a subcommand is required (verify, scan, gen, keygen, sign, inspect, bench, demo, help)");
+  std::fputs(app.help().c_str(), stderr);
   return 2;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  hold_standard_descriptors();
   // A closed stdout (`| head`) or a reader gone from an input pipe shows up as EPIPE
-  // on the write, handled where it happens, instead of killing the process.
+  // on the write, handled below, instead of killing the process.
   std::signal(SIGPIPE, SIG_IGN);
   // Exceptions are for configuration errors only; none may end the program unexplained.
   try {
     return run(argc, argv);
+  } catch (const std::system_error& e) {
+    // A reader that stopped reading (`| head -1`) is how pipelines end: like the tools
+    // people pipe into head, end quietly with success.
+    if (e.code() == std::errc::broken_pipe) return 0;
+    say(e.what());
   } catch (const std::exception& e) {
-    fmt::print(stderr, "jwtbatch: {}\n", e.what());
+    say(e.what());
   } catch (...) {
-    fmt::print(stderr, "jwtbatch: unexpected error\n");
+    say("unexpected error");
   }
   return 2;
 }

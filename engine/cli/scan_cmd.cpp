@@ -14,6 +14,7 @@
 
 #include <fmt/core.h>
 
+#include "flags.hpp"
 #include "input.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "progress.hpp"
@@ -355,13 +356,17 @@ CLI::App* add_scan_command(CLI::App& app, scan_options& o) {
       "Find and verify the tokens inside arbitrary log lines (Authorization: Bearer, "
       "access_token=, cookies, JSON values, bare eyJ... tokens): one NDJSON record per token, "
       "in input order, with its line and byte offset; summary on stderr.");
-  cmd->add_option("files", o.inputs, "Log files; none or - reads standard input");
+  cmd->add_option("files", o.inputs, "Log files; none or - reads standard input")
+      ->type_name("FILE");
   add_engine_flags(cmd, o.engine);
   cmd->add_flag("--at-log-time", o.at_log_time,
                 "Judge each token at its line's own timestamp (RFC 3339 / ISO 8601, Common Log "
                 "Format, syslog, or epoch seconds in --time-field)");
-  cmd->add_option("--time-field", o.time_field, "JSON member holding each line's time");
-  cmd->add_option("--syslog-year", o.syslog_year, "Year of syslog timestamps (default: this year)");
+  cmd->add_option("--time-field", o.time_field, "JSON member holding each line's time")
+      ->type_name("NAME")
+      ->check(non_empty());
+  add_whole_flag(cmd, "--syslog-year", o.syslog_year, 1970, 9999,
+                 "Year of syslog timestamps, which carry none", "", "this year");
   add_output_flags(cmd, o.output);
   cmd->add_flag("--rsyslog", o.rsyslog,
                 "Run as an rsyslog mmexternal plugin: read messages on standard input, write "
@@ -373,12 +378,18 @@ CLI::App* add_scan_command(CLI::App& app, scan_options& o) {
       ->excludes("--progress");
   cmd->add_option("--rsyslog-input", o.rsyslog_input,
                   "What rsyslog writes (mmexternal interface.input): msg or fulljson")
+      ->type_name("INPUT")
       ->check(CLI::IsMember({"msg", "fulljson"}))
-      ->needs("--rsyslog");
+      ->needs("--rsyslog")
+      ->capture_default_str();
   cmd->add_option("--rsyslog-log", o.rsyslog_log,
                   "File the plugin appends its warnings and run summary to (rsyslog reads "
                   "stderr as replies, so nothing is written there)")
+      ->type_name("FILE")
+      ->check(non_empty())
       ->needs("--rsyslog");
+  show_output_defaults(cmd);
+  cmd->footer(k_verify_exit_codes);
   return cmd;
 }
 

@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "field.hpp"
+#include "flags.hpp"
 #include "input.hpp"
 #include "jwtbatch/batch.hpp"
 #include "jwtbatch/cache.hpp"
@@ -30,13 +31,17 @@ CLI::App* add_verify_command(CLI::App& app, verify_options& o) {
   CLI::App* cmd = app.add_subcommand(
       "verify",
       "Verify one compact token per line of each FILE (or standard input): one NDJSON record "
-      "per line on stdout, in input order; summary on stderr. Exit 0 when every record is ok, "
-      "1 when one is not, 2 on a usage, key or input error.");
-  cmd->add_option("files", o.inputs, "Input files; none or - reads standard input");
+      "per line on stdout, in input order; summary on stderr.");
+  cmd->add_option("files", o.inputs, "Input files; none or - reads standard input")
+      ->type_name("FILE");
   add_engine_flags(cmd, o.engine);
   cmd->add_option("--field", o.field,
-                  "Input is NDJSON: the token is the string member NAME of each line");
+                  "Input is NDJSON: the token is the string member NAME of each line")
+      ->type_name("NAME")
+      ->check(non_empty());
   add_output_flags(cmd, o.output);
+  show_output_defaults(cmd);
+  cmd->footer(k_verify_exit_codes);
   return cmd;
 }
 
