@@ -512,8 +512,7 @@ TEST_F(PipelineTest, StopFdEndsAnIdlePipeWithWholeLinesOnly) {
   std::string content;
   for (int i = 0; i < 5; ++i) content += token(i + 1) + "\n";
   content += token(99).substr(0, 30);  // the writer has not finished this line
-  ASSERT_EQ(::write(data[1], content.data(), content.size()),
-            static_cast<ssize_t>(content.size()));
+  ASSERT_EQ(::write(data[1], content.data(), content.size()), static_cast<ssize_t>(content.size()));
   for (int threads : {1, 2}) {
     if (threads == 2) {  // again, with the stop already asked for: nothing is read
       const batch_verifier engine(rules_, batch_options{.threads = threads});

@@ -115,14 +115,22 @@ stop_signals::~stop_signals() {
   ::close(read_fd_);
 }
 
-int stop_signals::caught() noexcept { return g_caught.load(); }
-int stop_signals::exit_code() noexcept { return caught() == 0 ? 0 : 128 + caught(); }
+int stop_signals::caught() noexcept {
+  return g_caught.load();
+}
+int stop_signals::exit_code() noexcept {
+  return caught() == 0 ? 0 : 128 + caught();
+}
 const char* stop_signals::name() noexcept {
   switch (caught()) {
-    case SIGINT: return "SIGINT";
-    case SIGTERM: return "SIGTERM";
-    case SIGHUP: return "SIGHUP";
-    default: return "";
+    case SIGINT:
+      return "SIGINT";
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGHUP:
+      return "SIGHUP";
+    default:
+      return "";
   }
 }
 
@@ -276,7 +284,8 @@ void input_source::feed(std::string prefix) noexcept {
           break;
         }
       }
-      if (problem_.empty() && !ended && !reader_gone && !stopped) problem_ = "truncated gzip stream";
+      if (problem_.empty() && !ended && !reader_gone && !stopped)
+        problem_ = "truncated gzip stream";
       inflateEnd(&z);
     }
   } else if (compression_ == "zstd") {
@@ -296,7 +305,8 @@ void input_source::feed(std::string prefix) noexcept {
       }
     }
     if (z == nullptr) problem_ = "cannot start zstd decompression";
-    if (problem_.empty() && last != 0 && !reader_gone && !stopped) problem_ = "truncated zstd stream";
+    if (problem_.empty() && last != 0 && !reader_gone && !stopped)
+      problem_ = "truncated zstd stream";
     ZSTD_freeDStream(z);
   } else {
     while (!reader_gone && next(&len)) emit(in.data(), len);

@@ -84,9 +84,7 @@ class input_source {
   [[nodiscard]] std::uint64_t consumed() const noexcept;
   // The device and inode of the input when it is a regular file (so an output file
   // that is also an input can be refused before it is truncated).
-  [[nodiscard]] std::optional<std::pair<dev_t, ino_t>> file_id() const noexcept {
-    return file_id_;
-  }
+  [[nodiscard]] std::optional<std::pair<dev_t, ino_t>> file_id() const noexcept { return file_id_; }
 
   // finish closes the consumer's end (the consumer has read to the end of the input or
   // stopped), waits for the feeding thread and returns what went wrong while reading

@@ -114,9 +114,9 @@ file_ptr open_output(const std::string& path, std::string_view flag,
     for (const auto& in : inputs) {
       if (in->file_id() == *id) {
         ::close(fd);
-        throw config_error(fmt::format(
-            "{} {}: is also an input ({}); writing it would destroy what is read", flag, path,
-            in->name()));
+        throw config_error(
+            fmt::format("{} {}: is also an input ({}); writing it would destroy what is read", flag,
+                        path, in->name()));
       }
     }
     if (::ftruncate(fd, 0) != 0) {

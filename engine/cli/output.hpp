@@ -103,8 +103,8 @@ void add_output_flags(CLI::App* cmd, output_options& o);
 // anything is truncated.
 class output_files {
  public:
-  output_files(const output_options& o,
-               const std::vector<std::unique_ptr<input_source>>& inputs, std::FILE* stdout_);
+  output_files(const output_options& o, const std::vector<std::unique_ptr<input_source>>& inputs,
+               std::FILE* stdout_);
   // Where records go: the -o file, else the stdout given.
   [[nodiscard]] std::FILE* records() const noexcept { return records_ ? records_.get() : out_; }
   // finish flushes the records and writes the JSON summary (when asked for). Throws

@@ -68,11 +68,16 @@ std::size_t utf8_length(std::string_view s, std::size_t i) noexcept {
 }
 
 std::uint32_t code_point(std::string_view seq) noexcept {
-  const auto b = [&](std::size_t k) { return static_cast<std::uint32_t>(static_cast<unsigned char>(seq[k])); };
+  const auto b = [&](std::size_t k) {
+    return static_cast<std::uint32_t>(static_cast<unsigned char>(seq[k]));
+  };
   switch (seq.size()) {
-    case 1: return b(0);
-    case 2: return ((b(0) & 0x1FU) << 6U) | (b(1) & 0x3FU);
-    case 3: return ((b(0) & 0x0FU) << 12U) | ((b(1) & 0x3FU) << 6U) | (b(2) & 0x3FU);
+    case 1:
+      return b(0);
+    case 2:
+      return ((b(0) & 0x1FU) << 6U) | (b(1) & 0x3FU);
+    case 3:
+      return ((b(0) & 0x0FU) << 12U) | ((b(1) & 0x3FU) << 6U) | (b(2) & 0x3FU);
     default:
       return ((b(0) & 0x07U) << 18U) | ((b(1) & 0x3FU) << 12U) | ((b(2) & 0x3FU) << 6U) |
              (b(3) & 0x3FU);

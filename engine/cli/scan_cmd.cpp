@@ -408,11 +408,10 @@ int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {
   std::vector<found_record> where;  // where batch's tokens were found
   std::vector<found_token> found;
 
-  record_writer records(o.output, files.records(),
-                        setup.engine->rules().rules().returned_claims);
+  record_writer records(o.output, files.records(), setup.engine->rules().rules().returned_claims);
   std::uint64_t lines = 0, lines_without_token = 0, lines_without_time = 0, lines_cut = 0;
   progress_meter meter(err, o.output.quiet && o.output.progress == "auto" ? std::string("never")
-                                                                           : o.output.progress);
+                                                                          : o.output.progress);
   const auto started = std::chrono::steady_clock::now();
 
   const auto flush = [&] {

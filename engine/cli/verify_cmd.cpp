@@ -60,7 +60,7 @@ int run_verify(const verify_options& o, std::FILE* out, std::FILE* err) {
     if (total) *total += *in->size();
   }
   progress_meter meter(err, o.output.quiet && o.output.progress == "auto" ? std::string("never")
-                                                                           : o.output.progress);
+                                                                          : o.output.progress);
   std::uint64_t finished_bytes = 0;  // inputs already read whole
 
   record_writer records(o.output, files.records(), engine.rules().rules().returned_claims);
