@@ -474,7 +474,9 @@ TEST(CliOutputFlags, QuietOutputFileAndSummaryJson) {
            {"--summary-json " + path, "--summary-json " + path + ": is also an input"},
            {"-o " + out + " --summary-json " + link, "is the same file as --output"},
            {"-o " + fx.dir, "--output " + fx.dir + ": "},
-           {"-o /nonexistent-dir/x", "--output /nonexistent-dir/x: cannot open"}}) {
+           {"-o /nonexistent-dir/x", "--output /nonexistent-dir/x: cannot open"},
+           {"--output=", "--output"},
+           {"--summary-json ''", "--summary-json"}}) {
     const run_result bad = run(fx.args("verify", flags + " " + path));
     EXPECT_EQ(bad.exit_code, 2) << flags << "\n" << bad.err;
     EXPECT_EQ(bad.out, "") << flags;

@@ -15,6 +15,7 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
+#include "flags.hpp"
 #include "json_out.hpp"
 #include "jwtbatch/key_set.hpp"
 
@@ -226,16 +227,23 @@ void write_all(std::FILE* out, std::string& buf) {
 
 void add_output_flags(CLI::App* cmd, output_options& o) {
   cmd->add_option("--format", o.format, "ndjson, tsv or summary")
+      ->type_name("FORMAT")
       ->check(CLI::IsMember({"ndjson", "tsv", "summary"}));
   cmd->add_flag("--emit-token", o.emit_token, "Include each token in its record");
   cmd->add_option("--progress", o.progress,
                   "Progress on stderr: auto (when stderr is a terminal), always or never")
+      ->type_name("WHEN")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_flag("-q,--quiet", o.quiet, "No summary on stderr (messages about errors remain)");
+  // An empty FILE would silently mean "not given" (records on stdout): refused by name.
   cmd->add_option("-o,--output", o.output,
-                  "Write the records to FILE (opened in place, truncated) instead of stdout");
+                  "Write the records to FILE (opened in place, truncated) instead of stdout")
+      ->type_name("FILE")
+      ->check(non_empty());
   cmd->add_option("--summary-json", o.summary_json,
-                  "Also write the summary to FILE as one JSON object, for monitoring");
+                  "Also write the summary to FILE as one JSON object, for monitoring")
+      ->type_name("FILE")
+      ->check(non_empty());
 }
 
 output_files::output_files(const output_options& o,

@@ -60,8 +60,9 @@ struct run_summary {
 
 // exit_code is the program's exit code for a run (README, "Exit codes"): 128 + the
 // signal when one stopped it, else 3 when an input ended early (truncated or corrupt
-// compressed data, a read error), else 1 when a record is not ok, else 0 (also with
-// no record at all).
+// compressed data, or a read error reported by finish_input), else 1 when a record is
+// not ok, else 0 (also with no record at all). A read error on a plain file read
+// directly is thrown (std::system_error) and ends the program with 2 instead.
 [[nodiscard]] int exit_code(const tally& t, bool input_damaged) noexcept;
 
 // print_summary writes the run's summary: "<headline>: N records, ..." then counts by
