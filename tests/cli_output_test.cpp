@@ -548,7 +548,7 @@ struct running {
 // Starts the program with `args`; its stdin is `stdin_path` (opened by the child, so
 // a FIFO's open waits for the test's writer), stdout and stderr go to files.
 running start(const fixture& fx, const std::string& name, const std::vector<std::string>& args,
-              const std::string& stdin_path) {
+              const std::string& stdin_path, int stdout_fd = -1) {
   running r;
   r.out_path = fx.path(name + ".out");
   r.err_path = fx.path(name + ".err");
@@ -560,7 +560,8 @@ running start(const fixture& fx, const std::string& name, const std::vector<std:
   r.pid = ::fork();
   if (r.pid == 0) {
     const int in = ::open(stdin_path.c_str(), O_RDONLY);
-    const int out = ::open(r.out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int out =
+        stdout_fd >= 0 ? stdout_fd : ::open(r.out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     const int err = ::open(r.err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (in < 0 || out < 0 || err < 0) ::_exit(126);
     ::dup2(in, 0);
@@ -734,6 +735,33 @@ TEST_P(CliOutputSignals, StopWithWholeRecordsASummaryAndOneTwentyEightPlusTheSig
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, CliOutputSignals, ::testing::Values(0, 1, 2, 3));
+
+// A program stuck writing to a reader that does not read cannot finish its stop: a
+// second signal ends it at once, by that signal.
+TEST(CliOutputSignalsTwice, ASecondSignalEndsAtOnce) {
+  const fixture fx;
+  std::string input;
+  const std::string t = fx.token("{}");
+  for (int i = 0; i < 20000; ++i) input += t + "\n";  // far more records than a pipe holds
+  const std::string path = fx.write("twice.txt", input);
+  int out[2] = {-1, -1};
+  ASSERT_EQ(::pipe(out), 0);
+  const running proc =
+      start(fx, "twice", {"verify", "--jwks", fx.jwks_path, path}, "/dev/null", out[1]);
+  ::close(out[1]);
+  // The program fills the pipe and blocks; the first signal asks it to stop, but the
+  // records it holds cannot be written while nobody reads.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ASSERT_EQ(::kill(proc.pid, SIGINT), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  int status = 0;
+  EXPECT_EQ(::waitpid(proc.pid, &status, WNOHANG), 0) << "ended without its records written";
+  ASSERT_EQ(::kill(proc.pid, SIGINT), 0);
+  EXPECT_EQ(wait_exit(proc.pid), -SIGINT);
+  ::close(out[0]);
+  std::remove(path.c_str());
+  std::remove(proc.err_path.c_str());
+}
 
 TEST(CliOutputRsyslog, NothingReachesStderrNotEvenTheLibrarys) {
   const fixture fx;
