@@ -227,12 +227,10 @@ void write_all(std::FILE* out, std::string& buf) {
 
 void add_output_flags(CLI::App* cmd, output_options& o) {
   cmd->add_option("--format", o.format, "ndjson, tsv or summary")
-      ->type_name("FORMAT")
       ->check(CLI::IsMember({"ndjson", "tsv", "summary"}));
   cmd->add_flag("--emit-token", o.emit_token, "Include each token in its record");
   cmd->add_option("--progress", o.progress,
                   "Progress on stderr: auto (when stderr is a terminal), always or never")
-      ->type_name("WHEN")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_flag("-q,--quiet", o.quiet, "No summary on stderr (messages about errors remain)");
   // An empty FILE would silently mean "not given" (records on stdout): refused by name.
