@@ -591,6 +591,14 @@ TEST_F(PipelineTest, ReadErrorsAreReported) {
   const batch_verifier engine(rules_);
   EXPECT_THROW(verify_stream(engine, -1, [](std::uint64_t, std::string_view, const result&) {}),
                std::system_error);
+  // Also with a stop descriptor to wait on beside the input: no wait on a bad input.
+  int stop[2] = {-1, -1};
+  ASSERT_EQ(::pipe(stop), 0);
+  EXPECT_THROW(verify_stream(
+                   engine, -1, [](std::uint64_t, std::string_view, const result&) {},
+                   pipeline_options{.stop_fd = stop[0]}),
+               std::system_error);
+  for (const int fd : stop) ::close(fd);
 }
 
 }  // namespace

@@ -135,7 +135,7 @@ const char* stop_signals::name() noexcept {
 }
 
 ssize_t read_or_stop(int fd, char* buf, std::size_t n, int stop_fd) noexcept {
-  if (stop_fd >= 0) {
+  if (stop_fd >= 0 && fd >= 0) {  // (poll would skip a negative fd and wait forever)
     std::array<pollfd, 2> p{pollfd{stop_fd, POLLIN, 0}, pollfd{fd, POLLIN, 0}};
     while (true) {
       const int r = ::poll(p.data(), p.size(), -1);

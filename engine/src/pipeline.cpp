@@ -127,6 +127,9 @@ class line_reader {
   // has bytes (or its end) to read.
   bool stop_requested(bool wait) {
     if (stop_fd_ < 0) return false;
+    // poll skips a negative descriptor: with an invalid input, do not wait on it (the
+    // read then reports the error).
+    wait = wait && fd_ >= 0;
     std::array<pollfd, 2> p{pollfd{stop_fd_, POLLIN, 0}, pollfd{fd_, POLLIN, 0}};
     while (true) {
       const int r = ::poll(p.data(), wait ? p.size() : 1, wait ? -1 : 0);
