@@ -288,14 +288,29 @@ bool walk_tape(std::size_t len, const policy& p, const json_limits& limits, clai
 
 }  // namespace
 
+status decode_payload(std::string_view payload_segment, claims_scratch& scratch,
+                      std::size_t* len) noexcept {
+  return decode_padded_segment(payload_segment, scratch.json, len);
+}
+
 status check_claims(std::string_view payload_segment, const policy& p, double now,
                     claims_scratch& scratch, result& out, claims_verdict& verdict) noexcept {
-  verdict = claims_verdict{};
   std::size_t len = 0;
-  if (const status st = decode_json_segment(payload_segment, scratch.json, &len);
-      st != status::ok) {
-    verdict.before_time = st;
+  if (const status st = decode_payload(payload_segment, scratch, &len); st != status::ok) {
+    verdict = claims_verdict{.before_time = st};
     return st;
+  }
+  return check_decoded_claims(len, p, now, scratch, out, verdict);
+}
+
+status check_decoded_claims(std::size_t len, const policy& p, double now, claims_scratch& scratch,
+                            result& out, claims_verdict& verdict) noexcept {
+  verdict = claims_verdict{};
+  // RFC 8259 §8.1: a byte-order mark is not part of JSON text.
+  if (has_byte_order_mark(
+          std::string_view(reinterpret_cast<const char*>(scratch.json.data()), len))) {
+    verdict.before_time = status::bad_json;
+    return status::bad_json;
   }
   const json_limits limits = limits_of(p);
   scratch.aud.clear();

@@ -151,8 +151,8 @@ status validate_value(od::value& v, std::size_t depth, const json_limits& limits
   return status::bad_json;
 }
 
-status decode_json_segment(std::string_view segment, std::vector<std::uint8_t>& buf,
-                           std::size_t* len) noexcept {
+status decode_padded_segment(std::string_view segment, std::vector<std::uint8_t>& buf,
+                             std::size_t* len) noexcept {
   const std::size_t max_len = base64url_decoded_size(segment.size());
   // The buffer only grows: after warm-up this is a size check, not an allocation.
   if (buf.size() < max_len + simdjson::SIMDJSON_PADDING) {
@@ -160,6 +160,12 @@ status decode_json_segment(std::string_view segment, std::vector<std::uint8_t>& 
   }
   if (!base64url_decode(segment, buf.data(), len)) return status::bad_base64;
   std::memset(buf.data() + *len, 0, simdjson::SIMDJSON_PADDING);
+  return status::ok;
+}
+
+status decode_json_segment(std::string_view segment, std::vector<std::uint8_t>& buf,
+                           std::size_t* len) noexcept {
+  if (const status st = decode_padded_segment(segment, buf, len); st != status::ok) return st;
   if (has_byte_order_mark(std::string_view(reinterpret_cast<const char*>(buf.data()), *len))) {
     return status::bad_json;
   }

@@ -159,9 +159,13 @@ template <class OnMember>
 // (RFC 8259 §2: one JSON text), bad_json otherwise.
 [[nodiscard]] status check_document_end(simdjson::ondemand::document& doc) noexcept;
 
-// decode_json_segment strictly base64url-decodes `segment` into `buf` (grown, never
-// shrunk) followed by zeroed simdjson padding: bad_base64, bad_json for a byte-order
-// mark, else ok and the text's length in *len.
+// decode_padded_segment strictly base64url-decodes `segment` into `buf` (grown, never
+// shrunk) followed by SIMDJSON_PADDING zero bytes: bad_base64, else ok and the
+// decoded length in *len. It does not look at the decoded bytes.
+[[nodiscard]] status decode_padded_segment(std::string_view segment, std::vector<std::uint8_t>& buf,
+                                           std::size_t* len) noexcept;
+
+// decode_json_segment is decode_padded_segment, then bad_json for a byte-order mark.
 [[nodiscard]] status decode_json_segment(std::string_view segment, std::vector<std::uint8_t>& buf,
                                          std::size_t* len) noexcept;
 

@@ -35,7 +35,9 @@ enum class status_class : std::uint8_t { ok, format, header, key, signature, cla
   /* JWE compact (five segments) or JWS JSON serialization: never interpreted. */     \
   X(unsupported_serialization, format)                                                \
   /* A segment is not strict base64url (RFC 7515 §2): padding, '+', '/',         */  \
-  /* whitespace, other bytes, length = 1 mod 4, or non-zero trailing bits.       */   \
+  /* whitespace, other bytes, length = 1 mod 4, or non-zero trailing bits. Any   */   \
+  /* segment, decided right after the split: before the header and the key are  */    \
+  /* acted on and before any signature work.                                     */   \
   X(bad_base64, format)                                                               \
   /* Not JSON, not a JSON object where one is required, invalid UTF-8 or escape, */   \
   /* a byte-order mark, or content after the object.                             */   \

@@ -16,9 +16,10 @@ namespace jwtbatch {
 // verifier binds a key set and a policy (copied). Immutable and thread-safe: share one
 // between threads. It keeps the key set alive.
 //
-// One token's way (DESIGN.md): size -> split -> header -> alg allow-list, typ,
-// embedded keys -> key -> signature -> payload -> claims. The first failure decides
-// the status; claims are never read from a token whose signature failed. Every call
+// One token's way (DESIGN.md): size -> split -> strict base64url of every segment ->
+// header -> alg allow-list, typ, embedded keys -> key -> signature -> payload JSON ->
+// claims. The first failure decides the status; the payload is decoded early (a
+// strictness check) but its JSON is never read from a token whose signature failed. Every call
 // is noexcept: hostile input yields a status, never an exception or a crash, and the
 // token is only read during the call.
 //
