@@ -536,6 +536,48 @@ static void test_threads_cache_and_reuse(void) {
   jwtbatch_key_set_free(keys);
 }
 
+/* missing_claim names its claim (jwtbatch_result.detail), the policy's spelling of a
+ * required claim, or the claim a check needs; the string lives in the results object
+ * and outlives the policy and the verifier. Any other status has no detail. */
+static void test_missing_claim_detail(void) {
+  jwtbatch_error err;
+  jwtbatch_key_set* keys = mixed_keys();
+  jwtbatch_policy* p = jwtbatch_policy_new();
+  jwtbatch_verifier* v = NULL;
+  jwtbatch_results* r = jwtbatch_results_new();
+  static char no_tenant[512], no_iss[512], mistyped[512], fine[512];
+  const char* tokens[4];
+  const jwtbatch_result* t;
+  hs256(no_tenant, "{\"alg\":\"HS256\",\"kid\":\"hs\"}", "{\"iss\":\"i\",\"sub\":\"a\"}");
+  hs256(no_iss, "{\"alg\":\"HS256\",\"kid\":\"hs\"}", "{\"sub\":\"a\",\"tenant\":1}");
+  hs256(mistyped, "{\"alg\":\"HS256\",\"kid\":\"hs\"}", "{\"iss\":\"i\",\"nbf\":\"0\"}");
+  hs256(fine, "{\"alg\":\"HS256\",\"kid\":\"hs\"}", "{\"iss\":\"i\",\"sub\":\"a\",\"tenant\":1}");
+  tokens[0] = no_tenant;
+  tokens[1] = no_iss;
+  tokens[2] = mistyped;
+  tokens[3] = fine;
+  CHECK(p != NULL && r != NULL);
+  CHECK_CODE(jwtbatch_policy_set_fixed_time(p, k_now), JWTBATCH_OK);
+  CHECK_CODE(jwtbatch_policy_add_issuer(p, "i", 1), JWTBATCH_OK);
+  CHECK_CODE(jwtbatch_policy_add_required_claim(p, "tenant", JWTBATCH_NTS), JWTBATCH_OK);
+  CHECK_CODE(jwtbatch_verifier_new(&v, keys, p, NULL, &err), JWTBATCH_OK);
+  jwtbatch_policy_free(p);
+  CHECK_CODE(jwtbatch_verify_batch(v, r, tokens, NULL, 4), JWTBATCH_OK);
+  jwtbatch_verifier_free(v);
+  jwtbatch_key_set_free(keys);
+  t = jwtbatch_results_get(r, 0);
+  CHECK(t->status == JWTBATCH_STATUS_MISSING_CLAIM && str_is(t->detail, "tenant"));
+  CHECK((t->present & JWTBATCH_HAS_DETAIL) != 0);
+  t = jwtbatch_results_get(r, 1);
+  CHECK(t->status == JWTBATCH_STATUS_MISSING_CLAIM && str_is(t->detail, "iss"));
+  t = jwtbatch_results_get(r, 2);
+  CHECK(t->status == JWTBATCH_STATUS_BAD_CLAIM_TYPE && str_is(t->detail, "nbf"));
+  t = jwtbatch_results_get(r, 3);
+  CHECK(t->status == JWTBATCH_STATUS_OK && t->detail.data == NULL && t->detail.len == 0);
+  CHECK((t->present & JWTBATCH_HAS_DETAIL) == 0);
+  jwtbatch_results_free(r);
+}
+
 static void test_null_handles(void) {
   jwtbatch_error err;
   jwtbatch_verifier* v = (jwtbatch_verifier*)&err; /* must be reset to NULL on failure */
@@ -562,6 +604,7 @@ int main(int argc, char** argv) {
   test_batch();
   test_file_and_pem_keys(argv[1]);
   test_threads_cache_and_reuse();
+  test_missing_claim_detail();
   test_null_handles();
   if (failures != 0) {
     fprintf(stderr, "c_api_test: %d check(s) failed\n", failures);

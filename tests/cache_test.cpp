@@ -173,6 +173,31 @@ TEST(Cache, StaticClaimFailuresComeBackInPolicyOrder) {
   EXPECT_EQ(t.cache->stats().hits, 4U);
 }
 
+// A cached token's missing_claim names the same claim a fresh verification names,
+// also when the evaluation time decides between expired and a missing claim.
+TEST(Cache, MissingClaimDetailComesBackFromTheCache) {
+  policy p;
+  p.required_claims = {"sub", "tenant"};
+  p.max_age_seconds = 60;
+  p.issuers = {"https://issuer.example"};
+  const twin t(hs256_keys(3), p);
+  const std::string no_tenant =
+      sign_compact(t.cached.keys(), "k", alg::hs256, R"({"sub":"a","iat":1000})");
+  const std::string no_iat =
+      sign_compact(t.cached.keys(), "k", alg::hs256, R"({"sub":"a","tenant":1,"exp":2000})");
+  const std::string no_iss = sign_compact(t.cached.keys(), "k", alg::hs256,
+                                          R"({"sub":"a","tenant":1,"iat":1000,"exp":2000})");
+  for (int use = 0; use < 3; ++use) {
+    EXPECT_EQ(t.check(no_tenant, 1010, "tenant").detail, "tenant");
+    EXPECT_EQ(t.check(no_iat, 1500, "iat").detail, "iat");
+    EXPECT_FALSE(t.check(no_iat, 2500, "iat, expired").detail);
+    EXPECT_EQ(t.check(no_iat, 1600, "iat again").detail, "iat");
+    EXPECT_EQ(t.check(no_iss, 1010, "iss").detail, "iss");
+    EXPECT_FALSE(t.check(no_iss, 1100, "iss, too old").detail);
+  }
+  EXPECT_GT(t.cache->stats().hits, 0U);
+}
+
 TEST(Cache, NewKeySetInvalidatesEverythingBefore) {
   auto cache = std::make_shared<token_cache>(cache_options{.admit_on_first_sight = true});
   const verifier before(hs256_keys(1), policy{}, cache);

@@ -140,6 +140,69 @@ TEST_F(ClaimsTest, RequiredClaimsByName) {
   EXPECT_EQ(at(p, R"({"tenant":null,"exp":10})", 0), status::ok);  // present, even if null
 }
 
+// missing_claim and bad_claim_type say which claim (result::detail): the first
+// required claim absent, in policy order, or the claim a check needs (iss, aud, sub;
+// iat for a maximum age); for a type error, the first registered claim of the wrong
+// type, in payload order. Every other status leaves detail unset.
+TEST_F(ClaimsTest, DetailNamesTheMissingOrMistypedClaim) {
+  const auto detail_of = [&](const policy& p, std::string_view claims, double now,
+                             status expected) -> std::optional<std::string> {
+    result r;
+    verifier(keys_, p).verify_at(token(claims), now, r);
+    EXPECT_EQ(r.code, expected) << claims;
+    return r.detail ? std::optional<std::string>(*r.detail) : std::nullopt;
+  };
+  using opt = std::optional<std::string>;
+  policy required;
+  required.required_claims = {"exp", "tenant", "scope"};
+  EXPECT_EQ(detail_of(required, R"({"exp":10,"scope":"a"})", 0, status::missing_claim),
+            opt("tenant"));
+  EXPECT_EQ(detail_of(required, R"({"scope":"a"})", 0, status::missing_claim), opt("exp"));
+  EXPECT_EQ(detail_of(required, R"({"exp":10,"tenant":1})", 0, status::missing_claim),
+            opt("scope"));
+  EXPECT_EQ(detail_of(required, R"({"exp":10,"tenant":1,"scope":2})", 0, status::ok), std::nullopt);
+  // Names compare after unescaping, and the detail is the policy's spelling.
+  policy odd;
+  odd.required_claims = {"t\"x", std::string("n\0ul", 4)};
+  EXPECT_EQ(detail_of(odd, R"({"t\"x":1})", 0, status::missing_claim),
+            opt(std::string("n\0ul", 4)));
+
+  policy checks;
+  checks.issuers = {"i"};
+  checks.audiences = {"a"};
+  checks.subject = "s";
+  EXPECT_EQ(detail_of(checks, R"({"aud":"a","sub":"s"})", 0, status::missing_claim), opt("iss"));
+  EXPECT_EQ(detail_of(checks, R"({"iss":"i","sub":"s"})", 0, status::missing_claim), opt("aud"));
+  EXPECT_EQ(detail_of(checks, R"({"iss":"i","aud":"a"})", 0, status::missing_claim), opt("sub"));
+  EXPECT_EQ(detail_of(checks, R"({"iss":"x","aud":"a","sub":"s"})", 0, status::issuer_mismatch),
+            std::nullopt);
+  policy aged;
+  aged.max_age_seconds = 60;
+  EXPECT_EQ(detail_of(aged, R"({"exp":100})", 50, status::missing_claim), opt("iat"));
+  EXPECT_EQ(detail_of(aged, R"({"exp":100})", 100, status::expired), std::nullopt);
+
+  const policy plain;
+  EXPECT_EQ(detail_of(plain, R"({"sub":"s","exp":"1","iss":2})", 0, status::bad_claim_type),
+            opt("exp"));
+  EXPECT_EQ(detail_of(plain, R"({"aud":["a",1]})", 0, status::bad_claim_type), opt("aud"));
+  EXPECT_EQ(detail_of(plain, R"({"nbf":1e400})", 0, status::bad_claim_type), opt("nbf"));
+  EXPECT_EQ(detail_of(required, R"({"jti":5})", 0, status::bad_claim_type), opt("jti"));
+  EXPECT_EQ(detail_of(plain, R"({"exp":1})", 5, status::expired), std::nullopt);
+
+  // Reusing a result for another token leaves no detail behind, and copies carry it.
+  result r;
+  verifier(keys_, required).verify_at(token(R"({"exp":10})"), 0, r);
+  ASSERT_EQ(r.detail, "tenant");
+  const result copy = r;
+  r = result();
+  EXPECT_EQ(copy.detail, "tenant");
+  verifier(keys_, required).verify_at(token("{}"), 0, r);
+  EXPECT_EQ(r.detail, "exp");
+  verifier(keys_, required).verify_at(token("{"), 0, r);
+  EXPECT_EQ(r.code, status::bad_json);
+  EXPECT_FALSE(r.detail);
+}
+
 TEST_F(ClaimsTest, ResultCarriesClaimsAndRequestedCustomClaimsAsRawJson) {
   policy p;
   p.returned_claims = {"scope", "roles", "absent", "n"};

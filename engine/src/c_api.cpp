@@ -191,6 +191,7 @@ void to_c(const jwtbatch::result& r, jwtbatch_result& out) noexcept {
   flag(r.exp.has_value(), JWTBATCH_HAS_EXP);
   flag(r.nbf.has_value(), JWTBATCH_HAS_NBF);
   flag(r.iat.has_value(), JWTBATCH_HAS_IAT);
+  flag(r.detail.has_value(), JWTBATCH_HAS_DETAIL);
   out.present = present;
   out.alg = r.algorithm ? static_cast<int>(*r.algorithm) : -1;
   out.kid = view_of(r.kid);
@@ -205,6 +206,7 @@ void to_c(const jwtbatch::result& r, jwtbatch_result& out) noexcept {
   out.custom_count = r.custom_claims.size();
   std::memcpy(out.fingerprint, r.fingerprint.data(), r.fingerprint.size());
   out.fingerprint[r.fingerprint.size()] = '\0';
+  out.detail = view_of(r.detail);
 }
 
 int verify(const jwtbatch_verifier* v, jwtbatch_results* out, const char* const* tokens,

@@ -30,12 +30,16 @@ struct claims_scratch {
 struct claims_verdict {
   status before_time = status::ok;  // payload, JSON and claim-type errors, required claims
   status after_time = status::ok;   // issuer, audience, subject
+  // The claim a missing_claim after_time is about: "iss", "aud" or "sub" (static).
+  std::string_view after_detail;
 };
 
 // judge_claims: the claims status at `now`, from the time-independent verdict and the
-// time claims (exp, nbf, iat) that check_claims copied into `claims`.
+// time claims (exp, nbf, iat) that check_claims copied into `claims`. Sets
+// claims.detail for a missing_claim decided here (after_time, or "iat" for a maximum
+// age); a before_time failure keeps the detail check_claims gave it. Allocates nothing.
 [[nodiscard]] status judge_claims(const policy& p, double now, const claims_verdict& v,
-                                  const result& claims) noexcept;
+                                  result& claims) noexcept;
 
 // decode_payload strictly base64url-decodes the payload segment into scratch.json,
 // followed by zeroed simdjson padding: bad_base64, else ok and the decoded length in
@@ -46,11 +50,11 @@ struct claims_verdict {
                                     std::size_t* len) noexcept;
 
 // check_decoded_claims reads the `len` bytes decode_payload left in scratch.json
-// (`out` must have room reserved for the decoded payload plus the returned claims'
-// names, see result::reserve) as one JSON object (strict and bounded like the header,
-// with the policy's limits), copies the registered and requested claims into `out`,
-// then applies the policy at time `now` (Unix seconds). Call it only after the
-// signature verified (SECURITY.md §0).
+// (`out` must have room reserved for the decoded payload plus the returned and
+// required claims' names, see result::reserve) as one JSON object (strict and bounded like the
+// header, with the policy's limits), copies the registered and requested claims into `out`, then
+// applies the policy at time `now` (Unix seconds). Call it only after the signature verified
+// (SECURITY.md §0).
 //
 // Order (first failure decides): bad_json / duplicate_member / json_limit_exceeded ->
 // bad_claim_type -> missing_claim -> expired -> not_yet_valid -> issued_in_future ->

@@ -228,9 +228,13 @@ void verify_token(std::string_view token, const key_store& keys, const policy& p
     out.fingerprint.fill('0');
   }
   // Room for every string the result may keep: kid and claims come from decoded
-  // segments, shorter than the token; names of returned claims come from the policy.
+  // segments, shorter than the token; names of returned claims come from the policy,
+  // and so does the name of a missing required claim (result::detail).
   std::size_t names = 0;
   for (const auto& n : p.returned_claims) names += n.size();
+  std::size_t longest_required = 0;
+  for (const auto& n : p.required_claims) longest_required = std::max(longest_required, n.size());
+  names += longest_required;
   out.reserve(token.size() + names);
   label_context ctx;
   ctx.st = run(token, keys, p, now, scratch, out, ctx);

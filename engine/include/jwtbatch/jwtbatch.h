@@ -442,7 +442,8 @@ enum jwtbatch_present {
   JWTBATCH_HAS_AUD = 1u << 5,
   JWTBATCH_HAS_EXP = 1u << 6,
   JWTBATCH_HAS_NBF = 1u << 7,
-  JWTBATCH_HAS_IAT = 1u << 8
+  JWTBATCH_HAS_IAT = 1u << 8,
+  JWTBATCH_HAS_DETAIL = 1u << 9
 };
 
 /* The verdict on one token and what was learned about it. Claims (iss, sub, jti, aud,
@@ -466,6 +467,11 @@ typedef struct jwtbatch_result {
   /* First 16 bytes of SHA-256(token), lowercase hex, NUL-terminated: names the token
    * in audit output without carrying it ("000..." when fingerprints are off). */
   char fingerprint[33];
+  /* The claim a claims status is about (HAS_DETAIL; data NULL otherwise): for
+   * MISSING_CLAIM the first required claim absent, as the policy spells it, else the
+   * claim a check needs ("iss", "aud", "sub", or "iat" for a maximum age); for
+   * BAD_CLAIM_TYPE the first registered claim of the wrong type. */
+  jwtbatch_str detail;
 } jwtbatch_result;
 
 /* A results object holds the results of one batch: storage the caller creates once
