@@ -26,9 +26,10 @@ class ClaimsTest : public ::testing::Test {
     return header.empty() ? sign_compact(*keys_, "k", alg::hs256, claims)
                           : sign_compact(*keys_, "k", alg::hs256, claims, header);
   }
-  status at(const policy& p, std::string_view claims, double now) const {
+  status at(const policy& p, std::string_view claims, double now,
+            std::string_view header = {}) const {
     result r;
-    verifier(keys_, p).verify_at(token(claims), now, r);
+    verifier(keys_, p).verify_at(token(claims, header), now, r);
     return r.code;
   }
   std::shared_ptr<const key_set> keys_;
@@ -86,6 +87,54 @@ TEST_F(ClaimsTest, NumericDatesOfTheWrongTypeOrRangeAreClaimErrors) {
   EXPECT_EQ(at(p, R"({"jti":1})", 500), status::bad_claim_type);
   EXPECT_EQ(at(p, R"({"aud":{"a":1}})", 500), status::bad_claim_type);
   EXPECT_EQ(at(p, R"({"aud":["a",1]})", 500), status::bad_claim_type);
+}
+
+// One rule for numbers everywhere (README "Status vocabulary"): the JSON grammar
+// decides first (RFC 8259 §6), so a number spelled against it is bad_json in any
+// member, registered or custom, payload or header; a grammatical number is JSON
+// whatever its magnitude (the grammar has no range), so only a registered claim can
+// refuse it, by its own rule: a NumericDate must be finite and within +-2^53 (RFC 7519
+// §2), else bad_claim_type. Custom claims and header members have no range.
+TEST_F(ClaimsTest, NumbersFollowTheJsonGrammarThenTheClaimsRules) {
+  const policy plain;
+  policy returning;
+  returning.returned_claims = {"x"};  // the On-Demand walk, keeping the raw text
+  const char* const not_json[] = {"01",       "-01",  "00",  "1.",   ".5", "+1",  "1e",
+                                  "1e+",      "1.5e", "-",   "0x10", "1x", "NaN", "-Infinity",
+                                  "Infinity", "1.e3", "--1", "1ee2", "0.", "-.5"};
+  for (const char* n : not_json) {
+    for (const std::string& claims :
+         {std::string(R"({"x":)") + n + "}", std::string(R"({"exp":)") + n + "}",
+          std::string(R"({"nbf":)") + n + "}", std::string(R"({"iat":)") + n + "}",
+          std::string(R"({"x":[1,)") + n + "]}", std::string(R"({"x":{"y":)") + n + "}}",
+          std::string(R"({"iss":)") + n + "}", std::string(R"({"aud":["a",)") + n + "]}",
+          std::string(R"({"exp":"1","x":)") + n + "}"}) {
+      EXPECT_EQ(at(plain, claims, 0), status::bad_json) << claims;
+      EXPECT_EQ(at(returning, claims, 0), status::bad_json) << claims << " (returned)";
+    }
+    EXPECT_EQ(at(plain, "{}", 0, std::string(R"({"alg":"HS256","kid":"k","x":)") + n + "}"),
+              status::bad_json)
+        << n << " in the header";
+  }
+  const char* const out_of_double[] = {"1e400", "-1e400", "1E+400", "99999999999999999999999",
+                                       "123456789012345678901234567890e300"};
+  for (const char* n : out_of_double) {
+    EXPECT_EQ(at(plain, std::string(R"({"x":)") + n + "}", 0), status::ok) << n;
+    EXPECT_EQ(at(plain, std::string(R"({"x":[)") + n + "]}", 0), status::ok) << n;
+    EXPECT_EQ(at(plain, std::string(R"({"exp":)") + n + "}", 0), status::bad_claim_type) << n;
+    EXPECT_EQ(at(plain, std::string(R"({"iss":)") + n + "}", 0), status::bad_claim_type) << n;
+    EXPECT_EQ(at(plain, "{}", 0, std::string(R"({"alg":"HS256","kid":"k","x":)") + n + "}"),
+              status::ok)
+        << n << " in the header";
+    result r;
+    verifier(keys_, returning).verify_at(token(std::string(R"({"x":)") + n + "}"), 0, r);
+    EXPECT_EQ(r.code, status::ok) << n;
+    ASSERT_EQ(r.custom_claims.size(), 1U) << n;
+    EXPECT_EQ(r.custom_claims[0].second, n);  // returned as written
+  }
+  // Tiny magnitudes round to zero: grammatical, finite, a NumericDate of 0.
+  EXPECT_EQ(at(plain, R"({"exp":1e-400,"x":-1e-400})", -1), status::ok);
+  EXPECT_EQ(at(plain, R"({"x":-0,"y":0.0e0,"z":1E-2})", 0), status::ok);
 }
 
 TEST_F(ClaimsTest, PerTokenEvaluationTimesInOneRun) {

@@ -100,9 +100,11 @@ status read_date_claim(V& v, const json_limits& limits, member_set& members, pay
     note_type_error(f);
     return validate_value(v, 2, limits, members);
   }
+  // JSON first: a number spelled against RFC 8259 §6 (01, 1., +1) is bad_json here as
+  // in any other member. A grammatical one no double holds (1e400) is JSON but out of
+  // NumericDate range: a claim error, never +infinity ("never expires").
+  if (!number_is_grammatical(v)) return status::bad_json;
   double d = 0;
-  // A number simdjson cannot hold as a double (1e400) is out of NumericDate range:
-  // a claim error, never +infinity ("never expires").
   if (!number_of(v, d) || !std::isfinite(d) || std::fabs(d) > k_max_numeric_date) {
     note_type_error(f);
     return status::ok;
@@ -292,10 +294,15 @@ status walk_on_demand(std::size_t len, const policy& p, const json_limits& limit
           return validate_value(v, 2, limits, scratch.members);
         }
         const std::string_view start = v.raw_json_token();
+        od::json_type type{};
+        if (const status st = kind_of(v, type); st != status::ok) return st;
         const status valid = validate_value(v, 2, limits, scratch.members);
         if (valid == status::ok) {
-          scratch.custom.emplace_back(static_cast<std::size_t>(wanted - p.returned_claims.begin()),
-                                      raw_between(start.data(), doc));
+          // A number is checked by its text and left unread (json_walk.hpp), so the
+          // iterator has not moved past it: its text is the token's own.
+          scratch.custom.emplace_back(
+              static_cast<std::size_t>(wanted - p.returned_claims.begin()),
+              type == od::json_type::number ? scalar_text(v) : raw_between(start.data(), doc));
         }
         return valid;
       });

@@ -40,7 +40,8 @@ enum class status_class : std::uint8_t { ok, format, header, key, signature, cla
   /* acted on and before any signature work.                                     */   \
   X(bad_base64, format)                                                               \
   /* Not JSON, not a JSON object where one is required, invalid UTF-8 or escape, */   \
-  /* a byte-order mark, or content after the object.                             */   \
+  /* a byte-order mark, or content after the object. A number is JSON when RFC   */   \
+  /* 8259 §6's grammar says so (01 is not), whatever its magnitude (1e400 is).   */  \
   X(bad_json, format)                                                                 \
   /* A JSON object has the same member name twice (compared after unescaping). */     \
   X(duplicate_member, format)                                                         \
