@@ -334,6 +334,28 @@ TEST(Cache, LongTokensAreNeverStored) {
 TEST(Cache, BadOptionsAreConfigurationErrors) {
   EXPECT_THROW(token_cache(cache_options{.max_entries = 0}), config_error);
   EXPECT_THROW(token_cache(cache_options{.max_bytes = 0}), config_error);
+  // Above the bounds: refused before anything is allocated (4 Gi entries used to
+  // preallocate until the OOM killer came), with the field and the bound named.
+  const auto refused = [](const cache_options& o, const std::string& field,
+                          const std::string& bound) {
+    try {
+      const token_cache cache(o);
+      ADD_FAILURE() << field << " accepted";
+    } catch (const config_error& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find(field), std::string::npos) << what;
+      EXPECT_NE(what.find(bound), std::string::npos) << what;
+    }
+  };
+  const std::string entries = std::to_string(max_cache_entries);
+  const std::string bytes = std::to_string(max_cache_bytes);
+  refused({.max_entries = max_cache_entries + 1}, "max_entries", entries);
+  refused({.max_entries = std::size_t{4294967296}}, "max_entries", entries);
+  refused({.max_entries = SIZE_MAX}, "max_entries", entries);  // "-1" wrapped around
+  refused({.max_bytes = max_cache_bytes + 1}, "max_bytes", bytes);
+  refused({.max_bytes = SIZE_MAX}, "max_bytes", bytes);
+  refused({.shards = max_cache_shards + 1}, "shards", std::to_string(max_cache_shards));
+  refused({.shards = SIZE_MAX}, "shards", std::to_string(max_cache_shards));
   // Fewer entries than shards: the shard count shrinks so the bound still holds.
   const twin t(hs256_keys(1), policy{},
                cache_options{.max_entries = 3, .admit_on_first_sight = true});
@@ -345,6 +367,19 @@ TEST(Cache, BadOptionsAreConfigurationErrors) {
 
 // Many threads, each distinct token 20 times in shuffled order: every result equals
 // the cacheless one, and each token misses at most once per thread.
+// The largest accepted cache works (its bookkeeping is about 16 bytes per entry).
+TEST(Cache, TheLargestAcceptedCacheWorks) {
+  const twin t(hs256_keys(1), policy{},
+               cache_options{.max_entries = max_cache_entries,
+                             .max_bytes = max_cache_bytes,
+                             .shards = max_cache_shards,
+                             .admit_on_first_sight = true});
+  const std::string token = sign_compact(t.cached.keys(), "k", alg::hs256, claims_json(1));
+  EXPECT_EQ(t.check(token, 1000, "first").code, status::ok);
+  EXPECT_EQ(t.check(token, 1000, "second").code, status::ok);
+  EXPECT_EQ(t.cache->stats().hits, 1U);
+}
+
 TEST(Cache, BatchesAcrossThreadsGiveTheCachelessResults) {
   key_set_builder b;
   b.add_jwks(generate_key(alg::es256, "ec").private_jwk, "ec.jwk");

@@ -2,6 +2,7 @@
 // evaluation times, registered claim types, returned claims, typ and the allow-list.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,52 @@ TEST_F(ClaimsTest, LeewayWorksOnBothSides) {
   policy negative;
   negative.leeway_seconds = -1;
   EXPECT_THROW(verifier(keys_, negative), config_error);
+}
+
+// A policy outside the bounds is refused when the verifier takes it, naming the field:
+// a leeway beyond a day would turn expired tokens into valid ones; a token limit of 0
+// or above max_token_bytes_limit, a negative maximum age or a non-finite time make no
+// sense. The bounds themselves are accepted and work.
+TEST_F(ClaimsTest, PolicyBoundsAreConfigurationErrors) {
+  const auto refused = [&](const policy& p, const std::string& field) {
+    try {
+      const verifier v(keys_, p);
+      ADD_FAILURE() << field << " accepted";
+    } catch (const config_error& e) {
+      EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
+    }
+  };
+  policy p;
+  for (const std::int64_t leeway :
+       {std::int64_t{-1}, max_leeway_seconds + 1, std::numeric_limits<std::int64_t>::max(),
+        std::numeric_limits<std::int64_t>::min()}) {
+    p = policy{};
+    p.leeway_seconds = leeway;
+    refused(p, "leeway");
+  }
+  for (const std::size_t bytes : {std::size_t{0}, max_token_bytes_limit + 1, SIZE_MAX}) {
+    p = policy{};
+    p.limits.max_token_bytes = bytes;
+    refused(p, "max_token_bytes");
+  }
+  p = policy{};
+  p.max_age_seconds = -1;
+  refused(p, "max_age");
+  for (const double t :
+       {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()}) {
+    p = policy{};
+    p.fixed_time = t;
+    refused(p, "fixed_time");
+  }
+
+  policy widest;
+  widest.leeway_seconds = max_leeway_seconds;
+  widest.limits.max_token_bytes = max_token_bytes_limit;
+  EXPECT_EQ(at(widest, R"({"exp":1000})", 1000 + 86399), status::ok);
+  EXPECT_EQ(at(widest, R"({"exp":1000})", 1000 + 86400), status::expired);
+  policy smallest;
+  smallest.limits.max_token_bytes = 1;
+  EXPECT_EQ(at(smallest, "{}", 0), status::token_too_large);
 }
 
 TEST_F(ClaimsTest, FractionalAndExponentDates) {

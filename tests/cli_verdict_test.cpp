@@ -96,5 +96,22 @@ TEST(CliVerdict, ByteOutsideTheAlphabetIsAFormatErrorNotAForgery) {
   }
 }
 
+// Nothing of the library's reaches stderr uninvited (in `scan --rsyslog` stderr is the
+// reply channel): no accepted --threads makes TBB print a warning, and the summary
+// says how many threads really ran (TBB runs no more than the process may use).
+TEST(CliVerdict, NoAcceptedThreadCountMakesTbbWriteToStderr) {
+  hmac_fixture fx;
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 200; ++i) tokens.push_back(fx.token(R"({"n":)" + std::to_string(i) + "}"));
+  const std::string path = fx.write("threads.txt", tokens);
+  for (const char* threads : {"0", "1", "1024", "1023"}) {
+    const run_result r = run(fx.verify(std::string("--threads ") + threads + " " + path));
+    EXPECT_EQ(r.exit_code, 0) << threads << "\n" << r.err;
+    EXPECT_EQ(lines(r.out).size(), 200U) << threads;
+    EXPECT_EQ(r.err.find("TBB"), std::string::npos) << threads << "\n" << r.err;
+    EXPECT_EQ(r.err.find("orkers"), std::string::npos) << threads << "\n" << r.err;
+  }
+}
+
 }  // namespace
 }  // namespace jwtbatch

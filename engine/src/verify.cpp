@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
+#include <string>
 
 #include "base64url.hpp"
 #include "cache.hpp"
@@ -250,7 +252,26 @@ verifier::verifier(std::shared_ptr<const key_set> keys, policy p,
                    std::shared_ptr<token_cache> cache)
     : keys_(std::move(keys)), policy_(std::move(p)), cache_(std::move(cache)) {
   if (!keys_) throw config_error("verifier: no key set");
-  if (policy_.leeway_seconds < 0) throw config_error("policy: leeway must be >= 0 seconds");
+  // The bounds of policy.hpp: a derived fact of the configuration is checked once, here.
+  if (policy_.leeway_seconds < 0 || policy_.leeway_seconds > max_leeway_seconds) {
+    // More than a day would turn expired tokens into valid ones.
+    throw config_error("policy: leeway_seconds must be 0 to " + std::to_string(max_leeway_seconds) +
+                       " (one day), got " + std::to_string(policy_.leeway_seconds));
+  }
+  if (policy_.limits.max_token_bytes == 0 ||
+      policy_.limits.max_token_bytes > max_token_bytes_limit) {
+    throw config_error("policy: limits.max_token_bytes must be 1 to " +
+                       std::to_string(max_token_bytes_limit) + ", got " +
+                       std::to_string(policy_.limits.max_token_bytes));
+  }
+  if (policy_.max_age_seconds && *policy_.max_age_seconds < 0) {
+    throw config_error("policy: max_age_seconds must be >= 0, got " +
+                       std::to_string(*policy_.max_age_seconds));
+  }
+  if (policy_.fixed_time && !std::isfinite(*policy_.fixed_time)) {
+    // NaN would make every time comparison false: nothing would ever expire.
+    throw config_error("policy: fixed_time must be a finite Unix time");
+  }
   if (policy_.required_claims.size() > 64) {
     throw config_error("policy: at most 64 required claims");
   }
