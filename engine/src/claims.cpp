@@ -295,7 +295,7 @@ status walk_on_demand(std::size_t len, const policy& p, const json_limits& limit
         }
         const std::string_view start = v.raw_json_token();
         od::json_type type{};
-        if (const status st = kind_of(v, type); st != status::ok) return st;
+        if (const status typed = kind_of(v, type); typed != status::ok) return typed;
         const status valid = validate_value(v, 2, limits, scratch.members);
         if (valid == status::ok) {
           // A number is checked by its text and left unread (json_walk.hpp), so the

@@ -31,7 +31,7 @@ struct claims_verdict {
   status before_time = status::ok;  // payload, JSON and claim-type errors, required claims
   status after_time = status::ok;   // issuer, audience, subject
   // The claim a missing_claim after_time is about: "iss", "aud" or "sub" (static).
-  std::string_view after_detail;
+  std::string_view after_detail = {};
 };
 
 // judge_claims: the claims status at `now`, from the time-independent verdict and the
