@@ -28,6 +28,10 @@ namespace jwtbatch {
 // signature check. The verifier takes the cache over (see token_cache).
 class verifier {
  public:
+  // Throws config_error, naming the field, for a null key set or a policy outside the
+  // bounds of policy.hpp: leeway_seconds 0..max_leeway_seconds, limits.max_token_bytes
+  // 1..max_token_bytes_limit, max_age_seconds >= 0, a finite fixed_time, at most 64
+  // required claims.
   explicit verifier(std::shared_ptr<const key_set> keys, policy p = {},
                     std::shared_ptr<token_cache> cache = nullptr);
 
