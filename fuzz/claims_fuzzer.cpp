@@ -95,6 +95,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto out = std::make_unique<jwtbatch::result>();
   std::size_t names = 0;
   for (const auto& n : p.returned_claims) names += n.size();
+  for (const auto& n : p.required_claims) names += n.size();  // result::detail
   out->reserve(segment.size() + names);
   d::claims_verdict verdict;
   const status st = d::check_claims(segment, p, now, scratch, *out, verdict);
@@ -111,9 +112,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                           cls == jwtbatch::status_class::claims,
                       "check_claims returned a header/key/signature status", st);
 
-  // The cache's re-judgement agrees.
+  // detail is set exactly for the two statuses that name a claim.
+  JWTBATCH_FUZZ_CHECK(
+      out->detail.has_value() == (st == status::missing_claim || st == status::bad_claim_type),
+      "detail set for another status, or missing", st);
+  // The cache's re-judgement agrees, detail included.
+  const std::optional<std::string> detail_before =
+      out->detail ? std::optional<std::string>(*out->detail) : std::nullopt;
   JWTBATCH_FUZZ_CHECK(d::judge_claims(p, now, verdict, *out) == st,
                       "judge_claims disagrees with check_claims", st);
+  JWTBATCH_FUZZ_CHECK(
+      (out->detail ? std::optional<std::string>(*out->detail) : std::nullopt) == detail_before,
+      "judge_claims changed the detail", st);
 
   // Claims only from a payload that parsed.
   if (cls == jwtbatch::status_class::format) {

@@ -25,6 +25,7 @@ struct facts {
   bool has_aud = false;
   std::optional<double> exp, nbf, iat;
   std::vector<std::pair<std::string, std::string>> custom;
+  std::optional<std::string> detail;
   std::string fingerprint;
   bool operator==(const facts&) const = default;
 };
@@ -48,6 +49,7 @@ inline facts facts_of(const jwtbatch::result& r) {
   f.nbf = r.nbf;
   f.iat = r.iat;
   for (const auto& [n, v] : r.custom_claims) f.custom.emplace_back(n, v);
+  f.detail = own(r.detail);
   f.fingerprint = std::string(r.fingerprint_hex());
   return f;
 }

@@ -215,6 +215,9 @@ inline bool is_lower_hex(char c) {
 //  - ok implies signature_verified, and signature_verified implies a status of class
 //    ok, format (the payload's encoding or JSON) or claims;
 //  - no claim is set unless the signature verified;
+//  - a token of three segments (within the default 64 KiB, not starting with '{') of
+//    which any segment is not strict base64url (the reference decoder above) is
+//    bad_base64, whatever its header says: decided before any signature work;
 //  - whenever the signature verified, the differential oracle agrees: the token is
 //    split at its dots here, the signature decoded with the decoder above (not the
 //    engine's), and the signature over "header.payload" checked by calling BoringSSL
@@ -231,6 +234,15 @@ inline void check_result(const fixture& f, std::string_view token, const jwtbatc
     check(is_lower_hex(c), "fingerprint is not lowercase hex", st);
   }
   if (st == status::ok) check(out.signature_verified, "ok without a verified signature", st);
+  if (const std::size_t d1 = token.find('.'), d2 = token.rfind('.');
+      token.size() <= std::size_t{64} * 1024 && !token.empty() && token.front() != '{' &&
+      d1 != std::string_view::npos && d1 != d2 && token.find('.', d1 + 1) == d2) {
+    const bool canonical = b64url_decode(token.substr(0, d1)).has_value() &&
+                           b64url_decode(token.substr(d1 + 1, d2 - d1 - 1)).has_value() &&
+                           b64url_decode(token.substr(d2 + 1)).has_value();
+    check(canonical || st == status::bad_base64,
+          "a segment is not strict base64url but the status is not bad_base64", st);
+  }
   if (!out.signature_verified) {
     check(!out.iss && !out.sub && !out.jti && out.aud.empty() && !out.has_aud && !out.exp &&
               !out.nbf && !out.iat && out.custom_claims.empty(),

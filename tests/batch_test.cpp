@@ -2,8 +2,15 @@
 // and N threads; per-token evaluation times; hostile tokens among good ones.
 #include "jwtbatch/batch.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <tbb/global_control.h>
+#include <unistd.h>
 
+#include <climits>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
@@ -138,6 +145,83 @@ TEST(Batch, EmptyAndMismatchedSpans) {
   EXPECT_THROW(batch_verifier(nullptr), config_error);
   EXPECT_THROW(batch_verifier(std::make_shared<verifier>(b.build()), {.threads = -1}),
                config_error);
+}
+
+// threads outside 0..max_threads is a configuration error that names the field, raised
+// before TBB is asked for anything (INT_MAX used to crash inside TBB).
+TEST(Batch, ThreadCountsOutsideTheBoundsAreRefused) {
+  key_set_builder b;
+  b.add_secret(std::vector<std::uint8_t>(32, 1), "s", "k", alg::hs256);
+  const auto rules = std::make_shared<verifier>(b.build());
+  for (const int threads : {-1, INT_MIN, max_threads + 1, 10000000, INT_MAX}) {
+    try {
+      const batch_verifier batch(rules, {.threads = threads});
+      ADD_FAILURE() << threads << " accepted";
+    } catch (const config_error& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find("threads"), std::string::npos) << what;
+      EXPECT_NE(what.find(std::to_string(max_threads)), std::string::npos) << what;
+      EXPECT_NE(what.find(std::to_string(threads)), std::string::npos) << what;
+    }
+  }
+}
+
+// Every accepted thread count works: max_threads on a machine with fewer cores runs
+// the batch with the right results, on as many threads as TBB lets the process use.
+TEST(Batch, EveryAcceptedThreadCountWorks) {
+  const corpus c = make_corpus(300);
+  const auto tokens = views(c.tokens);
+  std::vector<result> expected(tokens.size());
+  for (std::size_t i = 0; i < tokens.size(); ++i) c.rules->verify(tokens[i], expected[i]);
+  const auto allowed = static_cast<int>(
+      tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism));
+  for (const int threads : {0, 1, 2, 3, 64, max_threads - 1, max_threads}) {
+    const batch_verifier batch(c.rules, {.threads = threads});
+    const int want = threads == 0 ? allowed : std::min(threads, allowed);
+    EXPECT_EQ(batch.threads(), want) << threads;
+    std::vector<result> got(tokens.size());
+    batch.verify_batch(tokens, got);
+    for (std::size_t i = 0; i < tokens.size(); ++i) expect_same(got[i], expected[i], i);
+  }
+}
+
+// Nothing of the library's reaches stderr uninvited (in `scan --rsyslog` stderr is the
+// reply channel): no accepted thread count makes TBB print a warning such as "The
+// number of workers is currently limited to 1". fd 2 goes to a file for the test.
+TEST(Batch, NoAcceptedThreadCountMakesTbbWriteToStderr) {
+  const std::string path = ::testing::TempDir() + "batch_stderr_" + std::to_string(::getpid());
+  std::fflush(stderr);
+  const int saved = ::dup(2);
+  ASSERT_GE(saved, 0);
+  const int file = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ASSERT_GE(file, 0);
+  ASSERT_EQ(::dup2(file, 2), 2);
+  ::close(file);
+  {
+    const corpus c = make_corpus(200);
+    const auto tokens = views(c.tokens);
+    std::vector<result> got(tokens.size());
+    // The first engine creates TBB's thread pool at its default size; the larger ones
+    // come while it is alive, then alone, then once more.
+    const batch_verifier automatic(c.rules, {.threads = 0});
+    automatic.verify_batch(tokens, got);
+    for (const int threads : {max_threads, 3, max_threads - 1}) {
+      const batch_verifier batch(c.rules, {.threads = threads});
+      batch.verify_batch(tokens, got);
+    }
+    const batch_verifier most(c.rules, {.threads = max_threads});
+    most.verify_batch(tokens, got);
+    std::vector<std::string_view> one(1, tokens.front());
+    std::vector<result> r(1);
+    most.verify_batch(one, r);
+  }
+  std::fflush(stderr);
+  ASSERT_EQ(::dup2(saved, 2), 2);
+  ::close(saved);
+  std::ifstream in(path, std::ios::binary);
+  const std::string written((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::remove(path.c_str());
+  EXPECT_EQ(written, "");
 }
 
 }  // namespace

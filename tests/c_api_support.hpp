@@ -155,6 +155,7 @@ inline void read_back(const jwtbatch_results* r, std::size_t i, result& out) {
   out.iss = text(c->iss, JWTBATCH_HAS_ISS);
   out.sub = text(c->sub, JWTBATCH_HAS_SUB);
   out.jti = text(c->jti, JWTBATCH_HAS_JTI);
+  out.detail = text(c->detail, JWTBATCH_HAS_DETAIL);
   out.has_aud = has(JWTBATCH_HAS_AUD);
   for (std::size_t a = 0; a < c->aud_count; ++a) {
     const jwtbatch_str s = jwtbatch_results_aud(r, i, a);

@@ -5,6 +5,7 @@
  * be chosen), and the P-256 key of RFC 7515 Appendix A.3 as a JWKS in memory, as a
  * JWKS file and as PEM, with the RFC's own ES256 token (an independent signer).
  * Usage: c_api_test <scratch directory>. Exit status 0 when every check passed. */
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -536,6 +537,109 @@ static void test_threads_cache_and_reuse(void) {
   jwtbatch_key_set_free(keys);
 }
 
+/* missing_claim names its claim (jwtbatch_result.detail), the policy's spelling of a
+ * required claim, or the claim a check needs; the string lives in the results object
+ * and outlives the policy and the verifier. Any other status has no detail. */
+static void test_missing_claim_detail(void) {
+  jwtbatch_error err;
+  jwtbatch_key_set* keys = mixed_keys();
+  jwtbatch_policy* p = jwtbatch_policy_new();
+  jwtbatch_verifier* v = NULL;
+  jwtbatch_results* r = jwtbatch_results_new();
+  static char no_tenant[512], no_iss[512], mistyped[512], fine[512];
+  const char* tokens[4];
+  const jwtbatch_result* t;
+  hs256(no_tenant, "{\"alg\":\"HS256\",\"kid\":\"hs\"}", "{\"iss\":\"i\",\"sub\":\"a\"}");
+  hs256(no_iss, "{\"alg\":\"HS256\",\"kid\":\"hs\"}", "{\"sub\":\"a\",\"tenant\":1}");
+  hs256(mistyped, "{\"alg\":\"HS256\",\"kid\":\"hs\"}", "{\"iss\":\"i\",\"nbf\":\"0\"}");
+  hs256(fine, "{\"alg\":\"HS256\",\"kid\":\"hs\"}", "{\"iss\":\"i\",\"sub\":\"a\",\"tenant\":1}");
+  tokens[0] = no_tenant;
+  tokens[1] = no_iss;
+  tokens[2] = mistyped;
+  tokens[3] = fine;
+  CHECK(p != NULL && r != NULL);
+  CHECK_CODE(jwtbatch_policy_set_fixed_time(p, k_now), JWTBATCH_OK);
+  CHECK_CODE(jwtbatch_policy_add_issuer(p, "i", 1), JWTBATCH_OK);
+  CHECK_CODE(jwtbatch_policy_add_required_claim(p, "tenant", JWTBATCH_NTS), JWTBATCH_OK);
+  CHECK_CODE(jwtbatch_verifier_new(&v, keys, p, NULL, &err), JWTBATCH_OK);
+  jwtbatch_policy_free(p);
+  CHECK_CODE(jwtbatch_verify_batch(v, r, tokens, NULL, 4), JWTBATCH_OK);
+  jwtbatch_verifier_free(v);
+  jwtbatch_key_set_free(keys);
+  t = jwtbatch_results_get(r, 0);
+  CHECK(t->status == JWTBATCH_STATUS_MISSING_CLAIM && str_is(t->detail, "tenant"));
+  CHECK((t->present & JWTBATCH_HAS_DETAIL) != 0);
+  t = jwtbatch_results_get(r, 1);
+  CHECK(t->status == JWTBATCH_STATUS_MISSING_CLAIM && str_is(t->detail, "iss"));
+  t = jwtbatch_results_get(r, 2);
+  CHECK(t->status == JWTBATCH_STATUS_BAD_CLAIM_TYPE && str_is(t->detail, "nbf"));
+  t = jwtbatch_results_get(r, 3);
+  CHECK(t->status == JWTBATCH_STATUS_OK && t->detail.data == NULL && t->detail.len == 0);
+  CHECK((t->present & JWTBATCH_HAS_DETAIL) == 0);
+  jwtbatch_results_free(r);
+}
+
+/* Bounds: threads 0..1024, cache_max_entries up to 2^24, cache_max_bytes up to 16 GiB,
+ * leeway 0..86400, max_token_bytes 1..16 MiB. Out of range: ARGUMENT and a message
+ * naming the field, never a crash (INT_MAX threads crashed inside TBB) or a huge
+ * allocation. The largest accepted values work. */
+static void test_bounds(void) {
+  jwtbatch_error err;
+  jwtbatch_key_set* keys = mixed_keys();
+  jwtbatch_policy* p = jwtbatch_policy_new();
+  jwtbatch_results* r = jwtbatch_results_new();
+  jwtbatch_verifier* v = NULL;
+  jwtbatch_verifier_options opt;
+  static char ok[512];
+  const char* tokens[1];
+  const int bad_threads[4] = {-1, 1025, 10000000, INT_MAX};
+  size_t i;
+  hs256(ok, "{\"alg\":\"HS256\",\"kid\":\"hs\"}", "{\"sub\":\"a\",\"exp\":1800000000}");
+  tokens[0] = ok;
+  CHECK(p != NULL && r != NULL);
+  CHECK_CODE(jwtbatch_policy_set_fixed_time(p, k_now), JWTBATCH_OK);
+
+  for (i = 0; i < 4; ++i) {
+    memset(&opt, 0, sizeof opt);
+    opt.threads = bad_threads[i];
+    v = (jwtbatch_verifier*)&err;
+    CHECK_CODE(jwtbatch_verifier_new(&v, keys, p, &opt, &err), JWTBATCH_ERR_ARGUMENT);
+    CHECK(v == NULL && strstr(err.message, "threads") != NULL);
+    CHECK(strstr(err.message, "1024") != NULL);
+  }
+  memset(&opt, 0, sizeof opt);
+  opt.cache_max_entries = ((size_t)1 << 24) + 1;
+  CHECK_CODE(jwtbatch_verifier_new(&v, keys, p, &opt, &err), JWTBATCH_ERR_ARGUMENT);
+  CHECK(v == NULL && strstr(err.message, "cache_max_entries") != NULL);
+  opt.cache_max_entries = SIZE_MAX;
+  CHECK_CODE(jwtbatch_verifier_new(&v, keys, p, &opt, &err), JWTBATCH_ERR_ARGUMENT);
+  CHECK(strstr(err.message, "cache_max_entries") != NULL);
+  opt.cache_max_entries = 16;
+  opt.cache_max_bytes = ((size_t)16 << 30) + 1;
+  CHECK_CODE(jwtbatch_verifier_new(&v, keys, p, &opt, &err), JWTBATCH_ERR_ARGUMENT);
+  CHECK(v == NULL && strstr(err.message, "cache_max_bytes") != NULL);
+
+  CHECK_CODE(jwtbatch_policy_set_leeway(p, 86401), JWTBATCH_ERR_ARGUMENT);
+  CHECK_CODE(jwtbatch_policy_set_leeway(p, INT64_MAX), JWTBATCH_ERR_ARGUMENT);
+  CHECK_CODE(jwtbatch_policy_set_max_token_bytes(p, ((size_t)16 << 20) + 1), JWTBATCH_ERR_ARGUMENT);
+  CHECK_CODE(jwtbatch_policy_set_max_token_bytes(p, SIZE_MAX), JWTBATCH_ERR_ARGUMENT);
+
+  /* The largest accepted values. */
+  CHECK_CODE(jwtbatch_policy_set_leeway(p, 86400), JWTBATCH_OK);
+  CHECK_CODE(jwtbatch_policy_set_max_token_bytes(p, (size_t)16 << 20), JWTBATCH_OK);
+  opt.threads = 1024;
+  opt.cache_max_entries = 1024;
+  opt.cache_max_bytes = (size_t)16 << 30;
+  CHECK_CODE(jwtbatch_verifier_new(&v, keys, p, &opt, &err), JWTBATCH_OK);
+  CHECK(jwtbatch_verifier_threads(v) >= 1 && jwtbatch_verifier_threads(v) <= 1024);
+  CHECK_CODE(jwtbatch_verify_batch(v, r, tokens, NULL, 1), JWTBATCH_OK);
+  CHECK(jwtbatch_results_get(r, 0)->status == JWTBATCH_STATUS_OK);
+  jwtbatch_verifier_free(v);
+  jwtbatch_results_free(r);
+  jwtbatch_policy_free(p);
+  jwtbatch_key_set_free(keys);
+}
+
 static void test_null_handles(void) {
   jwtbatch_error err;
   jwtbatch_verifier* v = (jwtbatch_verifier*)&err; /* must be reset to NULL on failure */
@@ -562,6 +666,8 @@ int main(int argc, char** argv) {
   test_batch();
   test_file_and_pem_keys(argv[1]);
   test_threads_cache_and_reuse();
+  test_missing_claim_detail();
+  test_bounds();
   test_null_handles();
   if (failures != 0) {
     fprintf(stderr, "c_api_test: %d check(s) failed\n", failures);

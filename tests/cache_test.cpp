@@ -173,6 +173,31 @@ TEST(Cache, StaticClaimFailuresComeBackInPolicyOrder) {
   EXPECT_EQ(t.cache->stats().hits, 4U);
 }
 
+// A cached token's missing_claim names the same claim a fresh verification names,
+// also when the evaluation time decides between expired and a missing claim.
+TEST(Cache, MissingClaimDetailComesBackFromTheCache) {
+  policy p;
+  p.required_claims = {"sub", "tenant"};
+  p.max_age_seconds = 60;
+  p.issuers = {"https://issuer.example"};
+  const twin t(hs256_keys(3), p);
+  const std::string no_tenant =
+      sign_compact(t.cached.keys(), "k", alg::hs256, R"({"sub":"a","iat":1000})");
+  const std::string no_iat =
+      sign_compact(t.cached.keys(), "k", alg::hs256, R"({"sub":"a","tenant":1,"exp":2000})");
+  const std::string no_iss = sign_compact(t.cached.keys(), "k", alg::hs256,
+                                          R"({"sub":"a","tenant":1,"iat":1000,"exp":2000})");
+  for (int use = 0; use < 3; ++use) {
+    EXPECT_EQ(t.check(no_tenant, 1010, "tenant").detail, "tenant");
+    EXPECT_EQ(t.check(no_iat, 1500, "iat").detail, "iat");
+    EXPECT_FALSE(t.check(no_iat, 2500, "iat, expired").detail);
+    EXPECT_EQ(t.check(no_iat, 1600, "iat again").detail, "iat");
+    EXPECT_EQ(t.check(no_iss, 1010, "iss").detail, "iss");
+    EXPECT_FALSE(t.check(no_iss, 1100, "iss, too old").detail);
+  }
+  EXPECT_GT(t.cache->stats().hits, 0U);
+}
+
 TEST(Cache, NewKeySetInvalidatesEverythingBefore) {
   auto cache = std::make_shared<token_cache>(cache_options{.admit_on_first_sight = true});
   const verifier before(hs256_keys(1), policy{}, cache);
@@ -309,6 +334,28 @@ TEST(Cache, LongTokensAreNeverStored) {
 TEST(Cache, BadOptionsAreConfigurationErrors) {
   EXPECT_THROW(token_cache(cache_options{.max_entries = 0}), config_error);
   EXPECT_THROW(token_cache(cache_options{.max_bytes = 0}), config_error);
+  // Above the bounds: refused before anything is allocated (4 Gi entries used to
+  // preallocate until the OOM killer came), with the field and the bound named.
+  const auto refused = [](const cache_options& o, const std::string& field,
+                          const std::string& bound) {
+    try {
+      const token_cache cache(o);
+      ADD_FAILURE() << field << " accepted";
+    } catch (const config_error& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find(field), std::string::npos) << what;
+      EXPECT_NE(what.find(bound), std::string::npos) << what;
+    }
+  };
+  const std::string entries = std::to_string(max_cache_entries);
+  const std::string bytes = std::to_string(max_cache_bytes);
+  refused({.max_entries = max_cache_entries + 1}, "max_entries", entries);
+  refused({.max_entries = std::size_t{4294967296}}, "max_entries", entries);
+  refused({.max_entries = SIZE_MAX}, "max_entries", entries);  // "-1" wrapped around
+  refused({.max_bytes = max_cache_bytes + 1}, "max_bytes", bytes);
+  refused({.max_bytes = SIZE_MAX}, "max_bytes", bytes);
+  refused({.shards = max_cache_shards + 1}, "shards", std::to_string(max_cache_shards));
+  refused({.shards = SIZE_MAX}, "shards", std::to_string(max_cache_shards));
   // Fewer entries than shards: the shard count shrinks so the bound still holds.
   const twin t(hs256_keys(1), policy{},
                cache_options{.max_entries = 3, .admit_on_first_sight = true});
@@ -320,6 +367,19 @@ TEST(Cache, BadOptionsAreConfigurationErrors) {
 
 // Many threads, each distinct token 20 times in shuffled order: every result equals
 // the cacheless one, and each token misses at most once per thread.
+// The largest accepted cache works (its bookkeeping is about 16 bytes per entry).
+TEST(Cache, TheLargestAcceptedCacheWorks) {
+  const twin t(hs256_keys(1), policy{},
+               cache_options{.max_entries = max_cache_entries,
+                             .max_bytes = max_cache_bytes,
+                             .shards = max_cache_shards,
+                             .admit_on_first_sight = true});
+  const std::string token = sign_compact(t.cached.keys(), "k", alg::hs256, claims_json(1));
+  EXPECT_EQ(t.check(token, 1000, "first").code, status::ok);
+  EXPECT_EQ(t.check(token, 1000, "second").code, status::ok);
+  EXPECT_EQ(t.cache->stats().hits, 1U);
+}
+
 TEST(Cache, BatchesAcrossThreadsGiveTheCachelessResults) {
   key_set_builder b;
   b.add_jwks(generate_key(alg::es256, "ec").private_jwk, "ec.jwk");

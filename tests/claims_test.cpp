@@ -2,6 +2,7 @@
 // evaluation times, registered claim types, returned claims, typ and the allow-list.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -26,9 +27,10 @@ class ClaimsTest : public ::testing::Test {
     return header.empty() ? sign_compact(*keys_, "k", alg::hs256, claims)
                           : sign_compact(*keys_, "k", alg::hs256, claims, header);
   }
-  status at(const policy& p, std::string_view claims, double now) const {
+  status at(const policy& p, std::string_view claims, double now,
+            std::string_view header = {}) const {
     result r;
-    verifier(keys_, p).verify_at(token(claims), now, r);
+    verifier(keys_, p).verify_at(token(claims, header), now, r);
     return r.code;
   }
   std::shared_ptr<const key_set> keys_;
@@ -63,6 +65,52 @@ TEST_F(ClaimsTest, LeewayWorksOnBothSides) {
   EXPECT_THROW(verifier(keys_, negative), config_error);
 }
 
+// A policy outside the bounds is refused when the verifier takes it, naming the field:
+// a leeway beyond a day would turn expired tokens into valid ones; a token limit of 0
+// or above max_token_bytes_limit, a negative maximum age or a non-finite time make no
+// sense. The bounds themselves are accepted and work.
+TEST_F(ClaimsTest, PolicyBoundsAreConfigurationErrors) {
+  const auto refused = [&](const policy& p, const std::string& field) {
+    try {
+      const verifier v(keys_, p);
+      ADD_FAILURE() << field << " accepted";
+    } catch (const config_error& e) {
+      EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
+    }
+  };
+  policy p;
+  for (const std::int64_t leeway :
+       {std::int64_t{-1}, max_leeway_seconds + 1, std::numeric_limits<std::int64_t>::max(),
+        std::numeric_limits<std::int64_t>::min()}) {
+    p = policy{};
+    p.leeway_seconds = leeway;
+    refused(p, "leeway");
+  }
+  for (const std::size_t bytes : {std::size_t{0}, max_token_bytes_limit + 1, SIZE_MAX}) {
+    p = policy{};
+    p.limits.max_token_bytes = bytes;
+    refused(p, "max_token_bytes");
+  }
+  p = policy{};
+  p.max_age_seconds = -1;
+  refused(p, "max_age");
+  for (const double t :
+       {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()}) {
+    p = policy{};
+    p.fixed_time = t;
+    refused(p, "fixed_time");
+  }
+
+  policy widest;
+  widest.leeway_seconds = max_leeway_seconds;
+  widest.limits.max_token_bytes = max_token_bytes_limit;
+  EXPECT_EQ(at(widest, R"({"exp":1000})", 1000 + 86399), status::ok);
+  EXPECT_EQ(at(widest, R"({"exp":1000})", 1000 + 86400), status::expired);
+  policy smallest;
+  smallest.limits.max_token_bytes = 1;
+  EXPECT_EQ(at(smallest, "{}", 0), status::token_too_large);
+}
+
 TEST_F(ClaimsTest, FractionalAndExponentDates) {
   const policy p;
   EXPECT_EQ(at(p, R"({"exp":1000.5})", 1000.25), status::ok);
@@ -86,6 +134,54 @@ TEST_F(ClaimsTest, NumericDatesOfTheWrongTypeOrRangeAreClaimErrors) {
   EXPECT_EQ(at(p, R"({"jti":1})", 500), status::bad_claim_type);
   EXPECT_EQ(at(p, R"({"aud":{"a":1}})", 500), status::bad_claim_type);
   EXPECT_EQ(at(p, R"({"aud":["a",1]})", 500), status::bad_claim_type);
+}
+
+// One rule for numbers everywhere (README "Status vocabulary"): the JSON grammar
+// decides first (RFC 8259 §6), so a number spelled against it is bad_json in any
+// member, registered or custom, payload or header; a grammatical number is JSON
+// whatever its magnitude (the grammar has no range), so only a registered claim can
+// refuse it, by its own rule: a NumericDate must be finite and within +-2^53 (RFC 7519
+// §2), else bad_claim_type. Custom claims and header members have no range.
+TEST_F(ClaimsTest, NumbersFollowTheJsonGrammarThenTheClaimsRules) {
+  const policy plain;
+  policy returning;
+  returning.returned_claims = {"x"};  // the On-Demand walk, keeping the raw text
+  const char* const not_json[] = {"01",       "-01",  "00",  "1.",   ".5", "+1",  "1e",
+                                  "1e+",      "1.5e", "-",   "0x10", "1x", "NaN", "-Infinity",
+                                  "Infinity", "1.e3", "--1", "1ee2", "0.", "-.5"};
+  for (const char* n : not_json) {
+    for (const std::string& claims :
+         {std::string(R"({"x":)") + n + "}", std::string(R"({"exp":)") + n + "}",
+          std::string(R"({"nbf":)") + n + "}", std::string(R"({"iat":)") + n + "}",
+          std::string(R"({"x":[1,)") + n + "]}", std::string(R"({"x":{"y":)") + n + "}}",
+          std::string(R"({"iss":)") + n + "}", std::string(R"({"aud":["a",)") + n + "]}",
+          std::string(R"({"exp":"1","x":)") + n + "}"}) {
+      EXPECT_EQ(at(plain, claims, 0), status::bad_json) << claims;
+      EXPECT_EQ(at(returning, claims, 0), status::bad_json) << claims << " (returned)";
+    }
+    EXPECT_EQ(at(plain, "{}", 0, std::string(R"({"alg":"HS256","kid":"k","x":)") + n + "}"),
+              status::bad_json)
+        << n << " in the header";
+  }
+  const char* const out_of_double[] = {"1e400", "-1e400", "1E+400", "99999999999999999999999",
+                                       "123456789012345678901234567890e300"};
+  for (const char* n : out_of_double) {
+    EXPECT_EQ(at(plain, std::string(R"({"x":)") + n + "}", 0), status::ok) << n;
+    EXPECT_EQ(at(plain, std::string(R"({"x":[)") + n + "]}", 0), status::ok) << n;
+    EXPECT_EQ(at(plain, std::string(R"({"exp":)") + n + "}", 0), status::bad_claim_type) << n;
+    EXPECT_EQ(at(plain, std::string(R"({"iss":)") + n + "}", 0), status::bad_claim_type) << n;
+    EXPECT_EQ(at(plain, "{}", 0, std::string(R"({"alg":"HS256","kid":"k","x":)") + n + "}"),
+              status::ok)
+        << n << " in the header";
+    result r;
+    verifier(keys_, returning).verify_at(token(std::string(R"({"x":)") + n + "}"), 0, r);
+    EXPECT_EQ(r.code, status::ok) << n;
+    ASSERT_EQ(r.custom_claims.size(), 1U) << n;
+    EXPECT_EQ(r.custom_claims[0].second, n);  // returned as written
+  }
+  // Tiny magnitudes round to zero: grammatical, finite, a NumericDate of 0.
+  EXPECT_EQ(at(plain, R"({"exp":1e-400,"x":-1e-400})", -1), status::ok);
+  EXPECT_EQ(at(plain, R"({"x":-0,"y":0.0e0,"z":1E-2})", 0), status::ok);
 }
 
 TEST_F(ClaimsTest, PerTokenEvaluationTimesInOneRun) {
@@ -138,6 +234,69 @@ TEST_F(ClaimsTest, RequiredClaimsByName) {
   EXPECT_EQ(at(p, R"({"exp":10})", 0), status::missing_claim);
   EXPECT_EQ(at(p, R"({"tenant":null})", 0), status::missing_claim);
   EXPECT_EQ(at(p, R"({"tenant":null,"exp":10})", 0), status::ok);  // present, even if null
+}
+
+// missing_claim and bad_claim_type say which claim (result::detail): the first
+// required claim absent, in policy order, or the claim a check needs (iss, aud, sub;
+// iat for a maximum age); for a type error, the first registered claim of the wrong
+// type, in payload order. Every other status leaves detail unset.
+TEST_F(ClaimsTest, DetailNamesTheMissingOrMistypedClaim) {
+  const auto detail_of = [&](const policy& p, std::string_view claims, double now,
+                             status expected) -> std::optional<std::string> {
+    result r;
+    verifier(keys_, p).verify_at(token(claims), now, r);
+    EXPECT_EQ(r.code, expected) << claims;
+    return r.detail ? std::optional<std::string>(*r.detail) : std::nullopt;
+  };
+  using opt = std::optional<std::string>;
+  policy required;
+  required.required_claims = {"exp", "tenant", "scope"};
+  EXPECT_EQ(detail_of(required, R"({"exp":10,"scope":"a"})", 0, status::missing_claim),
+            opt("tenant"));
+  EXPECT_EQ(detail_of(required, R"({"scope":"a"})", 0, status::missing_claim), opt("exp"));
+  EXPECT_EQ(detail_of(required, R"({"exp":10,"tenant":1})", 0, status::missing_claim),
+            opt("scope"));
+  EXPECT_EQ(detail_of(required, R"({"exp":10,"tenant":1,"scope":2})", 0, status::ok), std::nullopt);
+  // Names compare after unescaping, and the detail is the policy's spelling.
+  policy odd;
+  odd.required_claims = {"t\"x", std::string("n\0ul", 4)};
+  EXPECT_EQ(detail_of(odd, R"({"t\"x":1})", 0, status::missing_claim),
+            opt(std::string("n\0ul", 4)));
+
+  policy checks;
+  checks.issuers = {"i"};
+  checks.audiences = {"a"};
+  checks.subject = "s";
+  EXPECT_EQ(detail_of(checks, R"({"aud":"a","sub":"s"})", 0, status::missing_claim), opt("iss"));
+  EXPECT_EQ(detail_of(checks, R"({"iss":"i","sub":"s"})", 0, status::missing_claim), opt("aud"));
+  EXPECT_EQ(detail_of(checks, R"({"iss":"i","aud":"a"})", 0, status::missing_claim), opt("sub"));
+  EXPECT_EQ(detail_of(checks, R"({"iss":"x","aud":"a","sub":"s"})", 0, status::issuer_mismatch),
+            std::nullopt);
+  policy aged;
+  aged.max_age_seconds = 60;
+  EXPECT_EQ(detail_of(aged, R"({"exp":100})", 50, status::missing_claim), opt("iat"));
+  EXPECT_EQ(detail_of(aged, R"({"exp":100})", 100, status::expired), std::nullopt);
+
+  const policy plain;
+  EXPECT_EQ(detail_of(plain, R"({"sub":"s","exp":"1","iss":2})", 0, status::bad_claim_type),
+            opt("exp"));
+  EXPECT_EQ(detail_of(plain, R"({"aud":["a",1]})", 0, status::bad_claim_type), opt("aud"));
+  EXPECT_EQ(detail_of(plain, R"({"nbf":1e400})", 0, status::bad_claim_type), opt("nbf"));
+  EXPECT_EQ(detail_of(required, R"({"jti":5})", 0, status::bad_claim_type), opt("jti"));
+  EXPECT_EQ(detail_of(plain, R"({"exp":1})", 5, status::expired), std::nullopt);
+
+  // Reusing a result for another token leaves no detail behind, and copies carry it.
+  result r;
+  verifier(keys_, required).verify_at(token(R"({"exp":10})"), 0, r);
+  ASSERT_EQ(r.detail, "tenant");
+  const result copy = r;
+  r = result();
+  EXPECT_EQ(copy.detail, "tenant");
+  verifier(keys_, required).verify_at(token("{}"), 0, r);
+  EXPECT_EQ(r.detail, "exp");
+  verifier(keys_, required).verify_at(token("{"), 0, r);
+  EXPECT_EQ(r.code, status::bad_json);
+  EXPECT_FALSE(r.detail);
 }
 
 TEST_F(ClaimsTest, ResultCarriesClaimsAndRequestedCustomClaimsAsRawJson) {

@@ -27,6 +27,7 @@ inline void expect_same_result(const result& a, const result& b, const std::stri
   EXPECT_EQ(a.nbf, b.nbf);
   EXPECT_EQ(a.iat, b.iat);
   EXPECT_EQ(a.custom_claims, b.custom_claims);
+  EXPECT_EQ(a.detail, b.detail);
   EXPECT_EQ(a.fingerprint_hex(), b.fingerprint_hex());
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base64url.hpp"
+#include "jwtbatch/cache.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/policy.hpp"
 #include "jwtbatch/sign.hpp"
@@ -109,6 +110,111 @@ TEST(Taxonomy, EveryStatusIsProducedByAnInput) {
   for (status s : all_statuses()) {
     EXPECT_TRUE(produced.count(s) != 0) << "no input produces " << status_name(s);
   }
+}
+
+// A byte outside the base64url alphabet (RFC 7515 §2, RFC 4648 §5) anywhere in any
+// segment is a format error decided before any key or signature work: a space in the
+// payload is not a "forgery" found by an RSA operation. The same holds for the other
+// non-canonical spellings (length 1 mod 4, non-zero trailing bits), whatever the header
+// says. The cache shows that no signature was checked: it only ever stores tokens whose
+// signature was (forgeries included, keep_forgeries).
+TEST(Taxonomy, ByteOutsideTheAlphabetInAnySegmentIsFormatBeforeTheSignature) {
+  key_set_builder builder;
+  builder.allow_mixed_key_types();
+  builder.add_jwks(generate_key(alg::rs256, "rsa").private_jwk, "rsa.jwk");
+  builder.add_jwks(generate_key(alg::es256, "ec").private_jwk, "ec.jwk");
+  builder.add_secret(std::vector<std::uint8_t>(32, 7), "test", "hmac", alg::hs256);
+  const auto keys = builder.build();
+  policy rules;
+  rules.fixed_time = 1700000000;
+  const auto cache = std::make_shared<token_cache>(
+      cache_options{.keep_forgeries = true, .admit_on_first_sight = true});
+  const verifier v(keys, rules, cache);
+
+  const std::string bytes[] = {" ",    "\t",   "\n",  "\r", "+",
+                               "/",    "=",    "~",   "*",  "\\",
+                               "\"",   "%",    "?",   "!",  std::string(1, '\0'),
+                               "\x7f", "\x80", "\xff"};
+  std::size_t cases = 0;
+  for (const auto& [a, kid] :
+       {std::pair{alg::rs256, "rsa"}, std::pair{alg::es256, "ec"}, std::pair{alg::hs256, "hmac"}}) {
+    const std::string good = sign_compact(*keys, kid, a, R"({"sub":"alice","exp":1700003600})");
+    ASSERT_EQ(v.verify_one(good), status::ok) << alg_name(a);
+    const std::size_t dot1 = good.find('.');
+    const std::size_t dot2 = good.rfind('.');
+    // Start, middle and end of the header, the payload and the signature.
+    const std::size_t positions[] = {0,
+                                     dot1 / 2,
+                                     dot1,
+                                     dot1 + 1,
+                                     (dot1 + dot2) / 2,
+                                     dot2,
+                                     dot2 + 1,
+                                     (dot2 + good.size()) / 2,
+                                     good.size()};
+    for (const std::size_t at : positions) {
+      for (const std::string& b : bytes) {
+        for (const bool replace : {false, true}) {
+          std::string t = good;
+          if (replace && at < t.size() && t[at] != '.') {
+            t.replace(at, 1, b);
+          } else {
+            t.insert(at, b);
+          }
+          result r;
+          v.verify_at(t, 1700000000, r);
+          ++cases;
+          EXPECT_EQ(r.code, status::bad_base64)
+              << alg_name(a) << " byte " << static_cast<int>(static_cast<unsigned char>(b[0]))
+              << " at " << at << (replace ? " (replaced)" : " (inserted)");
+          EXPECT_EQ(class_of(r.code), status_class::format);
+          EXPECT_EQ(r.label, attack_label::non_canonical_encoding);
+          EXPECT_FALSE(r.signature_verified);
+        }
+      }
+    }
+    // Canonical alphabet, non-canonical spelling: one character more (length 1 mod 4
+    // somewhere) or non-zero unused bits at the end of the payload or signature.
+    const std::string payload = good.substr(dot1 + 1, dot2 - dot1 - 1);
+    const std::string signature = good.substr(dot2 + 1);
+    const auto with = [&](const std::string& p, const std::string& s) {
+      return good.substr(0, dot1 + 1) + p + "." + s;
+    };
+    const auto one_mod_four = [](std::string x) {
+      do {
+        x += 'A';
+      } while (x.size() % 4 != 1);
+      return x;
+    };
+    // The last character with its lowest bit flipped: an unused bit when the length is
+    // not a multiple of 4 (RFC 4648 §3.5 wants them zero).
+    const auto trailing_bit = [](std::string x) {
+      static constexpr std::string_view k_alphabet =
+          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+      x.back() = k_alphabet[k_alphabet.find(x.back()) ^ 1U];
+      return x;
+    };
+    std::vector<std::string> spellings = {with(one_mod_four(payload), signature),
+                                          with(payload, one_mod_four(signature))};
+    if (payload.size() % 4 != 0) spellings.push_back(with(trailing_bit(payload), signature));
+    if (signature.size() % 4 != 0) spellings.push_back(with(payload, trailing_bit(signature)));
+    ASSERT_GE(spellings.size(), 3U) << alg_name(a);  // every signature here has unused bits
+    for (const std::string& t : spellings) {
+      EXPECT_EQ(v.verify_one(t), status::bad_base64) << alg_name(a) << " " << t;
+      ++cases;
+    }
+  }
+  // The header does not matter: alg none, an unknown kid or a broken header with a
+  // space in the payload are format errors all the same.
+  for (const char* header : {R"({"alg":"none"})", R"({"alg":"RS256","kid":"nope"})",
+                             R"({"alg":"HS256","kid":"hmac","crit":["x"]})"}) {
+    const std::string t = detail::base64url_encode(header) + ".e30 .c2ln";
+    EXPECT_EQ(v.verify_one(t), status::bad_base64) << header;
+    ++cases;
+  }
+  EXPECT_EQ(cases, 3U * (9 * 18 * 2 + 4) + 3);  // every case above ran
+  // Only the three good tokens had their signature checked.
+  EXPECT_EQ(cache->stats().insertions, 3U);
 }
 
 }  // namespace

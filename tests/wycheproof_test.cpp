@@ -384,8 +384,8 @@ void run_token_file(dom::element root, const std::string& file,
       bool accepted = false;
       if (keys) {
         verifier(keys).verify(token, r);
-        // A valid JWS: signature verified and the payload segment decoded (after the
-        // signature, bad_base64 can only come from the payload).
+        // A valid JWS: every segment strict base64url (checked before the signature,
+        // so bad_base64 never comes with a verified signature) and the signature verified.
         accepted = r.signature_verified && r.code != status::bad_base64;
         accepted ? ++c.accepted : ++c.rejected;
       } else {

@@ -255,6 +255,7 @@ void append_record(std::string& out, const record_origin& origin, const result& 
   if (!origin.name.empty()) append_string_member(out, "name", origin.name);
   fmt::format_to(std::back_inserter(out), R"(,"status":"{}","class":"{}")", status_name(r.code),
                  class_name(r.code));
+  add_string(out, "detail", r.detail);  // the claim missing_claim / bad_claim_type names
   if (r.algorithm)
     fmt::format_to(std::back_inserter(out), R"(,"alg":"{}")", alg_name(*r.algorithm));
   add_string(out, "kid", r.kid);

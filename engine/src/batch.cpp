@@ -1,25 +1,49 @@
 #include "jwtbatch/batch.hpp"
 
 #include <tbb/blocked_range.h>
+#include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include <algorithm>
 #include <stdexcept>
+#include <string>
 
 #include "verify.hpp"
 
 namespace jwtbatch {
+namespace {
+
+// The arena's size for `threads` (0..max_threads, 0 = one per core). TBB never runs
+// more threads than the process allows (tbb::global_control::max_allowed_parallelism:
+// by default the number of cores, or what the embedding program set): an arena asking
+// for more gets no more, and TBB prints "The number of workers is currently limited
+// to ..." on stderr, which is the reply channel in `scan --rsyslog`. So a larger
+// request is capped here: nothing reaches stderr, and threads() tells what runs.
+int arena_size(int threads) {
+  if (threads == 0) return tbb::task_arena::automatic;
+  const std::size_t allowed =
+      tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism);
+  return static_cast<int>(std::clamp<std::size_t>(allowed, 1, static_cast<std::size_t>(threads)));
+}
+
+}  // namespace
 
 struct batch_verifier::arena {
   tbb::task_arena tasks;
-  explicit arena(int threads) : tasks(threads > 0 ? threads : tbb::task_arena::automatic) {}
+  explicit arena(int threads) : tasks(arena_size(threads)) {}
 };
 
 batch_verifier::batch_verifier(std::shared_ptr<const verifier> v, batch_options options)
-    : verifier_(std::move(v)), options_(options), arena_(std::make_unique<arena>(options.threads)) {
+    : verifier_(std::move(v)), options_(options) {
   if (!verifier_) throw config_error("batch_verifier: no verifier");
-  if (options_.threads < 0) throw config_error("batch_verifier: threads must be >= 0");
+  // Checked before TBB is asked for anything: a huge arena crashes inside TBB.
+  if (options_.threads < 0 || options_.threads > max_threads) {
+    throw config_error("batch_verifier: threads must be 0 (one per core) to " +
+                       std::to_string(max_threads) + ", got " + std::to_string(options_.threads));
+  }
   if (options_.grain == 0) options_.grain = 1;
+  arena_ = std::make_unique<arena>(options_.threads);
   arena_->tasks.initialize();
 }
 

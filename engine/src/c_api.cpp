@@ -191,6 +191,7 @@ void to_c(const jwtbatch::result& r, jwtbatch_result& out) noexcept {
   flag(r.exp.has_value(), JWTBATCH_HAS_EXP);
   flag(r.nbf.has_value(), JWTBATCH_HAS_NBF);
   flag(r.iat.has_value(), JWTBATCH_HAS_IAT);
+  flag(r.detail.has_value(), JWTBATCH_HAS_DETAIL);
   out.present = present;
   out.alg = r.algorithm ? static_cast<int>(*r.algorithm) : -1;
   out.kid = view_of(r.kid);
@@ -205,6 +206,7 @@ void to_c(const jwtbatch::result& r, jwtbatch_result& out) noexcept {
   out.custom_count = r.custom_claims.size();
   std::memcpy(out.fingerprint, r.fingerprint.data(), r.fingerprint.size());
   out.fingerprint[r.fingerprint.size()] = '\0';
+  out.detail = view_of(r.detail);
 }
 
 int verify(const jwtbatch_verifier* v, jwtbatch_results* out, const char* const* tokens,
@@ -505,7 +507,8 @@ int jwtbatch_policy_set_allowed_algs(jwtbatch_policy* p, uint32_t alg_mask) {
 
 int jwtbatch_policy_set_leeway(jwtbatch_policy* p, int64_t seconds) {
   return policy_set(p, [&](jwtbatch::policy& rules) -> int {
-    if (seconds < 0) return JWTBATCH_ERR_ARGUMENT;
+    // More than a day would turn expired tokens into valid ones.
+    if (seconds < 0 || seconds > jwtbatch::max_leeway_seconds) return JWTBATCH_ERR_ARGUMENT;
     rules.leeway_seconds = seconds;
     return JWTBATCH_OK;
   });
@@ -536,7 +539,9 @@ int jwtbatch_policy_use_current_time(jwtbatch_policy* p) {
 
 int jwtbatch_policy_set_max_token_bytes(jwtbatch_policy* p, size_t max_bytes) {
   return policy_set(p, [&](jwtbatch::policy& rules) -> int {
-    if (max_bytes == 0) return JWTBATCH_ERR_ARGUMENT;
+    if (max_bytes == 0 || max_bytes > jwtbatch::max_token_bytes_limit) {
+      return JWTBATCH_ERR_ARGUMENT;
+    }
     rules.limits.max_token_bytes = max_bytes;
     return JWTBATCH_OK;
   });
@@ -572,7 +577,19 @@ int jwtbatch_verifier_new(jwtbatch_verifier** out, const jwtbatch_key_set* keys,
   *out = nullptr;
   if (keys == nullptr) return argument_error(err, "no key set");
   const jwtbatch_verifier_options o = options != nullptr ? *options : jwtbatch_verifier_options{};
-  if (o.threads < 0) return argument_error(err, "threads must be >= 0");
+  // The C++ bounds (batch.hpp, cache.hpp), refused before anything is allocated.
+  static_assert(jwtbatch::max_threads == 1024 && jwtbatch::max_cache_entries == 16777216 &&
+                    jwtbatch::max_cache_bytes == 17179869184ULL,
+                "update the messages below and jwtbatch.h");
+  if (o.threads < 0 || o.threads > jwtbatch::max_threads) {
+    return argument_error(err, "threads must be 0 (one per core) to 1024");
+  }
+  if (o.cache_max_entries > jwtbatch::max_cache_entries) {
+    return argument_error(err, "cache_max_entries must be at most 16777216 (2^24)");
+  }
+  if (o.cache_max_bytes > jwtbatch::max_cache_bytes) {
+    return argument_error(err, "cache_max_bytes must be at most 17179869184 (16 GiB)");
+  }
   return boundary(err, [&]() -> int {
     if (const int code = crypto_check(err); code != JWTBATCH_OK) return code;
     std::shared_ptr<jwtbatch::token_cache> cache;

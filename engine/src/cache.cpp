@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <bit>
 #include <new>
+#include <string>
 
 #include "jwtbatch/key_set.hpp"
 
@@ -15,9 +16,20 @@ namespace detail {
 cache_shards::cache_shards(const cache_options& options)
     : admit_on_first_sight_(options.admit_on_first_sight),
       max_token_bytes_(options.max_token_bytes) {
-  if (options.max_entries == 0 || options.max_bytes == 0) {
-    throw config_error(
-        "cache: max_entries and max_bytes must be > 0 (use no cache to turn it off)");
+  // Checked before anything is allocated: the index and the doorkeeper are sized by
+  // max_entries up front, so an unbounded value preallocates until memory runs out.
+  if (options.max_entries == 0 || options.max_entries > max_cache_entries) {
+    throw config_error("cache: max_entries must be 1 to " + std::to_string(max_cache_entries) +
+                       ", got " + std::to_string(options.max_entries) +
+                       " (use no cache to turn it off)");
+  }
+  if (options.max_bytes == 0 || options.max_bytes > max_cache_bytes) {
+    throw config_error("cache: max_bytes must be 1 to " + std::to_string(max_cache_bytes) +
+                       ", got " + std::to_string(options.max_bytes));
+  }
+  if (options.shards > max_cache_shards) {
+    throw config_error("cache: shards must be 0 (64) to " + std::to_string(max_cache_shards) +
+                       ", got " + std::to_string(options.shards));
   }
   std::size_t n = std::bit_ceil(options.shards == 0 ? std::size_t{64} : options.shards);
   while (n > 1 && n > options.max_entries) n /= 2;  // every shard holds at least one entry

@@ -21,8 +21,9 @@ struct payload_facts {
   std::vector<std::string_view>* aud = nullptr;  // the scratch-owned list
   bool has_aud = false;
   std::optional<double> exp, nbf, iat;
-  status type_error = status::ok;   // first bad_claim_type seen
-  std::uint64_t required_seen = 0;  // bit i: policy.required_claims[i] present
+  status type_error = status::ok;     // first bad_claim_type seen
+  std::string_view type_error_claim;  // its claim's name (static storage)
+  std::uint64_t required_seen = 0;    // bit i: policy.required_claims[i] present
 };
 
 void note_type_error(payload_facts& f) {
@@ -99,9 +100,11 @@ status read_date_claim(V& v, const json_limits& limits, member_set& members, pay
     note_type_error(f);
     return validate_value(v, 2, limits, members);
   }
+  // JSON first: a number spelled against RFC 8259 §6 (01, 1., +1) is bad_json here as
+  // in any other member. A grammatical one no double holds (1e400) is JSON but out of
+  // NumericDate range: a claim error, never +infinity ("never expires").
+  if (!number_is_grammatical(v)) return status::bad_json;
   double d = 0;
-  // A number simdjson cannot hold as a double (1e400) is out of NumericDate range:
-  // a claim error, never +infinity ("never expires").
   if (!number_of(v, d) || !std::isfinite(d) || std::fabs(d) > k_max_numeric_date) {
     note_type_error(f);
     return status::ok;
@@ -142,16 +145,37 @@ status read_registered(std::string_view name, V& v, const policy& p, const json_
   for (std::size_t i = 0; i < p.required_claims.size() && i < 64; ++i) {
     if (p.required_claims[i] == name) f.required_seen |= std::uint64_t{1} << i;
   }
+  // The registered names as static strings: result::detail may name one of them
+  // after the payload buffer is gone.
+  static constexpr std::array<std::string_view, 7> k_registered = {"iss", "sub", "jti", "aud",
+                                                                   "exp", "nbf", "iat"};
+  const auto known = std::find(k_registered.begin(), k_registered.end(), name);
+  if (known == k_registered.end()) {
+    handled = false;
+    return status::ok;
+  }
   handled = true;
-  if (name == "iss") return read_string_claim(v, limits, members, f, f.iss);
-  if (name == "sub") return read_string_claim(v, limits, members, f, f.sub);
-  if (name == "jti") return read_string_claim(v, limits, members, f, f.jti);
-  if (name == "aud") return read_audience(v, limits, members, f);
-  if (name == "exp") return read_date_claim(v, limits, members, f, f.exp);
-  if (name == "nbf") return read_date_claim(v, limits, members, f, f.nbf);
-  if (name == "iat") return read_date_claim(v, limits, members, f, f.iat);
-  handled = false;
-  return status::ok;
+  const bool typed_so_far = f.type_error == status::ok;
+  const status st = [&] {
+    switch (known - k_registered.begin()) {
+      case 0:
+        return read_string_claim(v, limits, members, f, f.iss);
+      case 1:
+        return read_string_claim(v, limits, members, f, f.sub);
+      case 2:
+        return read_string_claim(v, limits, members, f, f.jti);
+      case 3:
+        return read_audience(v, limits, members, f);
+      case 4:
+        return read_date_claim(v, limits, members, f, f.exp);
+      case 5:
+        return read_date_claim(v, limits, members, f, f.nbf);
+      default:
+        return read_date_claim(v, limits, members, f, f.iat);
+    }
+  }();
+  if (typed_so_far && f.type_error != status::ok) f.type_error_claim = *known;
+  return st;
 }
 
 bool contains(const std::vector<std::string>& list, std::string_view value) {
@@ -159,32 +183,45 @@ bool contains(const std::vector<std::string>& list, std::string_view value) {
 }
 
 // The checks that do not depend on the evaluation time, before and after the time
-// checks in the order check_claims documents.
-claims_verdict judge_static(const policy& p, const payload_facts& f) {
+// checks in the order check_claims documents. `before_detail` receives the claim a
+// failing before_time is about (a view of static storage or of the policy).
+claims_verdict judge_static(const policy& p, const payload_facts& f,
+                            std::string_view& before_detail) {
   claims_verdict v;
   if (f.type_error != status::ok) {
     v.before_time = f.type_error;
+    before_detail = f.type_error_claim;
   } else {
     for (std::size_t i = 0; i < p.required_claims.size(); ++i) {
       if ((f.required_seen & (std::uint64_t{1} << i)) == 0) {
         v.before_time = status::missing_claim;
+        before_detail = p.required_claims[i];
         break;
       }
     }
   }
   v.after_time = [&] {
     if (!p.issuers.empty()) {
-      if (!f.iss) return status::missing_claim;
+      if (!f.iss) {
+        v.after_detail = "iss";
+        return status::missing_claim;
+      }
       if (!contains(p.issuers, *f.iss)) return status::issuer_mismatch;
     }
     if (!p.audiences.empty()) {
-      if (!f.has_aud) return status::missing_claim;
+      if (!f.has_aud) {
+        v.after_detail = "aud";
+        return status::missing_claim;
+      }
       const bool any = std::any_of(f.aud->begin(), f.aud->end(),
                                    [&](std::string_view a) { return contains(p.audiences, a); });
       if (!any) return status::audience_mismatch;  // includes "aud": []
     }
     if (p.subject) {
-      if (!f.sub) return status::missing_claim;
+      if (!f.sub) {
+        v.after_detail = "sub";
+        return status::missing_claim;
+      }
       if (*f.sub != *p.subject) return status::subject_mismatch;
     }
     return status::ok;
@@ -214,9 +251,10 @@ std::string_view raw_between(const char* start, od::document& doc) {
 
 }  // namespace
 
-status judge_claims(const policy& p, double now, const claims_verdict& v,
-                    const result& claims) noexcept {
+status judge_claims(const policy& p, double now, const claims_verdict& v, result& claims) noexcept {
+  // A before_time failure keeps the detail check_claims stored with it.
   if (v.before_time != status::ok) return v.before_time;
+  claims.detail.reset();
   const auto leeway = static_cast<double>(p.leeway_seconds);
   const auto& exp = claims.exp;
   const auto& nbf = claims.nbf;
@@ -225,9 +263,13 @@ status judge_claims(const policy& p, double now, const claims_verdict& v,
   if (nbf && !(now >= *nbf - leeway)) return status::not_yet_valid;  // §4.1.5
   if (iat && *iat > now + leeway) return status::issued_in_future;
   if (p.max_age_seconds) {
-    if (!iat) return status::missing_claim;
+    if (!iat) {
+      claims.detail = "iat";
+      return status::missing_claim;
+    }
     if (now - *iat > static_cast<double>(*p.max_age_seconds) + leeway) return status::too_old;
   }
+  if (v.after_time == status::missing_claim) claims.detail = v.after_detail;
   return v.after_time;
 }
 
@@ -252,10 +294,15 @@ status walk_on_demand(std::size_t len, const policy& p, const json_limits& limit
           return validate_value(v, 2, limits, scratch.members);
         }
         const std::string_view start = v.raw_json_token();
+        od::json_type type{};
+        if (const status typed = kind_of(v, type); typed != status::ok) return typed;
         const status valid = validate_value(v, 2, limits, scratch.members);
         if (valid == status::ok) {
-          scratch.custom.emplace_back(static_cast<std::size_t>(wanted - p.returned_claims.begin()),
-                                      raw_between(start.data(), doc));
+          // A number is checked by its text and left unread (json_walk.hpp), so the
+          // iterator has not moved past it: its text is the token's own.
+          scratch.custom.emplace_back(
+              static_cast<std::size_t>(wanted - p.returned_claims.begin()),
+              type == od::json_type::number ? scalar_text(v) : raw_between(start.data(), doc));
         }
         return valid;
       });
@@ -288,14 +335,29 @@ bool walk_tape(std::size_t len, const policy& p, const json_limits& limits, clai
 
 }  // namespace
 
+status decode_payload(std::string_view payload_segment, claims_scratch& scratch,
+                      std::size_t* len) noexcept {
+  return decode_padded_segment(payload_segment, scratch.json, len);
+}
+
 status check_claims(std::string_view payload_segment, const policy& p, double now,
                     claims_scratch& scratch, result& out, claims_verdict& verdict) noexcept {
-  verdict = claims_verdict{};
   std::size_t len = 0;
-  if (const status st = decode_json_segment(payload_segment, scratch.json, &len);
-      st != status::ok) {
-    verdict.before_time = st;
+  if (const status st = decode_payload(payload_segment, scratch, &len); st != status::ok) {
+    verdict = claims_verdict{.before_time = st};
     return st;
+  }
+  return check_decoded_claims(len, p, now, scratch, out, verdict);
+}
+
+status check_decoded_claims(std::size_t len, const policy& p, double now, claims_scratch& scratch,
+                            result& out, claims_verdict& verdict) noexcept {
+  verdict = claims_verdict{};
+  // RFC 8259 §8.1: a byte-order mark is not part of JSON text.
+  if (has_byte_order_mark(
+          std::string_view(reinterpret_cast<const char*>(scratch.json.data()), len))) {
+    verdict.before_time = status::bad_json;
+    return status::bad_json;
   }
   const json_limits limits = limits_of(p);
   scratch.aud.clear();
@@ -330,7 +392,15 @@ status check_claims(std::string_view payload_segment, const policy& p, double no
   out.exp = f.exp;
   out.nbf = f.nbf;
   out.iat = f.iat;
-  verdict = judge_static(p, f);
+  std::string_view before_detail;
+  verdict = judge_static(p, f, before_detail);
+  // A required claim's name is the policy's string: copied (room was reserved), so
+  // the result does not depend on the policy's lifetime.
+  if (verdict.before_time == status::missing_claim) {
+    out.detail = out.store(before_detail);
+  } else if (verdict.before_time != status::ok) {
+    out.detail = before_detail;  // a registered claim's name: static storage
+  }
   return judge_claims(p, now, verdict, out);
 }
 

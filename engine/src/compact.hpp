@@ -26,9 +26,9 @@ struct compact_parts {
 //  - unsupported_serialization: five segments (JWE compact, RFC 7516 §7.1), or a
 //    token that starts with '{' (JWS JSON serialization);
 //  - bad_segments: empty, or any other number of segments.
-// Segment contents are not inspected here: each is decoded (strictly) at its own
-// stage. Work is bounded: the scan stops at the sixth '.', so 100k dots cost nothing.
-// noexcept, no allocation, thread-safe.
+// Segment contents are not inspected here: the verifier decodes all three strictly
+// right after the split, before any header, key or signature work. Work is bounded: the scan stops
+// at the sixth '.', so 100k dots cost nothing. noexcept, no allocation, thread-safe.
 [[nodiscard]] status split_compact(std::string_view token, std::size_t max_token_bytes,
                                    compact_parts& out) noexcept;
 

@@ -82,6 +82,48 @@ bool member_set::insert(std::string_view name) {
   return true;
 }
 
+bool is_json_number(std::string_view text) noexcept {
+  std::size_t i = 0;
+  const std::size_t n = text.size();
+  const auto digit = [&](std::size_t at) { return at < n && text[at] >= '0' && text[at] <= '9'; };
+  const auto digits = [&] {  // 1*DIGIT; false when there is none
+    if (!digit(i)) return false;
+    while (digit(i)) ++i;
+    return true;
+  };
+  if (i < n && text[i] == '-') ++i;
+  if (i < n && text[i] == '0') {
+    ++i;  // int = zero / ( digit1-9 *DIGIT ): no leading zeros
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < n && text[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < n && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    if (i < n && (text[i] == '+' || text[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == n;
+}
+
+std::string_view scalar_text(od::value& v) noexcept {
+  // The token's text runs to the next structural character: drop the JSON whitespace
+  // (RFC 8259 §2) after it.
+  std::string_view text = v.raw_json_token();
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\n' ||
+                           text.back() == '\r')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+bool number_is_grammatical(od::value& v) noexcept {
+  return is_json_number(scalar_text(v));
+}
+
 status json_error_status(simdjson::error_code e) noexcept {
   return e == simdjson::DEPTH_ERROR ? status::json_limit_exceeded : status::bad_json;
 }
@@ -132,11 +174,9 @@ status validate_value(od::value& v, std::size_t depth, const json_limits& limits
       if (auto e = v.get_string().get(s)) return json_error_status(e);
       return s.size() > limits.max_string_bytes ? status::json_limit_exceeded : status::ok;
     }
-    case od::json_type::number: {
-      double d = 0;
-      if (auto e = v.get_double().get(d)) return json_error_status(e);
-      return status::ok;
-    }
+    case od::json_type::number:
+      // RFC 8259 §6 has no range: 1e400 is JSON, 01 is not (number_is_grammatical).
+      return number_is_grammatical(v) ? status::ok : status::bad_json;
     case od::json_type::boolean: {
       bool b = false;
       if (auto e = v.get_bool().get(b)) return json_error_status(e);
@@ -151,8 +191,8 @@ status validate_value(od::value& v, std::size_t depth, const json_limits& limits
   return status::bad_json;
 }
 
-status decode_json_segment(std::string_view segment, std::vector<std::uint8_t>& buf,
-                           std::size_t* len) noexcept {
+status decode_padded_segment(std::string_view segment, std::vector<std::uint8_t>& buf,
+                             std::size_t* len) noexcept {
   const std::size_t max_len = base64url_decoded_size(segment.size());
   // The buffer only grows: after warm-up this is a size check, not an allocation.
   if (buf.size() < max_len + simdjson::SIMDJSON_PADDING) {
@@ -160,6 +200,12 @@ status decode_json_segment(std::string_view segment, std::vector<std::uint8_t>& 
   }
   if (!base64url_decode(segment, buf.data(), len)) return status::bad_base64;
   std::memset(buf.data() + *len, 0, simdjson::SIMDJSON_PADDING);
+  return status::ok;
+}
+
+status decode_json_segment(std::string_view segment, std::vector<std::uint8_t>& buf,
+                           std::size_t* len) noexcept {
+  if (const status st = decode_padded_segment(segment, buf, len); st != status::ok) return st;
   if (has_byte_order_mark(std::string_view(reinterpret_cast<const char*>(buf.data()), *len))) {
     return status::bad_json;
   }

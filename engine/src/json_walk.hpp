@@ -6,7 +6,8 @@
 //  - every object's member names are checked for duplicates after unescaping
 //    (RFC 7515 §4, RFC 8725 §2.6, SECURITY.md J1), in linear time;
 //  - depth, member count, array length and string length are bounded (J4);
-//  - every scalar is fully parsed, so "tru", "01" or a bad escape anywhere fails.
+//  - every scalar is fully checked, so "tru", "01" or a bad escape anywhere fails
+//    (numbers by the grammar of RFC 8259 §6, not by whether a double holds them).
 // Recursion depth is capped by json_limits::max_depth, never by the input.
 #pragma once
 
@@ -72,6 +73,24 @@ class member_set {
 // json_error_status maps a simdjson error to the engine's status: depth errors are a
 // limit, everything else is malformed JSON.
 [[nodiscard]] status json_error_status(simdjson::error_code e) noexcept;
+
+// is_json_number: `text` is exactly one number of RFC 8259 §6's grammar
+// ([-] (0 | [1-9][0-9]*) [. [0-9]+] [(e|E) [+|-] [0-9]+]), whatever its magnitude.
+[[nodiscard]] bool is_json_number(std::string_view text) noexcept;
+
+// scalar_text: the text of the scalar value `v` (a number, true, false or null) as
+// it is in the document, without the whitespace after it. Reads nothing else.
+[[nodiscard]] std::string_view scalar_text(simdjson::ondemand::value& v) noexcept;
+
+// number_is_grammatical: the number value `v` (of json_type number) is spelled as
+// RFC 8259 §6 requires. It reads the token's text only, so a number no double holds
+// (1e400) is grammatical. The engine's one rule for numbers: the grammar decides
+// bad_json; magnitude is for a registered claim's own rule (NumericDate) to judge.
+[[nodiscard]] bool number_is_grammatical(simdjson::ondemand::value& v) noexcept;
+// A DOM tape only holds documents that parsed, so any number in it is grammatical.
+[[nodiscard]] inline bool number_is_grammatical(const simdjson::dom::element&) noexcept {
+  return true;
+}
 
 // validate_value reads `v` completely (see the header comment) at nesting `depth`
 // (the value's own depth, root object = 1). Returns ok or the first failure.
@@ -159,9 +178,13 @@ template <class OnMember>
 // (RFC 8259 §2: one JSON text), bad_json otherwise.
 [[nodiscard]] status check_document_end(simdjson::ondemand::document& doc) noexcept;
 
-// decode_json_segment strictly base64url-decodes `segment` into `buf` (grown, never
-// shrunk) followed by zeroed simdjson padding: bad_base64, bad_json for a byte-order
-// mark, else ok and the text's length in *len.
+// decode_padded_segment strictly base64url-decodes `segment` into `buf` (grown, never
+// shrunk) followed by SIMDJSON_PADDING zero bytes: bad_base64, else ok and the
+// decoded length in *len. It does not look at the decoded bytes.
+[[nodiscard]] status decode_padded_segment(std::string_view segment, std::vector<std::uint8_t>& buf,
+                                           std::size_t* len) noexcept;
+
+// decode_json_segment is decode_padded_segment, then bad_json for a byte-order mark.
 [[nodiscard]] status decode_json_segment(std::string_view segment, std::vector<std::uint8_t>& buf,
                                          std::size_t* len) noexcept;
 

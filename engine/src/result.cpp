@@ -45,6 +45,7 @@ void result::clear() noexcept {
   nbf.reset();
   iat.reset();
   custom_claims.clear();
+  detail.reset();
   storage_.clear();
 }
 
@@ -85,13 +86,14 @@ void result::copy_facts(const result& o) noexcept {
   exp = o.exp;
   nbf = o.nbf;
   iat = o.iat;
+  detail = o.detail;
   fingerprint = o.fingerprint;
 }
 
 // Points every view that pointed into [from, from + n) at the same bytes of storage_.
 void result::rebase_views(const char* from, std::size_t n) noexcept {
   const char* to = storage_.data();
-  for (auto* v : {&kid, &iss, &sub, &jti}) {
+  for (auto* v : {&kid, &iss, &sub, &jti, &detail}) {
     if (*v) *v = rebased(**v, from, n, to);
   }
   for (std::string_view& a : aud) a = rebased(a, from, n, to);

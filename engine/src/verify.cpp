@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
+#include <string>
 
 #include "base64url.hpp"
 #include "cache.hpp"
@@ -71,8 +73,10 @@ bool psychic(const ec_material& m, std::span<const std::uint8_t> sig) noexcept {
 // What the engine knows when it labels a rejected token.
 struct label_context {
   status st = status::ok;
-  bool split = false;        // scratch.parts is meaningful
   bool header_read = false;  // *scratch.jose is (partly) meaningful
+  // What the header alone said, for a token refused for its payload's or signature's
+  // encoding: a header attack shape (alg none, crit...) stays the label.
+  status header_st = status::ok;
   const key* chosen = nullptr;
   std::span<const std::uint8_t> signature;  // decoded, when it decoded
 };
@@ -105,6 +109,16 @@ attack_label classify(const label_context& c, const key_store& keys,
       if (h != nullptr && h->crit_failed) return attack_label::crit_bypass;
       break;
     case status::bad_base64:
+      // An RFC 7797 unencoded payload (b64 false, in crit) is not base64url by design:
+      // its shape is the crit bypass. Other header shapes likewise keep their label.
+      if (c.header_st != status::ok && c.header_st != status::bad_base64) {
+        label_context header_only = c;
+        header_only.st = c.header_st;
+        header_only.header_st = status::ok;
+        if (const attack_label l = classify(header_only, keys, scratch); l != attack_label::none) {
+          return l;
+        }
+      }
       return attack_label::non_canonical_encoding;
     case status::key_not_found:
       if (h != nullptr && h->has_kid && looks_injected(h->kid)) return attack_label::kid_injection;
@@ -118,12 +132,6 @@ attack_label classify(const label_context& c, const key_store& keys,
       const auto* ec =
           c.chosen != nullptr ? std::get_if<ec_material>(&c.chosen->material) : nullptr;
       if (ec != nullptr && psychic(*ec, c.signature)) return attack_label::psychic_signature;
-      // The signature covers the raw bytes, so a payload that is not strict base64url
-      // fails here first: still a non-canonical encoding.
-      std::size_t ignored = 0;
-      if (c.split && !decode_into(scratch.parts.payload, scratch.claims.json, &ignored)) {
-        return attack_label::non_canonical_encoding;
-      }
       break;
     }
     default:
@@ -161,13 +169,30 @@ status run(std::string_view token, const key_store& keys, const policy& p, doubl
   compact_parts& parts = scratch.parts;
   status st = split_compact(token, p.limits.max_token_bytes, parts);
   if (st != status::ok) return st;
-  ctx.split = true;
+  // RFC 7515 §2, §7.2: every segment is strict base64url. Payload and signature are
+  // decoded here, before any header, key or signature work, so a byte outside the
+  // alphabet (a space in the payload...) or another non-canonical spelling is a format
+  // error, never a "forgery" found by an RSA or ECDSA operation. Decoding is not
+  // reading: the payload's JSON is parsed only after the signature verified
+  // (SECURITY.md §0). The header segment is decoded as strictly by parse_header.
+  std::size_t payload_len = 0;
+  std::size_t sig_len = 0;
+  const bool canonical =
+      decode_payload(parts.payload, scratch.claims, &payload_len) == status::ok &&
+      decode_into(parts.signature, scratch.signature, &sig_len);
   ctx.header_read = true;
   st = parse_header_once(parts.header, scratch);
+  ctx.header_st = st;
+  if (st == status::ok) {
+    // Reported for a token refused for its payload's or signature's encoding too: the
+    // audit of malformed tokens still sees which key they name.
+    out.algorithm = scratch.jose->algorithm;
+    if (scratch.jose->has_kid) out.kid = out.store(scratch.jose->kid);
+  }
+  if (!canonical) return status::bad_base64;
   if (st != status::ok) return st;
   const jose_header& header = *scratch.jose;
-  out.algorithm = header.algorithm;
-  if (header.has_kid) out.kid = out.store(header.kid);
+  ctx.signature = std::span(scratch.signature.data(), sig_len);
 
   st = check_header_policy(header, p);
   if (st != status::ok) return st;
@@ -175,9 +200,6 @@ status run(std::string_view token, const key_store& keys, const policy& p, doubl
                    p.require_kid, &ctx.chosen);
   if (st != status::ok) return st;
 
-  std::size_t sig_len = 0;
-  if (!decode_into(parts.signature, scratch.signature, &sig_len)) return status::bad_base64;
-  ctx.signature = std::span(scratch.signature.data(), sig_len);
   // RFC 7515 §5.2 step 8: the signature covers the received ASCII "header.payload".
   st = verify_signature(*ctx.chosen, header.algorithm, parts.signing_input, ctx.signature);
   scratch.signature_checked = true;
@@ -188,7 +210,7 @@ status run(std::string_view token, const key_store& keys, const policy& p, doubl
   out.signature_verified = true;
 
   // Only now is the payload read (SECURITY.md §0: never before the signature).
-  return check_claims(parts.payload, p, now, scratch.claims, out, scratch.verdict);
+  return check_decoded_claims(payload_len, p, now, scratch.claims, out, scratch.verdict);
 }
 
 }  // namespace
@@ -208,9 +230,13 @@ void verify_token(std::string_view token, const key_store& keys, const policy& p
     out.fingerprint.fill('0');
   }
   // Room for every string the result may keep: kid and claims come from decoded
-  // segments, shorter than the token; names of returned claims come from the policy.
+  // segments, shorter than the token; names of returned claims come from the policy,
+  // and so does the name of a missing required claim (result::detail).
   std::size_t names = 0;
   for (const auto& n : p.returned_claims) names += n.size();
+  std::size_t longest_required = 0;
+  for (const auto& n : p.required_claims) longest_required = std::max(longest_required, n.size());
+  names += longest_required;
   out.reserve(token.size() + names);
   label_context ctx;
   ctx.st = run(token, keys, p, now, scratch, out, ctx);
@@ -226,7 +252,26 @@ verifier::verifier(std::shared_ptr<const key_set> keys, policy p,
                    std::shared_ptr<token_cache> cache)
     : keys_(std::move(keys)), policy_(std::move(p)), cache_(std::move(cache)) {
   if (!keys_) throw config_error("verifier: no key set");
-  if (policy_.leeway_seconds < 0) throw config_error("policy: leeway must be >= 0 seconds");
+  // The bounds of policy.hpp: a derived fact of the configuration is checked once, here.
+  if (policy_.leeway_seconds < 0 || policy_.leeway_seconds > max_leeway_seconds) {
+    // More than a day would turn expired tokens into valid ones.
+    throw config_error("policy: leeway_seconds must be 0 to " + std::to_string(max_leeway_seconds) +
+                       " (one day), got " + std::to_string(policy_.leeway_seconds));
+  }
+  if (policy_.limits.max_token_bytes == 0 ||
+      policy_.limits.max_token_bytes > max_token_bytes_limit) {
+    throw config_error("policy: limits.max_token_bytes must be 1 to " +
+                       std::to_string(max_token_bytes_limit) + ", got " +
+                       std::to_string(policy_.limits.max_token_bytes));
+  }
+  if (policy_.max_age_seconds && *policy_.max_age_seconds < 0) {
+    throw config_error("policy: max_age_seconds must be >= 0, got " +
+                       std::to_string(*policy_.max_age_seconds));
+  }
+  if (policy_.fixed_time && !std::isfinite(*policy_.fixed_time)) {
+    // NaN would make every time comparison false: nothing would ever expire.
+    throw config_error("policy: fixed_time must be a finite Unix time");
+  }
   if (policy_.required_claims.size() > 64) {
     throw config_error("policy: at most 64 required claims");
   }

@@ -17,8 +17,12 @@ namespace jwtbatch {
 inline constexpr int max_threads = 1024;
 
 struct batch_options {
-  // Worker threads for this engine's batches; 0 = one per core, else 1..max_threads.
-  // Embedders that share a process with other TBB users get their own arena of this size.
+  // Worker threads for this engine's batches; 0 = one per core, else 1..max_threads
+  // (anything else: config_error). Embedders that share a process with other TBB users
+  // get their own arena of this size, capped at what TBB lets the process run
+  // (tbb::global_control::max_allowed_parallelism, by default the number of cores):
+  // TBB would run no more anyway, and asking it for more makes it print a warning on
+  // stderr. threads() says how many run.
   int threads = 0;
   // Tokens per task: small enough to balance RSA/ECDSA-heavy batches over the cores,
   // large enough that scheduling costs nothing next to an HMAC.
@@ -33,6 +37,7 @@ struct batch_options {
 // on one batch_verifier at once.
 class batch_verifier {
  public:
+  // Throws config_error for a null verifier or threads outside 0..max_threads.
   batch_verifier(std::shared_ptr<const verifier> v, batch_options options = {});
   ~batch_verifier();
   batch_verifier(const batch_verifier&) = delete;
@@ -49,6 +54,8 @@ class batch_verifier {
   void verify_batch_at(std::span<const std::string_view> tokens, std::span<const double> times,
                        std::span<result> results) const;
 
+  // threads: the most threads this engine's batches run on (the arena's concurrency,
+  // the calling thread included): batch_options::threads, capped as described there.
   [[nodiscard]] int threads() const noexcept;
 
   // run_in_arena runs `work` inside this engine's TBB arena, so that its parallel

@@ -16,6 +16,8 @@ class cache_shards;
 // --cache-size, the C ABI's cache_max_entries), max_bytes 0..max_cache_bytes.
 inline constexpr std::size_t max_cache_entries = std::size_t{1} << 24;
 inline constexpr std::size_t max_cache_bytes = std::size_t{16} << 30;
+// The most shards (cache_options::shards): each is a lock, a list and a hash index.
+inline constexpr std::size_t max_cache_shards = 4096;
 
 struct cache_options {
   // Bounds, both enforced: whichever is reached first evicts the least recently used
@@ -24,7 +26,8 @@ struct cache_options {
   std::size_t max_bytes = std::size_t{64} << 20;
   // Longer tokens are verified every time and never stored.
   std::size_t max_token_bytes = 8192;
-  // Independent locks; 0 = 64. More shards, less contention between threads.
+  // Independent locks; 0 = 64, else at most max_cache_shards (rounded up to a power of
+  // two, and down to max_entries). More shards, less contention between threads.
   std::size_t shards = 0;
   // Also keep tokens whose signature failed (bad_signature): a repeated forgery
   // then costs a lookup instead of a public-key operation. Tokens rejected before
@@ -65,6 +68,10 @@ struct cache_stats {
 // Thread-safe; the verifier uses it from every batch thread at once.
 class token_cache {
  public:
+  // Throws config_error, before allocating anything, when max_entries is not
+  // 1..max_cache_entries, max_bytes not 1..max_cache_bytes or shards above
+  // max_cache_shards. The bookkeeping allocated up front is about 16 bytes per entry
+  // of max_entries (256 MiB at the largest).
   explicit token_cache(cache_options options = {});
   ~token_cache();
   token_cache(const token_cache&) = delete;

@@ -382,7 +382,8 @@ JWTBATCH_API int jwtbatch_policy_add_returned_claim(jwtbatch_policy* p, const ch
 /* The allowed algorithms, a mask of JWTBATCH_ALG_BIT(JWTBATCH_ALG_*): a token with any
  * other alg fails alg_not_allowed. ARGUMENT for an empty mask or unknown bits. */
 JWTBATCH_API int jwtbatch_policy_set_allowed_algs(jwtbatch_policy* p, uint32_t alg_mask);
-/* Clock skew tolerated on exp, nbf, iat and max age; ARGUMENT when negative. */
+/* Clock skew tolerated on exp, nbf, iat and max age: 0..86400 (one day; more would
+ * turn expired tokens into valid ones), else ARGUMENT. */
 JWTBATCH_API int jwtbatch_policy_set_leeway(jwtbatch_policy* p, int64_t seconds);
 /* Maximum age from `iat` (a token without iat then fails missing_claim); ARGUMENT
  * when negative. */
@@ -391,7 +392,8 @@ JWTBATCH_API int jwtbatch_policy_set_max_age(jwtbatch_policy* p, int64_t seconds
 JWTBATCH_API int jwtbatch_policy_set_fixed_time(jwtbatch_policy* p, double unix_seconds);
 /* Evaluate each batch at the time its call starts (the default). */
 JWTBATCH_API int jwtbatch_policy_use_current_time(jwtbatch_policy* p);
-/* Longer tokens fail token_too_large before any work; ARGUMENT when 0. */
+/* Longer tokens fail token_too_large before any work: 1..16777216 (16 MiB), else
+ * ARGUMENT. */
 JWTBATCH_API int jwtbatch_policy_set_max_token_bytes(jwtbatch_policy* p, size_t max_bytes);
 /* A token without kid fails kid_missing instead of using the one key fitting its alg. */
 JWTBATCH_API int jwtbatch_policy_set_require_kid(jwtbatch_policy* p, int required);
@@ -406,19 +408,23 @@ JWTBATCH_API int jwtbatch_policy_set_fingerprint(jwtbatch_policy* p, int enabled
 typedef struct jwtbatch_verifier jwtbatch_verifier;
 
 typedef struct jwtbatch_verifier_options {
-  /* Worker threads of this verifier's batches (its own TBB arena); 0 = one per core. */
+  /* Worker threads of this verifier's batches (its own TBB arena): 0 = one per core,
+   * else 1..1024, capped at what TBB lets the process run (by default the number of
+   * cores; jwtbatch_verifier_threads says how many run). */
   int threads;
   /* Verified-token cache: logs repeat tokens, and a token seen before is answered
    * without checking its signature again (time claims are judged at every use).
-   * 0 entries = no cache; 0 bytes = 64 MiB. */
+   * 0 entries = no cache, else at most 16777216 (2^24; about 16 bytes per entry are
+   * allocated up front); 0 bytes = 64 MiB, else at most 17179869184 (16 GiB). */
   size_t cache_max_entries;
   size_t cache_max_bytes;
 } jwtbatch_verifier_options;
 
 /* jwtbatch_verifier_new binds a key set and a copy of a policy (NULL: the defaults)
  * into *out. `options` may be NULL (threads 0, no cache). Runs jwtbatch_crypto_check
- * first. Errors: ARGUMENT (out or keys NULL, threads < 0), CONFIG (policy refused, e.g.
- * more than 64 required claims), CRYPTO_CLASH, NO_MEMORY.
+ * first. Errors: ARGUMENT (out or keys NULL; an option out of its range above, the
+ * message naming it), CONFIG (policy refused, e.g. more than 64 required claims),
+ * CRYPTO_CLASH, NO_MEMORY.
  *
  * A verifier is immutable and thread-safe: any number of threads may run batches on
  * it at once, each with its own results object. Free it when no batch is running. */
@@ -442,7 +448,8 @@ enum jwtbatch_present {
   JWTBATCH_HAS_AUD = 1u << 5,
   JWTBATCH_HAS_EXP = 1u << 6,
   JWTBATCH_HAS_NBF = 1u << 7,
-  JWTBATCH_HAS_IAT = 1u << 8
+  JWTBATCH_HAS_IAT = 1u << 8,
+  JWTBATCH_HAS_DETAIL = 1u << 9
 };
 
 /* The verdict on one token and what was learned about it. Claims (iss, sub, jti, aud,
@@ -466,6 +473,11 @@ typedef struct jwtbatch_result {
   /* First 16 bytes of SHA-256(token), lowercase hex, NUL-terminated: names the token
    * in audit output without carrying it ("000..." when fingerprints are off). */
   char fingerprint[33];
+  /* The claim a claims status is about (HAS_DETAIL; data NULL otherwise): for
+   * MISSING_CLAIM the first required claim absent, as the policy spells it, else the
+   * claim a check needs ("iss", "aud", "sub", or "iat" for a maximum age); for
+   * BAD_CLAIM_TYPE the first registered claim of the wrong type. */
+  jwtbatch_str detail;
 } jwtbatch_result;
 
 /* A results object holds the results of one batch: storage the caller creates once

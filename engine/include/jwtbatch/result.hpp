@@ -70,6 +70,14 @@ class result {
   // absent claims are left out.
   std::vector<std::pair<std::string_view, std::string_view>> custom_claims;
 
+  // The claim a claims status is about, by name; unset for every other status.
+  //  - missing_claim: the first required claim absent (policy::required_claims order,
+  //    spelled as the policy spells it), else the claim a check needs: "iss", "aud" or
+  //    "sub" (expected values configured), "iat" (a maximum age configured);
+  //  - bad_claim_type: the first registered claim of the wrong type, in payload order.
+  // A view into this result's buffer or into static storage, valid as the other views.
+  std::optional<std::string_view> detail;
+
   // First 16 bytes of SHA-256(token) in lowercase hex: identifies the token in audit
   // output without carrying it. Set whatever the status (all '0' when policy::fingerprint
   // is off, or for a line the streaming pipeline dropped as too large).

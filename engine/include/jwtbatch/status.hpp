@@ -35,10 +35,13 @@ enum class status_class : std::uint8_t { ok, format, header, key, signature, cla
   /* JWE compact (five segments) or JWS JSON serialization: never interpreted. */     \
   X(unsupported_serialization, format)                                                \
   /* A segment is not strict base64url (RFC 7515 §2): padding, '+', '/',         */  \
-  /* whitespace, other bytes, length = 1 mod 4, or non-zero trailing bits.       */   \
+  /* whitespace, other bytes, length = 1 mod 4, or non-zero trailing bits. Any   */   \
+  /* segment, decided right after the split: before the header and the key are  */    \
+  /* acted on and before any signature work.                                     */   \
   X(bad_base64, format)                                                               \
   /* Not JSON, not a JSON object where one is required, invalid UTF-8 or escape, */   \
-  /* a byte-order mark, or content after the object.                             */   \
+  /* a byte-order mark, or content after the object. A number is JSON when RFC   */   \
+  /* 8259 §6's grammar says so (01 is not), whatever its magnitude (1e400 is).   */  \
   X(bad_json, format)                                                                 \
   /* A JSON object has the same member name twice (compared after unescaping). */     \
   X(duplicate_member, format)                                                         \

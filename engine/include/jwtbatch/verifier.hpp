@@ -16,9 +16,10 @@ namespace jwtbatch {
 // verifier binds a key set and a policy (copied). Immutable and thread-safe: share one
 // between threads. It keeps the key set alive.
 //
-// One token's way (DESIGN.md): size -> split -> header -> alg allow-list, typ,
-// embedded keys -> key -> signature -> payload -> claims. The first failure decides
-// the status; claims are never read from a token whose signature failed. Every call
+// One token's way (DESIGN.md): size -> split -> strict base64url of every segment ->
+// header -> alg allow-list, typ, embedded keys -> key -> signature -> payload JSON ->
+// claims. The first failure decides the status; the payload is decoded early (a
+// strictness check) but its JSON is never read from a token whose signature failed. Every call
 // is noexcept: hostile input yields a status, never an exception or a crash, and the
 // token is only read during the call.
 //
@@ -27,6 +28,10 @@ namespace jwtbatch {
 // signature check. The verifier takes the cache over (see token_cache).
 class verifier {
  public:
+  // Throws config_error, naming the field, for a null key set or a policy outside the
+  // bounds of policy.hpp: leeway_seconds 0..max_leeway_seconds, limits.max_token_bytes
+  // 1..max_token_bytes_limit, max_age_seconds >= 0, a finite fixed_time, at most 64
+  // required claims.
   explicit verifier(std::shared_ptr<const key_set> keys, policy p = {},
                     std::shared_ptr<token_cache> cache = nullptr);
 
