@@ -58,11 +58,6 @@ std::string read_file(const std::string& path) {
   return s;
 }
 
-bool exists(const std::string& path) {
-  struct stat st {};
-  return ::lstat(path.c_str(), &st) == 0;
-}
-
 // The names in `dir`, sorted, one per line.
 std::string listing(const std::string& dir) {
   std::FILE* p = ::popen(("ls -A '" + dir + "'").c_str(), "r");
@@ -450,9 +445,9 @@ TEST(CliFlags, BrokenStdoutEndsQuietlyWithExit0) {
   const fixture fx("broken_stdout");
   const std::vector<std::string> many(20000, fx.token(k_claims));
   const std::string file = fx.tokens_file("many.txt", many);
-  for (const std::string command :
-       {fx.verify(file), "scan --jwks " + fx.jwks + " --allow-mixed-keys " + file,
-        "gen --jwks " + fx.jwks + " --count 20000 --algs HS256", std::string("demo")}) {
+  for (const std::string& command : std::vector<std::string>{
+           fx.verify(file), "scan --jwks " + fx.jwks + " --allow-mixed-keys " + file,
+           "gen --jwks " + fx.jwks + " --count 20000 --algs HS256", std::string("demo")}) {
     const std::string rc = fx.dir + "rc.txt";
     const std::string err = fx.dir + "err.txt";
     const run_result r = run_sh(
