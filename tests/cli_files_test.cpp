@@ -281,6 +281,13 @@ TEST(CliKeyFiles, OnlyRegularFilesBoundedWithTheSystemsReason) {
       {verify + "--secret-file " + notdir,
        "--secret-file " + notdir + ": cannot open key file: Not a directory"},
       {"sign --kid k --jwks " + fifo, "--jwks " + fifo + ": not a regular file (a FIFO)"},
+      // sign's @FILE values are read with the same care.
+      {"sign --kid k --jwks " + missing + " --claims @" + fifo,
+       "--claims @" + fifo + ": not a regular file (a FIFO)"},
+      {"sign --kid k --jwks " + missing + " --header @/dev/zero",
+       "--header @/dev/zero: not a regular file (a character device)"},
+      {"sign --kid k --jwks " + missing + " --claims @" + missing,
+       "--claims @" + missing + ": cannot open: No such file or directory"},
   };
   for (const auto& c : cases) {
     const run_result r = run_bounded(c.args);
@@ -289,6 +296,10 @@ TEST(CliKeyFiles, OnlyRegularFilesBoundedWithTheSystemsReason) {
     EXPECT_NE(r.err.find(c.message), std::string::npos) << c.args << "\n" << r.err;
     EXPECT_EQ(r.err.rfind("jwtbatch", 0), 0U) << r.err;
   }
+  // Standard input is bounded too: no JSON longer than a token can hold.
+  const run_result r = test::run("sign --kid k --jwks " + missing + " --claims @- </dev/zero");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "jwtbatch sign: --claims @-: longer than 16 MiB, more than a token may hold\n");
 }
 
 // ---- 3. secrets that are public-key material ---------------------------------------------

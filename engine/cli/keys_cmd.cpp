@@ -24,6 +24,7 @@
 #include "json_out.hpp"
 #include "jwtbatch/alg.hpp"
 #include "jwtbatch/key_set.hpp"
+#include "jwtbatch/policy.hpp"
 #include "jwtbatch/sign.hpp"
 
 namespace jwtbatch::cli {
@@ -205,24 +206,51 @@ void write_stdout(std::FILE* out, const std::string& text) {
   }
 }
 
-// The value of a flag that takes JSON text or @file (@- = standard input).
+// The value of a flag that takes JSON text or @file (@- = standard input). A file must
+// be a regular file (opened without blocking, checked with fstat: @/dev/zero would be
+// read until memory ran out, a FIFO forever), and nothing read may be longer than the
+// longest token jwtbatch accepts (max_token_bytes_limit): its JSON could not fit.
 std::string read_json_arg(const std::string& value, std::string_view flag) {
   if (value.empty() || value.front() != '@') return value;
   const std::string path = value.substr(1);
-  std::ostringstream text;
-  if (path == "-") {
-    std::array<char, 4096> buf{};
-    std::size_t n = 0;
-    while ((n = std::fread(buf.data(), 1, buf.size(), stdin)) > 0)
-      text.write(buf.data(), static_cast<std::streamsize>(n));
-    if (std::ferror(stdin) != 0) throw config_error(fmt::format("{} @-: cannot read", flag));
-    return text.str();
+  const auto fail = [&](const std::string& what) {
+    throw config_error(fmt::format("{} @{}: {}", flag, path, what));
+  };
+  int fd = STDIN_FILENO;
+  if (path != "-") {
+    fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) fail(fmt::format("cannot open: {}", std::strerror(errno)));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+      const int e = errno;
+      ::close(fd);
+      fail(fmt::format("cannot read: {}", std::strerror(e)));
+    }
+    if (!S_ISREG(st.st_mode)) {
+      ::close(fd);
+      fail(fmt::format("not a regular file ({})", file_kind(st.st_mode)));
+    }
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw config_error(fmt::format("{} @{}: cannot open", flag, path));
-  text << in.rdbuf();
-  if (in.bad()) throw config_error(fmt::format("{} @{}: cannot read", flag, path));
-  return text.str();
+  std::string text;
+  std::array<char, 65536> buf{};
+  for (;;) {
+    const ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int e = errno;
+      if (fd != STDIN_FILENO) ::close(fd);
+      fail(fmt::format("cannot read: {}", std::strerror(e)));
+    }
+    if (n == 0) break;
+    text.append(buf.data(), static_cast<std::size_t>(n));
+    if (text.size() > max_token_bytes_limit) {
+      if (fd != STDIN_FILENO) ::close(fd);
+      fail(fmt::format("longer than {} MiB, more than a token may hold",
+                       max_token_bytes_limit >> 20));
+    }
+  }
+  if (fd != STDIN_FILENO) ::close(fd);
+  return text;
 }
 
 // A flag's JSON object, checked as strictly as verify will read it.
