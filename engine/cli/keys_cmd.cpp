@@ -108,8 +108,7 @@ class staged_file {
         fail("is no longer a regular file; not replaced");
       }
       if (::rename(tmp_.c_str(), path_.c_str()) != 0) fail("cannot rename into place");
-    } else if (::renameat2(AT_FDCWD, tmp_.c_str(), AT_FDCWD, path_.c_str(), RENAME_NOREPLACE) !=
-               0) {
+    } else if (!rename_no_replace()) {
       if (errno == EEXIST) fail("appeared while keygen ran; not replaced (give --force)");
       fail("cannot rename into place");
     }
@@ -117,6 +116,17 @@ class staged_file {
   }
 
  private:
+  // RENAME_NOREPLACE where the file system has it; else link() (which also refuses an
+  // existing target, atomically) and the temporary name removed.
+  bool rename_no_replace() {
+    if (::renameat2(AT_FDCWD, tmp_.c_str(), AT_FDCWD, path_.c_str(), RENAME_NOREPLACE) == 0) {
+      return true;
+    }
+    if (errno != EINVAL && errno != ENOSYS) return false;
+    if (::link(tmp_.c_str(), path_.c_str()) != 0) return false;
+    ::unlink(tmp_.c_str());
+    return true;
+  }
   [[noreturn]] void fail(const char* what) {
     const int e = errno;
     if (!tmp_.empty()) ::unlink(tmp_.c_str());

@@ -184,7 +184,7 @@ std::string public_key_material(std::span<const std::uint8_t> secret) {
     }
   }
   if (std::string what = public_key_der(secret); !what.empty()) return what;
-  // A PEM body without its armour, a JWK's "n" or "x": the same key, spelled in text.
+  // A PEM body without its armour, or DER or a point in base64url: the same key in text.
   if (const auto decoded = base64_text(text)) {
     if (std::string what = public_key_der(*decoded); !what.empty()) {
       return "the base64 text of " + what;

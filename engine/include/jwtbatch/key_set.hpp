@@ -103,15 +103,18 @@ class key_set_builder {
 
   // add_jwks adds every usable key of a JWK Set document (RFC 7517 §5) or of a single
   // JWK object. `source` names the document in messages (usually its file name).
-  // Unusable keys are skipped with a warning; throws config_error when the document
-  // is not JSON, not a JWK/JWKS, or yields no usable key.
+  // Unusable keys are skipped with a warning (among them a key whose "kid", "alg" or
+  // other string member is not a string: never loaded as a key without kid or alg); an
+  // RSA key without "alg" loads with a warning, since it then verifies RS256..PS512
+  // alike. Throws config_error when the document is not JSON, not a JWK/JWKS, or
+  // yields no usable key.
   key_set_builder& add_jwks(std::string_view json, std::string_view source);
 
   // add_pem adds one key from PEM text: SPKI public key, PKCS#1 RSA public key,
   // X.509 certificate (its public key), or a PKCS#8 / PKCS#1 / SEC1 private key
   // (usable for signing too). `bind` narrows the key to one algorithm (required for
-  // RSA to pick RS* or PS*... when absent an RSA key serves all six). Throws
-  // config_error on any problem.
+  // RSA to pick RS* or PS*... when absent an RSA key serves all six, with a warning).
+  // Throws config_error on any problem.
   key_set_builder& add_pem(std::string_view pem, std::string_view source, std::string_view kid,
                            std::optional<alg> bind);
 
