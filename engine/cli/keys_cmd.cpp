@@ -21,6 +21,7 @@
 #include <fmt/format.h>
 
 #include "engine_flags.hpp"
+#include "flags.hpp"
 #include "json_out.hpp"
 #include "jwtbatch/alg.hpp"
 #include "jwtbatch/key_set.hpp"
@@ -307,30 +308,6 @@ std::int64_t parse_duration(const std::string& text) {
   return value * unit;
 }
 
-// --bits: plain decimal digits (no sign, no 0x, no exponent, no spaces), within
-// k_min_rsa_bits..k_max_rsa_bits in steps of k_rsa_bits_step.
-unsigned parse_bits(const std::string& text) {
-  long long value = 0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  const bool digits = !text.empty() && text.front() >= '0' && text.front() <= '9';
-  if (!digits || ec != std::errc() || ptr != end || value < k_min_rsa_bits ||
-      value > k_max_rsa_bits || value % k_rsa_bits_step != 0) {
-    throw config_error(fmt::format(
-        "--bits \"{}\": RSA keys must be {}..{} bits (RFC 7518 §3.3), a multiple of {}, in "
-        "decimal",
-        text, k_min_rsa_bits, k_max_rsa_bits, k_rsa_bits_step));
-  }
-  return static_cast<unsigned>(value);
-}
-
-// A CLI11 check refusing an empty value: otherwise `--iat ""` reads as "not given".
-CLI::Validator non_empty() {
-  return CLI::Validator(
-      [](std::string& value) { return value.empty() ? std::string("empty value") : std::string(); },
-      "");
-}
-
 std::int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -347,22 +324,19 @@ CLI::App* add_keygen_command(CLI::App& app, keygen_options& o) {
       "Generate one signing key per --alg: the private JWK Set on stdout (or --out, mode "
       "0600), the public JWK Set with --public-out (HMAC secrets are never put in it). "
       "Exit 0, or 2 on a usage or write error.");
-  cmd->add_option("--alg", o.algs, "Algorithm(s): repeat or comma-separate (HS256, ..., EdDSA)")
-      ->required()
-      ->delimiter(',');
-  cmd->add_option("--kid", o.kids,
-                  "Key id(s): one per --alg, in order (default <alg>-<n>: es256-1, es256-2...)")
-      ->delimiter(',');
-  cmd->add_option("--bits", o.bits,
-                  "RSA modulus size for RS*/PS* keys: 2048..16384, a multiple of 128 (default "
-                  "2048)")
-      ->check(non_empty());
+  add_list_flag(cmd, "--alg", o.algs, "Algorithms, one key each (HS256, ..., EdDSA)")->required();
+  add_list_flag(cmd, "--kid", o.kids,
+                "Key ids: one per --alg, in order (default <alg>-<n>: es256-1, es256-2...)");
+  add_whole_flag(cmd, "--bits", o.bits, k_min_rsa_bits, k_max_rsa_bits,
+                 "RSA modulus size for RS*/PS* keys, a multiple of 128", "bits", "2048");
   cmd->add_option("--out", o.out,
                   "Private JWK Set file (mode 0600), never an existing one without --force; - = "
                   "stdout (default)")
+      ->type_name("FILE")
       ->check(non_empty());
   cmd->add_option("--public-out", o.public_out,
                   "Public JWK Set file (mode 0666 less the umask); - = stdout")
+      ->type_name("FILE")
       ->check(non_empty());
   cmd->add_flag("--force", o.force,
                 "Replace existing --out / --public-out files (regular files only)");
@@ -395,12 +369,19 @@ int run_keygen(const keygen_options& o, std::FILE* out, std::FILE* err) {
     }
   }
 
+  // --bits is decimal and within k_min_rsa_bits..k_max_rsa_bits (add_whole_flag).
   unsigned bits = static_cast<unsigned>(k_min_rsa_bits);
-  if (!o.bits.empty()) {
-    bits = parse_bits(o.bits);
+  if (o.bits) {
     if (std::none_of(algs.begin(), algs.end(), is_rsa)) {
       throw config_error("--bits: only RSA keys (RS*, PS*) have a size; --alg has none");
     }
+    // BoringSSL rounds other sizes down without a word: 3000 would make 2944 bits.
+    if (*o.bits % k_rsa_bits_step != 0) {
+      throw config_error(
+          fmt::format("--bits {}: not a multiple of {} (BoringSSL would make a {}-bit key instead)",
+                      *o.bits, k_rsa_bits_step, *o.bits / k_rsa_bits_step * k_rsa_bits_step));
+    }
+    bits = static_cast<unsigned>(*o.bits);
   }
 
   if (o.out.empty()) throw config_error("--out: empty value; give a file name, or - for stdout");
@@ -496,24 +477,31 @@ CLI::App* add_sign_command(CLI::App& app, sign_options& o) {
       "stdout. Exit 0, or 2 on a usage, key or input error.");
   cmd->add_option("--jwks", o.jwks, "Private JWK Set (as written by keygen)")
       ->required()
+      ->type_name("FILE")
       ->check(non_empty());
   cmd->add_option("--kid", o.kid, "Key id of the signing key (also put in the header)")
       ->required()
+      ->type_name("KID")
       ->check(non_empty());
   cmd->add_option("--alg", o.alg, "Algorithm; default: the one the key is bound to (its \"alg\")")
+      ->type_name("ALG")
       ->check(non_empty());
   cmd->add_option("--claims", o.claims, "Payload: a JSON object, or @FILE (@- = stdin); default {}")
+      ->type_name("JSON|@FILE")
       ->check(non_empty());
   cmd->add_option("--exp-in", o.exp_in,
                   "Set exp = iat + duration: digits and s, m, h or d (90s, 30m, 1h, 2d), exp at "
                   "most 2^53; iat = now when absent")
+      ->type_name("DURATION")
       ->check(non_empty());
   cmd->add_option("--iat", o.iat,
-                  "Set iat: now, Unix seconds (whole, 0..2^53) or an RFC 3339 date-time")
+                  "Set iat: now, whole Unix seconds or an RFC 3339 date-time, years 1970..9999")
+      ->type_name("TIME")
       ->check(non_empty());
   cmd->add_option("--header", o.header,
                   "Extra header members: a JSON object or @FILE (typ and kid may be replaced; "
                   "alg may not)")
+      ->type_name("JSON|@FILE")
       ->check(non_empty());
   return cmd;
 }

@@ -17,7 +17,7 @@ namespace jwtbatch::cli {
 struct keygen_options {
   std::vector<std::string> algs;  // --alg, repeatable or comma-separated
   std::vector<std::string> kids;  // --kid: none, or one per algorithm, in order
-  std::string bits;               // --bits: RSA modulus size, decimal; empty = 2048
+  std::optional<long long> bits;  // --bits: RSA modulus size (default 2048)
   std::string out = "-";          // private set; - = stdout
   std::string public_out;         // public set; empty = not written
   bool force = false;             // --force: replace existing files
@@ -50,7 +50,7 @@ struct sign_options {
   std::string alg;     // empty = the algorithm the key is bound to
   std::string claims;  // JSON object, or @file (@- = stdin); empty = {}
   std::string exp_in;  // 0s..(2^53 - iat) seconds: 90s, 30m, 1h, 2d; exp = iat + duration
-  std::string iat;     // now, Unix seconds or RFC 3339, 0..2^53
+  std::string iat;     // now, whole Unix seconds or RFC 3339, years 1970..9999
   std::string header;  // JSON object (or @file) of extra header members
 };
 
