@@ -219,7 +219,8 @@ TEST(CliKeygen, PublicSetNeverHoldsHmacSecrets) {
   EXPECT_NE(g.err.find("\"mac\" is an HMAC secret: not in the public set"), std::string::npos)
       << g.err;
   // Public set on stdout, private set in a file.
-  const run_result split = run("keygen --alg EdDSA --out " + priv + " --public-out -");
+  // Replacing the set written above is explicit (--force).
+  const run_result split = run("keygen --alg EdDSA --force --out " + priv + " --public-out -");
   ASSERT_EQ(split.exit_code, 0) << split.err;
   const std::vector<std::string> keys = jwks_keys(split.out);
   ASSERT_EQ(keys.size(), 1U);
@@ -233,7 +234,7 @@ struct sign_fixture {
   std::string pub = temp_path("sign.pub.jwks");
   sign_fixture() {
     const run_result g =
-        run("keygen --alg EdDSA,HS256 --kid ed,mac --out " + priv + " --public-out " + pub);
+        run("keygen --alg EdDSA,HS256 --kid ed,mac --force --out " + priv + " --public-out " + pub);
     EXPECT_EQ(g.exit_code, 0) << g.err;
   }
   // The payload of a token that `sign <args>` prints, via inspect.
@@ -408,7 +409,8 @@ TEST(CliKeys, UsageAndKeyErrorsExitTwoNameTheFlagOrFileAndWriteNothing) {
       {"keygen --alg HS999", "--alg: unknown algorithm \"HS999\""},
       {"keygen --alg ES256,none", "--alg: \"none\" is not a signing algorithm"},
       {"keygen", "--alg is required"},
-      {"keygen --alg RS256 --bits 1024", "--bits 1024: RSA keys must be 2048..16384 bits"},
+      {"keygen --alg RS256 --bits 1024",
+       "--bits: \"1024\" is out of range (expected a whole number, 2048..16384)"},
       {"keygen --alg ES256 --bits 3072", "--bits: only RSA keys"},
       {"keygen --alg ES256,ES384 --kid one", "--kid: give one kid per algorithm"},
       {"keygen --alg ES256,ES384 --kid a,a", "--kid \"a\" is given twice"},

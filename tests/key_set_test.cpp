@@ -13,11 +13,17 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "base64url.hpp"
 #include "jwtbatch/sign.hpp"
 #include "jwtbatch/verifier.hpp"
 #include "key.hpp"
@@ -187,8 +193,16 @@ TEST(KeySet, MixedSymmetricAndAsymmetricNeedsConsent) {
   try {
     (void)b.build();
     ADD_FAILURE() << "mixed set accepted";
-  } catch (const config_error& e) {
-    EXPECT_NE(std::string(e.what()).find("mixes HMAC secrets with public keys"), std::string::npos);
+  } catch (const mixed_key_set_error& e) {
+    // Says which keys, why, and what to do, without pointing at a document the reader
+    // may not have.
+    EXPECT_EQ(e.mix(), R"(HMAC secrets (hs.secret) with public keys (ec.jwk: key 0 (kid "ec")))");
+    EXPECT_EQ(std::string(e.what()),
+              "the key set mixes " + e.mix() +
+                  ": refused by default, since one set serving both kinds is where algorithm "
+                  "confusion starts (RFC 8725 §2.1) and usually means a key went to the wrong "
+                  "place; use separate key sets, or allow mixing explicitly "
+                  "(allow_mixed_key_types) if both kinds really are meant");
   }
   key_set_builder ok;
   ok.add_jwks(ec_jwk(R"(,"kid":"ec")"), "ec.jwk");
@@ -388,11 +402,205 @@ TEST(KeyFiles, AddFileReadsPemOrJwksAndNamesMissingFiles) {
     c.add_file(dir + "no-such-file.jwks");
     ADD_FAILURE();
   } catch (const config_error& e) {
-    EXPECT_EQ(std::string(e.what()), dir + "no-such-file.jwks: cannot open key file");
+    EXPECT_EQ(std::string(e.what()),
+              dir + "no-such-file.jwks: cannot open key file: No such file or directory");
   }
   EXPECT_THROW(key_set_builder().add_file(jwks_path, "kid-for-a-jwks"), config_error);
   std::remove(jwks_path.c_str());
   std::remove(pem_path.c_str());
+}
+
+// The DER of a PEM's base64 body (the armour lines dropped).
+std::string der_of_pem(const std::string& pem) {
+  bssl::UniquePtr<BIO> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  char* name = nullptr;
+  char* header = nullptr;
+  std::uint8_t* data = nullptr;
+  long len = 0;
+  EXPECT_EQ(PEM_read_bio(bio.get(), &name, &header, &data, &len), 1);
+  std::string der(reinterpret_cast<const char*>(data), static_cast<std::size_t>(len));
+  OPENSSL_free(name);
+  OPENSSL_free(header);
+  OPENSSL_free(data);
+  return der;
+}
+
+std::string secret_refusal(const std::string& secret) {
+  try {
+    key_set_builder b;
+    b.add_secret(std::span(reinterpret_cast<const std::uint8_t*>(secret.data()), secret.size()),
+                 "s.key", "k", alg::hs256);
+  } catch (const config_error& e) {
+    return e.what();
+  }
+  return "accepted";
+}
+
+TEST(Secrets, PublicKeyMaterialIsNeverAnHmacSecret) {
+  const auto rsa = new_rsa();
+  const auto ec = new_ec(NID_secp384r1);
+  const std::string spki_pem = pem_of(write_pubkey, rsa.get());
+  const std::string spki = der_of_pem(spki_pem);
+  const std::string pkcs1 = der_of_pem(pem_of(write_pkcs1_public, rsa.get()));
+  const std::string cert = der_of_pem(pem_of(write_certificate, ec.get()));
+  std::uint8_t point[49];
+  const EC_KEY* ec_key = EVP_PKEY_get0_EC_KEY(ec.get());
+  ASSERT_EQ(EC_POINT_point2oct(EC_KEY_get0_group(ec_key), EC_KEY_get0_public_key(ec_key),
+                               POINT_CONVERSION_COMPRESSED, point, sizeof point, nullptr),
+            49U);
+  std::string body;  // the base64 lines of the PEM, as a user might paste them
+  for (std::size_t at = spki_pem.find('\n') + 1; at < spki_pem.size();) {
+    const std::size_t nl = spki_pem.find('\n', at);
+    const std::string line = spki_pem.substr(at, nl - at);
+    if (line.rfind("-----", 0) != 0) body += line + "\n";
+    at = nl + 1;
+  }
+  const std::string tail =
+      "; a secret must be secret random bytes, and with public-key material anyone could MAC "
+      "tokens that verify (RFC 8725 §2.1)";
+  const std::string head = "s.key: refused as an HMAC secret: it is ";
+  EXPECT_EQ(secret_refusal(spki_pem),
+            head + "a PEM block (-----BEGIN ...): key material in text form, not a secret" + tail);
+  EXPECT_EQ(
+      secret_refusal(" \n" + ec_jwk(R"(,"kid":"e")") + "\n"),
+      head + "a JSON document (a JWK or JWK Set's text: load it as a key set instead)" + tail);
+  EXPECT_EQ(secret_refusal(spki), head + "a DER SubjectPublicKeyInfo (a public key)" + tail);
+  EXPECT_EQ(secret_refusal(pkcs1), head + "a DER PKCS#1 RSAPublicKey (a public key)" + tail);
+  EXPECT_EQ(secret_refusal(cert), head + "a DER X.509 certificate (a public key)" + tail);
+  EXPECT_EQ(secret_refusal(std::string(reinterpret_cast<const char*>(point), sizeof point)),
+            head + "an EC point on secp384r1 (a public key)" + tail);
+  EXPECT_EQ(secret_refusal(body),
+            head + "the base64 text of a DER SubjectPublicKeyInfo (a public key)" + tail);
+  EXPECT_EQ(secret_refusal(detail::base64url_encode(pkcs1)),
+            head + "the base64 text of a DER PKCS#1 RSAPublicKey (a public key)" + tail);
+  // Secrets that only look a little like these are secrets.
+  EXPECT_EQ(secret_refusal(std::string(32, '\x30')), "accepted");
+  EXPECT_EQ(secret_refusal("{not json, just a passphrase of 40 chars}"), "accepted");
+  EXPECT_EQ(secret_refusal("0123456789abcdef0123456789abcdef"), "accepted");  // base64, no DER
+  std::string not_on_curve(reinterpret_cast<const char*>(point), sizeof point);
+  not_on_curve[0] = '\x04';  // an uncompressed point needs 97 bytes on P-384
+  EXPECT_EQ(secret_refusal(not_on_curve), "accepted");
+
+  // The same rule for an oct JWK: its "k" is the secret.
+  key_set_builder b;
+  b.add_jwks(R"({"keys":[{"kty":"oct","kid":"spki","k":")" + detail::base64url_encode(spki) +
+                 R"("},)" + ec_jwk(R"(,"kid":"e")") + "]}",
+             "oct.jwks");
+  const auto keys = b.build();
+  ASSERT_EQ(keys->warnings().size(), 1U);
+  EXPECT_EQ(keys->warnings()[0],
+            R"(oct.jwks: key 0 (kid "spki"): skipped: refused as an HMAC secret: it is a DER )"
+            "SubjectPublicKeyInfo (a public key)" +
+                tail);
+}
+
+TEST(KeyBinding, NonStringMembersAreRefusedNotIgnored) {
+  expect_refused(ec_jwk(R"(,"kid":5)"), R"(test.jwk: key 0: skipped: "kid" is not a string)");
+  expect_refused(ec_jwk(R"(,"kid":null)"), R"("kid" is not a string (RFC 7517 §4))");
+  expect_refused(ec_jwk(R"(,"alg":["ES256"])"), R"("alg" is not a string)");
+  expect_refused(ec_jwk(R"(,"use":true)"), R"("use" is not a string)");
+  expect_refused(R"({"kty":"oct","kid":"k","k":{"a":1}})", R"("k" is not a string)");
+  // In a set, the key is skipped and the others load.
+  key_set_builder b;
+  b.add_jwks(R"({"keys":[)" + ec_jwk(R"(,"kid":5)") + "," + ec_jwk(R"(,"kid":"5")") + "]}",
+             "set.jwks");
+  const auto keys = b.build();
+  ASSERT_EQ(keys->size(), 1U);
+  EXPECT_EQ(keys->describe()[0].kid, "5");
+  ASSERT_EQ(keys->warnings().size(), 1U);
+  EXPECT_EQ(keys->warnings()[0],
+            R"(set.jwks: key 0: skipped: "kid" is not a string (RFC 7517 §4))");
+}
+
+TEST(KeyBinding, UnboundRsaKeysAndPrivateKeysAreSaid) {
+  const generated_key g = generate_key(alg::ps256, "r");
+  std::string unbound = g.public_jwk;
+  const std::size_t at = unbound.find(R"(,"alg":"PS256")");
+  ASSERT_NE(at, std::string::npos) << unbound;
+  unbound.erase(at, 14);
+  key_set_builder b;
+  b.add_jwks(unbound, "rsa.jwk");
+  b.add_jwks(g.public_jwk, "bound.jwk");  // same kid: both refused, so build another
+  key_set_builder c;
+  c.add_jwks(unbound, "rsa.jwk");
+  const auto rsa = new_rsa();
+  c.add_pem(pem_of(write_pubkey, rsa.get()), "rsa.pem", "p", std::nullopt);
+  c.add_pem(pem_of(write_pubkey, rsa.get()), "bound.pem", "q", alg::rs256);
+  const auto keys = c.build();
+  EXPECT_EQ(keys->describe()[0].algs.size(), 6U);  // it does serve all six: said, not hidden
+  const std::vector<std::string> expected = {
+      R"(rsa.jwk: key 0 (kid "r"): no "alg": this RSA key verifies RS256, RS384, RS512, )"
+      R"(PS256, PS384 and PS512 alike; give it an "alg" (RFC 7517 §4.4) to bind it to one)",
+      R"(rsa.pem (kid "p"): this RSA key verifies RS256, RS384, RS512, PS256, PS384 and )"
+      "PS512 alike; bind it to one algorithm"};
+  EXPECT_EQ(keys->warnings(), expected);
+  EXPECT_EQ(c.warnings(), expected);
+
+  // A private key in a set for verifying: loaded, and said; not when signing is meant.
+  key_set_builder verifying;
+  verifying.add_jwks(g.private_jwk, "private.jwk");
+  EXPECT_EQ(verifying.build()->warnings(),
+            std::vector<std::string>{R"(private.jwk: key 0 (kid "r"): holds a private key; )"
+                                     "verifying needs only the public key (keep private keys out "
+                                     "of a verifier's configuration)"});
+  key_set_builder signing;
+  signing.expect_private_keys();
+  signing.add_jwks(g.private_jwk, "private.jwk");
+  signing.add_secret(std::vector<std::uint8_t>(32, 7), "hs", "h", alg::hs256);
+  signing.allow_mixed_key_types();
+  EXPECT_TRUE(signing.build()->warnings().empty());
+}
+
+TEST(KeyFiles, OnlyRegularFilesAreReadBoundedWithoutBlocking) {
+  const std::string dir = ::testing::TempDir() + "key_set_test_" + std::to_string(::getpid());
+  ASSERT_EQ(::mkdir(dir.c_str(), 0700), 0);
+  const std::string fifo = dir + "/fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const std::string big = dir + "/big";
+  std::ofstream(big) << "{";
+  ASSERT_EQ(::truncate(big.c_str(), static_cast<off_t>(max_key_file_bytes) + 1), 0);
+  const std::string exact = dir + "/exact";
+  std::ofstream(exact) << "{";
+  ASSERT_EQ(::truncate(exact.c_str(), static_cast<off_t>(max_key_file_bytes)), 0);
+  const auto message = [](const std::function<void(key_set_builder&)>& add) {
+    try {
+      key_set_builder b;
+      add(b);
+    } catch (const config_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  // Read only: /dev/zero is an input here, never a target.
+  EXPECT_EQ(message([](key_set_builder& b) { b.add_file("/dev/zero"); }),
+            "/dev/zero: not a regular file (a character device); a key file must be one");
+  EXPECT_EQ(message([&](key_set_builder& b) { b.add_file(fifo); }),
+            fifo + ": not a regular file (a FIFO); a key file must be one");
+  EXPECT_EQ(message([&](key_set_builder& b) { b.add_secret_file(fifo, "k", alg::hs256); }),
+            fifo + ": not a regular file (a FIFO); a key file must be one");
+  EXPECT_EQ(message([&](key_set_builder& b) { b.add_file(dir); }),
+            dir + ": not a regular file (a directory); a key file must be one");
+  EXPECT_EQ(message([&](key_set_builder& b) { b.add_file(big); }),
+            big + ": larger than the 64 MiB a key file may have");
+  // 64 MiB itself is read (and is no JSON).
+  EXPECT_EQ(message([&](key_set_builder& b) { b.add_file(exact); }),
+            exact + ": not a JSON object (expected a JWK or a JWK Set)");
+  EXPECT_EQ(message([&](key_set_builder& b) { b.add_file(exact + "/x"); }),
+            exact + "/x: cannot open key file: Not a directory");
+  // A file that is not PEM, given a kid and an algorithm: the file is the problem.
+  const std::string text = dir + "/text";
+  std::ofstream(text) << "hello";
+  EXPECT_EQ(message([&](key_set_builder& b) { b.add_file(text, "x", alg::es256); }),
+            text +
+                ": no PEM block (-----BEGIN ...-----); a kid or an algorithm is given only "
+                "with a PEM key (a JWK carries its own)");
+  // A secret file: its bytes, newline included.
+  const std::string secret = dir + "/secret";
+  std::ofstream(secret) << std::string(31, 's') << "\n";
+  key_set_builder b;
+  b.add_secret_file(secret, "s", alg::hs256);
+  EXPECT_EQ(b.build()->describe()[0].origin, secret);
+  static_cast<void>(std::system(("rm -rf '" + dir + "'").c_str()));
 }
 
 }  // namespace

@@ -31,13 +31,19 @@ alg parse_alg(const std::string& name, std::string_view flag) {
                      "\" (HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512, EdDSA)");
 }
 
-std::vector<std::uint8_t> read_secret(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw config_error("--secret-file " + path + ": cannot open");
-  std::ostringstream text;
-  text << in.rdbuf();
-  const std::string s = text.str();
-  return {s.begin(), s.end()};
+// read_secret adds the --secret-file secret: read with the key-file checks (a regular
+// file, at most max_key_file_bytes, strerror on failure), refused when it is public-key
+// material (key_set_builder::add_secret), wiped after use.
+void read_secret(key_set_builder& b, const std::string& path, std::string_view kid, alg bind) {
+  b.add_secret_file(path, kid, bind);
+}
+
+// `flag PATH: why`, from an engine message that may already start with "PATH: ".
+[[noreturn]] void rethrow_naming(const config_error& e, std::string_view flag,
+                                 const std::string& path) {
+  const std::string_view what = e.what();
+  throw config_error(what.rfind(path + ":", 0) == 0 ? fmt::format("{} {}", flag, what)
+                                                    : fmt::format("{} {}: {}", flag, path, what));
 }
 
 // --key and --secret-file bind their key to the one algorithm --alg names.
@@ -50,21 +56,45 @@ alg bound_alg(const engine_options& o, std::string_view flag, std::optional<alg>
 std::shared_ptr<const key_set> load_keys(const engine_options& o) {
   key_set_builder b;
   b.allow_mixed_key_types(o.allow_mixed_keys);
-  for (const std::string& path : o.jwks) b.add_file(path);
+  for (const std::string& path : o.jwks) {
+    try {
+      b.add_file(path);
+    } catch (const config_error& e) {
+      rethrow_naming(e, "--jwks", path);
+    }
+  }
   if (!o.key_pem.empty() && !o.secret_file.empty()) {
     throw config_error("--key and --secret-file: give one of them (each takes --kid and --alg)");
   }
   if (!o.key_pem.empty()) {
-    b.add_file(o.key_pem, o.kid, bound_alg(o, "--key " + o.key_pem, std::nullopt));
+    const alg bind = bound_alg(o, "--key " + o.key_pem, std::nullopt);
+    try {
+      b.add_file(o.key_pem, o.kid, bind);
+    } catch (const config_error& e) {
+      rethrow_naming(e, "--key", o.key_pem);
+    }
   }
   if (!o.secret_file.empty()) {
-    b.add_secret(read_secret(o.secret_file), o.secret_file, o.kid,
-                 bound_alg(o, "--secret-file " + o.secret_file, alg::hs256));
+    const alg bind = bound_alg(o, "--secret-file " + o.secret_file, alg::hs256);
+    try {
+      read_secret(b, o.secret_file, o.kid, bind);
+    } catch (const config_error& e) {
+      rethrow_naming(e, "--secret-file", o.secret_file);
+    }
   }
   if (o.jwks.empty() && o.key_pem.empty() && o.secret_file.empty()) {
     throw config_error("no keys: give --jwks FILE, --key PEM_FILE or --secret-file FILE");
   }
-  return b.build();
+  try {
+    return b.build();
+  } catch (const mixed_key_set_error& e) {
+    throw config_error(fmt::format(
+        "the key set mixes {}: refused by default, since one set serving both kinds is where "
+        "algorithm confusion starts (RFC 8725 §2.1) and usually means a key went to the wrong "
+        "flag; verify each kind in its own run, or give --allow-mixed-keys if one run must "
+        "accept both (every key stays bound to its own algorithms)",
+        e.mix()));
+  }
 }
 
 policy make_policy(const engine_options& o) {

@@ -21,9 +21,11 @@
 #include <fmt/format.h>
 
 #include "engine_flags.hpp"
+#include "flags.hpp"
 #include "json_out.hpp"
 #include "jwtbatch/alg.hpp"
 #include "jwtbatch/key_set.hpp"
+#include "jwtbatch/policy.hpp"
 #include "jwtbatch/sign.hpp"
 
 namespace jwtbatch::cli {
@@ -96,12 +98,36 @@ class staged_file {
   ~staged_file() {
     if (!tmp_.empty()) ::unlink(tmp_.c_str());
   }
-  void commit() {
-    if (::rename(tmp_.c_str(), path_.c_str()) != 0) fail("cannot rename into place");
+  // commit renames the file into place. Without `replace` the rename fails if the
+  // target appeared since it was checked (RENAME_NOREPLACE, atomic); with it, the
+  // target is checked again just before (lstat: still absent or a regular file).
+  void commit(bool replace) {
+    if (replace) {
+      struct stat st {};
+      if (::lstat(path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+        errno = EEXIST;
+        fail("is no longer a regular file; not replaced");
+      }
+      if (::rename(tmp_.c_str(), path_.c_str()) != 0) fail("cannot rename into place");
+    } else if (!rename_no_replace()) {
+      if (errno == EEXIST) fail("appeared while keygen ran; not replaced (give --force)");
+      fail("cannot rename into place");
+    }
     tmp_.clear();
   }
 
  private:
+  // RENAME_NOREPLACE where the file system has it; else link() (which also refuses an
+  // existing target, atomically) and the temporary name removed.
+  bool rename_no_replace() {
+    if (::renameat2(AT_FDCWD, tmp_.c_str(), AT_FDCWD, path_.c_str(), RENAME_NOREPLACE) == 0) {
+      return true;
+    }
+    if (errno != EINVAL && errno != ENOSYS) return false;
+    if (::link(tmp_.c_str(), path_.c_str()) != 0) return false;
+    ::unlink(tmp_.c_str());
+    return true;
+  }
   [[noreturn]] void fail(const char* what) {
     const int e = errno;
     if (!tmp_.empty()) ::unlink(tmp_.c_str());
@@ -113,30 +139,129 @@ class staged_file {
   std::string tmp_;
 };
 
+const char* file_kind(mode_t mode) {
+  if (S_ISLNK(mode)) return "a symbolic link";
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+// Where a keygen output will land, checked before any key is made.
+struct output_target {
+  bool exists = false;
+  dev_t dev = 0;  // of the file when it exists, else of its directory
+  ino_t ino = 0;
+  std::string name;  // the last path component, when the file does not exist yet
+};
+
+// check_target refuses an empty name, a target that exists and is not a regular file
+// (lstat: renaming over a device node as root replaces it for the whole system, over
+// a symlink replaces the link), an existing file without --force, and a directory
+// that cannot hold it.
+output_target check_target(std::string_view flag, const std::string& path, bool force) {
+  if (path.empty()) throw config_error(fmt::format("{}: empty value; give a file name", flag));
+  output_target t;
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) {
+    if (!S_ISREG(st.st_mode)) {
+      throw config_error(fmt::format(
+          "{} {}: exists and is {}; keygen only writes regular files, never replaces anything "
+          "else",
+          flag, path, file_kind(st.st_mode)));
+    }
+    if (!force) {
+      throw config_error(fmt::format(
+          "{} {}: exists; give --force to replace it (its keys are then lost)", flag, path));
+    }
+    t.exists = true;
+    t.dev = st.st_dev;
+    t.ino = st.st_ino;
+    return t;
+  }
+  if (errno != ENOENT) {
+    throw config_error(fmt::format("{} {}: cannot check: {}", flag, path, std::strerror(errno)));
+  }
+  const std::size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  t.name = slash == std::string::npos ? path : path.substr(slash + 1);
+  if (t.name.empty() || t.name == "." || t.name == "..") {
+    throw config_error(fmt::format("{} {}: names a directory, not a file", flag, path));
+  }
+  if (::stat(dir.c_str(), &st) != 0) {
+    throw config_error(fmt::format("{} {}: cannot create: {}", flag, path, std::strerror(errno)));
+  }
+  t.dev = st.st_dev;
+  t.ino = st.st_ino;
+  return t;
+}
+
+// Same file: the same inode, or, for files still to be made, the same name in the
+// same directory (inode of the directory: `k.jwks`, `./k.jwks` and `d/../k.jwks` agree).
+bool same_target(const output_target& a, const output_target& b) {
+  return a.exists == b.exists && a.dev == b.dev && a.ino == b.ino && a.name == b.name;
+}
+
+// 0666 less the process umask: what open(O_CREAT) would give a new file.
+mode_t default_file_mode() {
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  return 0666 & ~mask;
+}
+
 void write_stdout(std::FILE* out, const std::string& text) {
   if (std::fwrite(text.data(), 1, text.size(), out) != text.size() || std::fflush(out) != 0) {
     throw config_error("standard output: write failed");
   }
 }
 
-// The value of a flag that takes JSON text or @file (@- = standard input).
+// The value of a flag that takes JSON text or @file (@- = standard input). A file must
+// be a regular file (opened without blocking, checked with fstat: @/dev/zero would be
+// read until memory ran out, a FIFO forever), and nothing read may be longer than the
+// longest token jwtbatch accepts (max_token_bytes_limit): its JSON could not fit.
 std::string read_json_arg(const std::string& value, std::string_view flag) {
   if (value.empty() || value.front() != '@') return value;
   const std::string path = value.substr(1);
-  std::ostringstream text;
-  if (path == "-") {
-    std::array<char, 4096> buf{};
-    std::size_t n = 0;
-    while ((n = std::fread(buf.data(), 1, buf.size(), stdin)) > 0)
-      text.write(buf.data(), static_cast<std::streamsize>(n));
-    if (std::ferror(stdin) != 0) throw config_error(fmt::format("{} @-: cannot read", flag));
-    return text.str();
+  const auto fail = [&](const std::string& what) {
+    throw config_error(fmt::format("{} @{}: {}", flag, path, what));
+  };
+  int fd = STDIN_FILENO;
+  if (path != "-") {
+    fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) fail(fmt::format("cannot open: {}", std::strerror(errno)));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+      const int e = errno;
+      ::close(fd);
+      fail(fmt::format("cannot read: {}", std::strerror(e)));
+    }
+    if (!S_ISREG(st.st_mode)) {
+      ::close(fd);
+      fail(fmt::format("not a regular file ({})", file_kind(st.st_mode)));
+    }
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw config_error(fmt::format("{} @{}: cannot open", flag, path));
-  text << in.rdbuf();
-  if (in.bad()) throw config_error(fmt::format("{} @{}: cannot read", flag, path));
-  return text.str();
+  std::string text;
+  std::array<char, 65536> buf{};
+  for (;;) {
+    const ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int e = errno;
+      if (fd != STDIN_FILENO) ::close(fd);
+      fail(fmt::format("cannot read: {}", std::strerror(e)));
+    }
+    if (n == 0) break;
+    text.append(buf.data(), static_cast<std::size_t>(n));
+    if (text.size() > max_token_bytes_limit) {
+      if (fd != STDIN_FILENO) ::close(fd);
+      fail(fmt::format("longer than {} MiB, more than a token may hold",
+                       max_token_bytes_limit >> 20));
+    }
+  }
+  if (fd != STDIN_FILENO) ::close(fd);
+  return text;
 }
 
 // A flag's JSON object, checked as strictly as verify will read it.
@@ -168,7 +293,8 @@ std::int64_t parse_duration(const std::string& text) {
   const char* end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), end, value);
   std::int64_t unit = 0;
-  if (ec == std::errc() && value >= 0 && text.front() != '+') {
+  if (ec == std::errc() && value >= 0 && !text.empty() && text.front() >= '0' &&
+      text.front() <= '9') {
     const std::string_view rest(ptr, static_cast<std::size_t>(end - ptr));
     unit = rest.empty() || rest == "s" ? 1
            : rest == "m"               ? 60
@@ -198,15 +324,22 @@ CLI::App* add_keygen_command(CLI::App& app, keygen_options& o) {
       "Generate one signing key per --alg: the private JWK Set on stdout (or --out, mode "
       "0600), the public JWK Set with --public-out (HMAC secrets are never put in it). "
       "Exit 0, or 2 on a usage or write error.");
-  cmd->add_option("--alg", o.algs, "Algorithm(s): repeat or comma-separate (HS256, ..., EdDSA)")
-      ->required()
-      ->delimiter(',');
-  cmd->add_option("--kid", o.kids,
-                  "Key id(s): one per --alg, in order (default <alg>-<n>: es256-1, es256-2...)")
-      ->delimiter(',');
-  cmd->add_option("--bits", o.bits, "RSA modulus size for RS*/PS* keys (2048..16384; 2048)");
-  cmd->add_option("--out", o.out, "Private JWK Set file (mode 0600); - = stdout (default)");
-  cmd->add_option("--public-out", o.public_out, "Public JWK Set file; - = stdout");
+  add_list_flag(cmd, "--alg", o.algs, "Algorithms, one key each (HS256, ..., EdDSA)")->required();
+  add_list_flag(cmd, "--kid", o.kids,
+                "Key ids: one per --alg, in order (default <alg>-<n>: es256-1, es256-2...)");
+  add_whole_flag(cmd, "--bits", o.bits, k_min_rsa_bits, k_max_rsa_bits,
+                 "RSA modulus size for RS*/PS* keys, a multiple of 128", "bits", "2048");
+  cmd->add_option("--out", o.out,
+                  "Private JWK Set file (mode 0600), never an existing one without --force; - = "
+                  "stdout (default)")
+      ->type_name("FILE")
+      ->check(non_empty());
+  cmd->add_option("--public-out", o.public_out,
+                  "Public JWK Set file (mode 0666 less the umask); - = stdout")
+      ->type_name("FILE")
+      ->check(non_empty());
+  cmd->add_flag("--force", o.force,
+                "Replace existing --out / --public-out files (regular files only)");
   return cmd;
 }
 
@@ -236,25 +369,37 @@ int run_keygen(const keygen_options& o, std::FILE* out, std::FILE* err) {
     }
   }
 
-  unsigned bits = 2048;
+  // --bits is decimal and within k_min_rsa_bits..k_max_rsa_bits (add_whole_flag).
+  unsigned bits = static_cast<unsigned>(k_min_rsa_bits);
   if (o.bits) {
     if (std::none_of(algs.begin(), algs.end(), is_rsa)) {
       throw config_error("--bits: only RSA keys (RS*, PS*) have a size; --alg has none");
     }
-    if (*o.bits < 2048 || *o.bits > 16384) {
+    // BoringSSL rounds other sizes down without a word: 3000 would make 2944 bits.
+    if (*o.bits % k_rsa_bits_step != 0) {
       throw config_error(
-          fmt::format("--bits {}: RSA keys must be 2048..16384 bits (RFC 7518 §3.3)", *o.bits));
+          fmt::format("--bits {}: not a multiple of {} (BoringSSL would make a {}-bit key instead)",
+                      *o.bits, k_rsa_bits_step, *o.bits / k_rsa_bits_step * k_rsa_bits_step));
     }
     bits = static_cast<unsigned>(*o.bits);
   }
 
-  const bool private_to_stdout = o.out.empty() || o.out == "-";
+  if (o.out.empty()) throw config_error("--out: empty value; give a file name, or - for stdout");
+  const bool private_to_stdout = o.out == "-";
   const bool public_to_stdout = o.public_out == "-";
   if (private_to_stdout && public_to_stdout) {
     throw config_error("--public-out -: the private set already goes to stdout; give --out FILE");
   }
-  if (!private_to_stdout && o.out == o.public_out) {
-    throw config_error("--public-out " + o.public_out + ": the same file as --out");
+  std::optional<output_target> private_target;
+  if (!private_to_stdout) private_target = check_target("--out", o.out, o.force);
+  if (!o.public_out.empty() && !public_to_stdout) {
+    const output_target public_target = check_target("--public-out", o.public_out, o.force);
+    if (private_target && same_target(*private_target, public_target)) {
+      throw config_error(fmt::format(
+          "--public-out {}: the same file as --out {}; the public set would replace the private "
+          "one",
+          o.public_out, o.out));
+    }
   }
 
   std::string private_set = "{\"keys\":[";
@@ -285,10 +430,10 @@ int run_keygen(const keygen_options& o, std::FILE* out, std::FILE* err) {
   std::optional<staged_file> public_file;
   if (!private_to_stdout) private_file.emplace("--out", o.out, private_set, 0600);
   if (!o.public_out.empty() && !public_to_stdout) {
-    public_file.emplace("--public-out", o.public_out, public_set, 0644);
+    public_file.emplace("--public-out", o.public_out, public_set, default_file_mode());
   }
-  if (private_file) private_file->commit();
-  if (public_file) public_file->commit();
+  if (private_file) private_file->commit(o.force);
+  if (public_file) public_file->commit(o.force);
   if (private_to_stdout) write_stdout(out, private_set);
   if (public_to_stdout) write_stdout(out, public_set);
 
@@ -298,15 +443,27 @@ int run_keygen(const keygen_options& o, std::FILE* out, std::FILE* err) {
   }
   fmt::print(err, "jwtbatch keygen: {} key(s): {}; private set {}\n", algs.size(), listing,
              private_to_stdout ? std::string("on stdout") : o.out + " (mode 0600)");
+  // The private set of HMAC secrets and key pairs together is a mixed key set: verify
+  // refuses it unless told (--allow-mixed-keys). Say so instead of sending the user there.
+  const bool mixed = !secrets.empty() && secrets.size() != algs.size();
+  const std::string private_name = private_to_stdout ? std::string("the private set") : o.out;
   if (!o.public_out.empty()) {
     fmt::print(err, "jwtbatch keygen: public set ({} key(s)) {}\n", public_count,
                public_to_stdout ? std::string("on stdout") : o.public_out);
     for (const std::string& kid : secrets) {
       fmt::print(err,
                  "jwtbatch keygen: \"{}\" is an HMAC secret: not in the public set; verify its "
-                 "tokens with the private set\n",
-                 kid);
+                 "tokens with --jwks {}{}\n",
+                 kid, private_name,
+                 mixed ? " --allow-mixed-keys (that set also holds key pairs), or make HMAC "
+                         "keys with a keygen of their own"
+                       : "");
     }
+  } else if (mixed) {
+    fmt::print(err,
+               "jwtbatch keygen: {} holds HMAC secrets and key pairs: verifying with it needs "
+               "--allow-mixed-keys; or make HMAC keys with a keygen of their own\n",
+               private_name);
   }
   return 0;
 }
@@ -318,17 +475,34 @@ CLI::App* add_sign_command(CLI::App& app, sign_options& o) {
       "sign",
       "Sign claims with one key of a private JWK Set: one compact token and a newline on "
       "stdout. Exit 0, or 2 on a usage, key or input error.");
-  cmd->add_option("--jwks", o.jwks, "Private JWK Set (as written by keygen)")->required();
-  cmd->add_option("--kid", o.kid, "Key id of the signing key (also put in the header)")->required();
-  cmd->add_option("--alg", o.alg, "Algorithm; default: the one the key is bound to (its \"alg\")");
-  cmd->add_option("--claims", o.claims,
-                  "Payload: a JSON object, or @FILE (@- = stdin); default {}");
+  cmd->add_option("--jwks", o.jwks, "Private JWK Set (as written by keygen)")
+      ->required()
+      ->type_name("FILE")
+      ->check(non_empty());
+  cmd->add_option("--kid", o.kid, "Key id of the signing key (also put in the header)")
+      ->required()
+      ->type_name("KID")
+      ->check(non_empty());
+  cmd->add_option("--alg", o.alg, "Algorithm; default: the one the key is bound to (its \"alg\")")
+      ->type_name("ALG")
+      ->check(non_empty());
+  cmd->add_option("--claims", o.claims, "Payload: a JSON object, or @FILE (@- = stdin); default {}")
+      ->type_name("JSON|@FILE")
+      ->check(non_empty());
   cmd->add_option("--exp-in", o.exp_in,
-                  "Set exp = iat + duration (90s, 30m, 1h, 2d), and iat = now when absent");
-  cmd->add_option("--iat", o.iat, "Set iat: now, Unix seconds or an RFC 3339 date-time");
+                  "Set exp = iat + duration: digits and s, m, h or d (90s, 30m, 1h, 2d), exp at "
+                  "most 2^53; iat = now when absent")
+      ->type_name("DURATION")
+      ->check(non_empty());
+  cmd->add_option("--iat", o.iat,
+                  "Set iat: now, whole Unix seconds or an RFC 3339 date-time, years 1970..9999")
+      ->type_name("TIME")
+      ->check(non_empty());
   cmd->add_option("--header", o.header,
                   "Extra header members: a JSON object or @FILE (typ and kid may be replaced; "
-                  "alg may not)");
+                  "alg may not)")
+      ->type_name("JSON|@FILE")
+      ->check(non_empty());
   return cmd;
 }
 
@@ -387,6 +561,7 @@ int run_sign(const sign_options& o, std::FILE* out, std::FILE* err) {
 
   key_set_builder builder;
   builder.allow_mixed_key_types();  // a keygen set may hold HMAC and public-key pairs
+  builder.expect_private_keys();    // signing is what private keys are for
   std::shared_ptr<const key_set> keys;
   try {
     builder.add_file(o.jwks);

@@ -5,6 +5,8 @@
 #include <openssl/mem.h>
 #include <openssl/nid.h>
 
+#include <algorithm>
+#include <iterator>
 #include <map>
 
 #include "base64url.hpp"
@@ -29,6 +31,7 @@ struct jwk_fields {
   std::map<std::string, std::string, std::less<>> strings;  // kty, kid, n, e, x, ...
   std::vector<std::string> key_ops;
   bool has_key_ops = false;
+  std::vector<std::string> not_strings;  // string members given another type: "kid" ...
 
   [[nodiscard]] const std::string* get(std::string_view name) const {
     const auto it = strings.find(name);
@@ -160,6 +163,12 @@ key_or_error okp_from_jwk(const jwk_fields& f, std::optional<alg> bind) {
 }
 
 key key_from_fields(const jwk_fields& f) {
+  // RFC 7517 §4, RFC 7518 §6: these members are strings. One of another type is not
+  // ignored: a "kid": 5 read as "no kid" would make the key match tokens without kid,
+  // an "alg": 5 read as "no alg" would unbind it.
+  if (!f.not_strings.empty()) {
+    throw key_error{"\"" + f.not_strings.front() + "\" is not a string (RFC 7517 §4)"};
+  }
   const std::string* kty = f.get("kty");
   if (kty == nullptr) throw key_error{"missing \"kty\""};
   // RFC 7517 §4.2-4.3: a key meant for encryption is never used to verify (K4).
@@ -191,6 +200,14 @@ key key_from_fields(const jwk_fields& f) {
   return std::move(*r.value);
 }
 
+// The JWK members RFC 7517 §4 and RFC 7518 §6 define as strings.
+bool is_string_member(std::string_view name) {
+  static constexpr std::string_view k_names[] = {
+      "kty", "use", "alg", "kid", "x5u", "x5t", "x5t#S256", "crv", "x", "y",
+      "d",   "n",   "e",   "p",   "q",   "dp",  "dq",       "qi",  "k"};
+  return std::find(std::begin(k_names), std::end(k_names), name) != std::end(k_names);
+}
+
 // Reads one member of a JWK into `out`: strings are kept (unescaped), key_ops is an
 // array of strings, anything else (x5c, oth, ...) is validated and ignored.
 status read_jwk_member(std::string_view name, od::value value, member_set& members,
@@ -215,6 +232,7 @@ status read_jwk_member(std::string_view name, od::value value, member_set& membe
     out.strings.emplace(std::string(name), std::string(s));
     return status::ok;
   }
+  if (is_string_member(name)) out.not_strings.emplace_back(name);
   return validate_value(value, 3, k_jwk_limits, members);
 }
 
@@ -292,14 +310,18 @@ void load_jwks(std::string_view json, std::string_view source, std::vector<key>&
   const std::size_t before = out.size();
   std::vector<std::string> problems;
   std::vector<key> usable;
+  std::vector<bool> without_alg;
   std::vector<std::string> skipped_kids;
   for (std::size_t i = 0; i < set.size(); ++i) {
     const std::string name = describe(source, i, set[i]);
     try {
-      if (set[i].strings.empty() && !set[i].has_key_ops) throw key_error{"not a JWK object"};
+      if (set[i].strings.empty() && !set[i].has_key_ops && set[i].not_strings.empty()) {
+        throw key_error{"not a JWK object"};
+      }
       key k = key_from_fields(set[i]);
       k.origin = name;
       usable.push_back(std::move(k));
+      without_alg.push_back(set[i].get("alg") == nullptr);
     } catch (const key_error& e) {
       problems.push_back(name + ": skipped: " + e.message);
       if (const std::string* kid = set[i].get("kid")) skipped_kids.push_back(*kid);
@@ -307,12 +329,19 @@ void load_jwks(std::string_view json, std::string_view source, std::vector<key>&
   }
   // A kid that a skipped key also claims is ambiguous: which key did the issuer mean?
   // Refuse the usable one too rather than guess (Wycheproof jws_duplicate_kid).
-  for (auto& k : usable) {
+  std::vector<std::string> notes;
+  for (std::size_t i = 0; i < usable.size(); ++i) {
+    key& k = usable[i];
     if (k.has_kid &&
         std::find(skipped_kids.begin(), skipped_kids.end(), k.kid) != skipped_kids.end()) {
       problems.push_back(k.origin + ": refused: kid \"" + k.kid +
                          "\" is also used by a key that was skipped (ambiguous)");
       continue;
+    }
+    // RFC 8725 §3.1: one key, one algorithm. Loaded, but said.
+    if (without_alg[i] && std::holds_alternative<rsa_material>(k.material)) {
+      notes.push_back(k.origin + ": no \"alg\": " + k_unbound_rsa_warning +
+                      "; give it an \"alg\" (RFC 7517 §4.4) to bind it to one");
     }
     out.push_back(std::move(k));
   }
@@ -322,6 +351,7 @@ void load_jwks(std::string_view json, std::string_view source, std::vector<key>&
     throw config_error(message);
   }
   warnings.insert(warnings.end(), problems.begin(), problems.end());
+  warnings.insert(warnings.end(), notes.begin(), notes.end());
 }
 
 }  // namespace jwtbatch::detail

@@ -102,6 +102,12 @@ inline constexpr alg_mask k_rsa_algs = alg_bit(alg::rs256) | alg_bit(alg::rs384)
                                        alg_bit(alg::rs512) | alg_bit(alg::ps256) |
                                        alg_bit(alg::ps384) | alg_bit(alg::ps512);
 
+// What the loaders warn about an RSA key that no "alg" (JWK) or binding (PEM) narrows
+// to one algorithm: it is accepted by PKCS#1 v1.5 and PSS with every hash, which
+// RFC 8725 §3.1 advises against ("each key used with exactly one algorithm").
+inline constexpr const char* k_unbound_rsa_warning =
+    "this RSA key verifies RS256, RS384, RS512, PS256, PS384 and PS512 alike";
+
 // Builders shared by the JWK and PEM loaders. Each validates the material with the
 // rules of SECURITY.md §2.2 and returns the key, or an error message naming what is
 // wrong (never a half-usable key). `bind` narrows the algorithms to one.
@@ -109,6 +115,12 @@ struct key_or_error {
   std::optional<key> value;
   std::string error;
 };
+// public_key_material says what `secret` is when it is public-key material rather
+// than a secret ("a PEM block ...", "a DER SubjectPublicKeyInfo ...", ...), or returns
+// an empty string. See key_set_builder::add_secret for the forms recognised.
+[[nodiscard]] std::string public_key_material(std::span<const std::uint8_t> secret);
+
+// make_hmac_key refuses public-key material (public_key_material) and short secrets.
 [[nodiscard]] key_or_error make_hmac_key(std::span<const std::uint8_t> secret,
                                          std::optional<alg> bind);
 [[nodiscard]] key_or_error make_rsa_key(bssl::UniquePtr<RSA> rsa, bool has_private,

@@ -1,17 +1,26 @@
 #include "jwtbatch/key_set.hpp"
 
+#include <fcntl.h>
 #include <openssl/bn.h>
+#include <openssl/bytestring.h>
 #include <openssl/curve25519.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/mem.h>
 #include <openssl/nid.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+#include <simdjson.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
-#include <fstream>
+#include <cerrno>
+#include <cstring>
 #include <map>
-#include <sstream>
 
+#include "base64url.hpp"
 #include "crypto/digest.hpp"
 #include "key.hpp"
 #include "key_loaders.hpp"
@@ -85,11 +94,115 @@ std::optional<alg> curve_alg(int nid) {
   }
 }
 
+// What DER bytes are, when they are public-key material anyone may hold, or empty.
+// Each parser must consume all of `der`: a random secret passes none of them except
+// with negligible probability (a tag, lengths and a valid key or point all match).
+std::string public_key_der(std::span<const std::uint8_t> der) {
+  std::string what;
+  CBS cbs;
+  CBS_init(&cbs, der.data(), der.size());
+  if (bssl::UniquePtr<EVP_PKEY> spki(EVP_parse_public_key(&cbs)); spki && CBS_len(&cbs) == 0) {
+    what = "a DER SubjectPublicKeyInfo (a public key)";
+  }
+  CBS_init(&cbs, der.data(), der.size());
+  if (bssl::UniquePtr<RSA> rsa(RSA_parse_public_key(&cbs));
+      what.empty() && rsa && CBS_len(&cbs) == 0) {
+    what = "a DER PKCS#1 RSAPublicKey (a public key)";
+  }
+  if (what.empty() && der.size() <= static_cast<std::size_t>(INT32_MAX)) {
+    const std::uint8_t* p = der.data();
+    bssl::UniquePtr<X509> cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+    if (cert && p == der.data() + der.size()) what = "a DER X.509 certificate (a public key)";
+  }
+  // SEC 1 §2.3.3: 04||X||Y or 02/03||X. An HMAC keyed with the issuer's public point
+  // is as public as the point.
+  for (const int nid : {NID_X9_62_prime256v1, NID_secp384r1, NID_secp521r1}) {
+    if (!what.empty() || der.empty() || der[0] < 2 || der[0] > 4) break;
+    bssl::UniquePtr<EC_GROUP> group(EC_GROUP_new_by_curve_name(nid));
+    if (!group) continue;
+    const std::size_t field = (EC_GROUP_get_degree(group.get()) + 7) / 8;
+    if (der.size() != 1 + field && der.size() != 1 + 2 * field) continue;
+    bssl::UniquePtr<EC_POINT> point(EC_POINT_new(group.get()));
+    if (point &&
+        EC_POINT_oct2point(group.get(), point.get(), der.data(), der.size(), nullptr) == 1) {
+      what = std::string("an EC point on ") + OBJ_nid2sn(nid) + " (a public key)";
+    }
+  }
+  ERR_clear_error();
+  return what;
+}
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+// The bytes that base64 or base64url `text` (whitespace, line breaks and padding
+// allowed, as in a PEM body) stands for, or nullopt when it is not such text.
+std::optional<std::vector<std::uint8_t>> base64_text(std::string_view text) {
+  std::string url;
+  for (const char c : text) {
+    if (is_space(c)) continue;
+    if (c == '=') {
+      url += c;
+      continue;
+    }
+    if (!url.empty() && url.back() == '=') return std::nullopt;  // '=' only at the end
+    const bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (alpha || c == '-' || c == '_') {
+      url += c;
+    } else if (c == '+' || c == '/') {
+      url += c == '+' ? '-' : '_';
+    } else {
+      return std::nullopt;
+    }
+  }
+  while (!url.empty() && url.back() == '=') url.pop_back();
+  if (url.empty()) return std::nullopt;
+  std::vector<std::uint8_t> out(base64url_decoded_size(url.size()));
+  std::size_t len = 0;
+  if (!base64url_decode(url, out.data(), &len)) return std::nullopt;
+  out.resize(len);
+  return out;
+}
+
 }  // namespace
+
+std::string public_key_material(std::span<const std::uint8_t> secret) {
+  const std::string_view text(reinterpret_cast<const char*>(secret.data()), secret.size());
+  if (text.find("-----BEGIN") != std::string_view::npos) {
+    return "a PEM block (-----BEGIN ...): key material in text form, not a secret";
+  }
+  std::size_t first = 0;
+  while (first < text.size() && is_space(text[first])) ++first;
+  if (first < text.size() && (text[first] == '{' || text[first] == '[')) {
+    // A JWK or JWK Set's text: its public members are public whatever the rest is.
+    const simdjson::padded_string padded(text);
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    if (parser.parse(padded).get(root) == simdjson::SUCCESS) {
+      return "a JSON document (a JWK or JWK Set's text: load it as a key set instead)";
+    }
+  }
+  if (std::string what = public_key_der(secret); !what.empty()) return what;
+  // A PEM body without its armour, or DER or a point in base64url: the same key in text.
+  if (const auto decoded = base64_text(text)) {
+    if (std::string what = public_key_der(*decoded); !what.empty()) {
+      return "the base64 text of " + what;
+    }
+  }
+  return {};
+}
 
 key_or_error make_hmac_key(std::span<const std::uint8_t> secret, std::optional<alg> bind) {
   if (bind && !has_alg(k_hmac_algs, *bind)) {
     return fail("an HMAC (oct) key cannot be used with " + std::string(alg_name(*bind)));
+  }
+  // RFC 8725 §2.1: an HMAC keyed with public-key bytes can be computed by anyone who
+  // has the public key: tokens MACed with it would verify.
+  if (const std::string what = public_key_material(secret); !what.empty()) {
+    return fail("refused as an HMAC secret: it is " + what +
+                "; a secret must be secret random bytes, and with public-key material anyone "
+                "could MAC tokens that verify (RFC 8725 §2.1)");
   }
   hmac_material m;
   alg_mask algs = 0;
@@ -264,7 +377,79 @@ struct key_set_builder::state {
   std::vector<detail::key> keys;
   std::vector<std::string> warnings;
   bool allow_mixed = false;
+  bool expect_private = false;
 };
+
+namespace {
+
+// The contents of a key file, wiped when it goes away (it may be a secret).
+struct file_bytes {
+  std::string text;
+  file_bytes() = default;
+  file_bytes(const file_bytes&) = delete;
+  file_bytes& operator=(const file_bytes&) = delete;
+  ~file_bytes() { OPENSSL_cleanse(text.data(), text.size()); }
+};
+
+struct fd_closer {
+  int fd;
+  ~fd_closer() { ::close(fd); }
+};
+
+const char* file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+// read_key_file reads the whole regular file `path` into `out`. The file is opened
+// with O_NONBLOCK so that a FIFO without a writer cannot block the open, and its type
+// is checked on the descriptor (fstat), so a path swapped after the check cannot
+// smuggle in a device: /dev/zero would be read until memory ran out, a FIFO forever.
+void read_key_file(const std::string& path, file_bytes& out) {
+  const auto fail = [&](const std::string& what) { throw config_error(path + ": " + what); };
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) fail(std::string("cannot open key file: ") + std::strerror(errno));
+  const fd_closer closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) fail(std::string("cannot read key file: ") + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) {
+    fail(std::string("not a regular file (") + file_kind(st.st_mode) + "); a key file must be one");
+  }
+  const auto too_big = [&] {
+    fail("larger than the " + std::to_string(max_key_file_bytes >> 20) +
+         " MiB a key file may have");
+  };
+  if (static_cast<std::uint64_t>(st.st_size) > max_key_file_bytes) too_big();
+  // Read to the end, whatever the size said: the file may have grown since.
+  out.text.resize(static_cast<std::size_t>(st.st_size) + 1);
+  std::size_t used = 0;
+  for (;;) {
+    if (used == out.text.size()) {
+      if (used > max_key_file_bytes) too_big();
+      std::string bigger(std::min(used * 2, max_key_file_bytes + 1), '\0');
+      std::memcpy(bigger.data(), out.text.data(), used);
+      OPENSSL_cleanse(out.text.data(), out.text.size());
+      out.text.swap(bigger);
+    }
+    const ssize_t n = ::read(fd, out.text.data() + used, out.text.size() - used);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail(std::string("cannot read key file: ") + std::strerror(errno));
+    if (n == 0) break;
+    used += static_cast<std::size_t>(n);
+  }
+  if (used > max_key_file_bytes) too_big();
+  out.text.resize(used);
+}
+
+bool is_unbound_rsa(const detail::key& k) {
+  return std::holds_alternative<detail::rsa_material>(k.material) && k.algs == detail::k_rsa_algs;
+}
+
+}  // namespace
 
 key_set_builder::key_set_builder() : state_(std::make_unique<state>()) {}
 key_set_builder::~key_set_builder() = default;
@@ -273,6 +458,11 @@ key_set_builder& key_set_builder::operator=(key_set_builder&&) noexcept = defaul
 
 key_set_builder& key_set_builder::allow_mixed_key_types(bool allow) {
   state_->allow_mixed = allow;
+  return *this;
+}
+
+key_set_builder& key_set_builder::expect_private_keys(bool expect) {
+  state_->expect_private = expect;
   return *this;
 }
 
@@ -287,7 +477,14 @@ key_set_builder& key_set_builder::add_jwks(std::string_view json, std::string_vi
 
 key_set_builder& key_set_builder::add_pem(std::string_view pem, std::string_view source,
                                           std::string_view kid, std::optional<alg> bind) {
-  state_->keys.push_back(detail::load_pem(pem, source, kid, bind));
+  detail::key k = detail::load_pem(pem, source, kid, bind);
+  // RFC 8725 §3.1: each key used with exactly one algorithm. An unbound RSA key
+  // serves PKCS#1 v1.5 and PSS with every hash; say so (it still loads).
+  if (is_unbound_rsa(k)) {
+    state_->warnings.push_back(k.origin + ": " + detail::k_unbound_rsa_warning +
+                               "; bind it to one algorithm");
+  }
+  state_->keys.push_back(std::move(k));
   return *this;
 }
 
@@ -303,21 +500,29 @@ key_set_builder& key_set_builder::add_secret(std::span<const std::uint8_t> secre
   return *this;
 }
 
+key_set_builder& key_set_builder::add_secret_file(const std::string& path, std::string_view kid,
+                                                  alg bind) {
+  file_bytes content;
+  read_key_file(path, content);
+  return add_secret(
+      std::span(reinterpret_cast<const std::uint8_t*>(content.text.data()), content.text.size()),
+      path, kid, bind);
+}
+
 key_set_builder& key_set_builder::add_file(const std::string& path, std::string_view kid,
                                            std::optional<alg> bind) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw config_error(path + ": cannot open key file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw config_error(path + ": cannot read key file");
-  const std::string content = text.str();
-  if (content.find("-----BEGIN") != std::string::npos) return add_pem(content, path, kid, bind);
-  if (!kid.empty() || bind) {
-    throw config_error(path +
-                       ": a kid or alg can only be given for a PEM key; a JWK carries "
-                       "its own");
+  file_bytes content;
+  read_key_file(path, content);
+  if (content.text.find("-----BEGIN") != std::string::npos) {
+    return add_pem(content.text, path, kid, bind);
   }
-  return add_jwks(content, path);
+  if (!kid.empty() || bind) {
+    // The file is the problem, not the kid: it was meant to be PEM.
+    throw config_error(path +
+                       ": no PEM block (-----BEGIN ...-----); a kid or an algorithm is given "
+                       "only with a PEM key (a JWK carries its own)");
+  }
+  return add_jwks(content.text, path);
 }
 
 std::shared_ptr<const key_set> key_set_builder::build() {
@@ -344,15 +549,38 @@ std::shared_ptr<const key_set> key_set_builder::build() {
     for (const auto& w : warnings) message += "\n  " + w;
     throw config_error(message);
   }
-  bool symmetric = false;
-  bool asymmetric = false;
+  std::vector<std::string> secrets;
+  std::vector<std::string> publics;
   for (const auto& k : unique) {
-    (std::holds_alternative<detail::hmac_material>(k.material) ? symmetric : asymmetric) = true;
+    const bool hmac = std::holds_alternative<detail::hmac_material>(k.material);
+    (hmac ? secrets : publics).push_back(k.origin);
+    // A verifier needs only the public half; a private key here is one more copy of it.
+    if (!hmac && k.can_sign() && !state_->expect_private) {
+      warnings.push_back(k.origin +
+                         ": holds a private key; verifying needs only the public key (keep "
+                         "private keys out of a verifier's configuration)");
+    }
   }
-  if (symmetric && asymmetric && !state_->allow_mixed) {
-    throw config_error(
-        "the key set mixes HMAC secrets with public keys; use separate key sets, or allow "
-        "mixing explicitly (SECURITY.md K3)");
+  if (!secrets.empty() && !publics.empty() && !state_->allow_mixed) {
+    const auto list = [](const std::vector<std::string>& origins) {
+      std::string out;
+      for (std::size_t i = 0; i < origins.size() && i < 3; ++i) {
+        out += (i == 0 ? "" : ", ") + origins[i];
+      }
+      if (origins.size() > 3) out += ", and " + std::to_string(origins.size() - 3) + " more";
+      return out;
+    };
+    std::string mix =
+        "HMAC secrets (" + list(secrets) + ") with public keys (" + list(publics) + ")";
+    // Wycheproof MixedKeySet; the jwtbatch security catalogue, rule K3.
+    // Built before `mix` is moved: argument evaluation order is unspecified.
+    const std::string what =
+        "the key set mixes " + mix +
+        ": refused by default, since one set serving both kinds is where algorithm confusion "
+        "starts (RFC 8725 §2.1) and usually means a key went to the wrong place; use separate "
+        "key sets, or allow mixing explicitly (allow_mixed_key_types) if both kinds really are "
+        "meant";
+    throw mixed_key_set_error(what, std::move(mix));
   }
   static std::atomic<std::uint64_t> next_generation{1};
   auto store = std::make_unique<detail::key_store>(std::move(unique), next_generation++);

@@ -13,6 +13,7 @@
 // config_error.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -20,6 +21,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "jwtbatch/alg.hpp"
@@ -35,6 +37,24 @@ class config_error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// Thrown by key_set_builder::build when the set holds HMAC secrets and public keys and
+// mixing was not allowed. what() is a whole sentence for library users; mix() only
+// says which keys of each kind were seen ("HMAC secrets (a) with public keys (b, c)"),
+// for programs that word the remedy their own way (the CLI names --allow-mixed-keys).
+class mixed_key_set_error : public config_error {
+ public:
+  mixed_key_set_error(const std::string& what, std::string mix)
+      : config_error(what), mix_(std::move(mix)) {}
+  [[nodiscard]] const std::string& mix() const noexcept { return mix_; }
+
+ private:
+  std::string mix_;
+};
+
+// The largest key file add_file and add_secret_file read: a JWK Set of thousands of
+// RSA keys stays far below it, and a wrong path (a log, an image) is refused early.
+inline constexpr std::size_t max_key_file_bytes = std::size_t{64} * 1024 * 1024;
 
 // What a loaded key looks like from outside (for listings and the CLI).
 struct key_info {
@@ -57,7 +77,9 @@ class key_set {
   // on it are invalidated by a reload.
   [[nodiscard]] std::uint64_t generation() const noexcept;
   [[nodiscard]] std::vector<key_info> describe() const;
-  // Keys that were skipped while loading, one message each.
+  // Keys that were skipped while loading, and keys that loaded but deserve a word (an
+  // RSA key not bound to one algorithm, a private key in a set built for verifying),
+  // one message each, naming the key.
   [[nodiscard]] const std::vector<std::string>& warnings() const noexcept { return warnings_; }
 
   // Engine internals.
@@ -81,37 +103,64 @@ class key_set_builder {
 
   // add_jwks adds every usable key of a JWK Set document (RFC 7517 §5) or of a single
   // JWK object. `source` names the document in messages (usually its file name).
-  // Unusable keys are skipped with a warning; throws config_error when the document
-  // is not JSON, not a JWK/JWKS, or yields no usable key.
+  // Unusable keys are skipped with a warning (among them a key whose "kid", "alg" or
+  // other string member is not a string: never loaded as a key without kid or alg); an
+  // RSA key without "alg" loads with a warning, since it then verifies RS256..PS512
+  // alike. Throws config_error when the document is not JSON, not a JWK/JWKS, or
+  // yields no usable key.
   key_set_builder& add_jwks(std::string_view json, std::string_view source);
 
   // add_pem adds one key from PEM text: SPKI public key, PKCS#1 RSA public key,
   // X.509 certificate (its public key), or a PKCS#8 / PKCS#1 / SEC1 private key
   // (usable for signing too). `bind` narrows the key to one algorithm (required for
-  // RSA to pick RS* or PS*... when absent an RSA key serves all six). Throws
-  // config_error on any problem.
+  // RSA to pick RS* or PS*... when absent an RSA key serves all six, with a warning).
+  // Throws config_error on any problem.
   key_set_builder& add_pem(std::string_view pem, std::string_view source, std::string_view kid,
                            std::optional<alg> bind);
 
   // add_secret adds an HMAC secret (raw bytes) bound to an HS* algorithm; the secret
-  // must be at least as long as the hash output (RFC 7518 §3.2).
+  // must be at least as long as the hash output (RFC 7518 §3.2). A secret that is
+  // public-key material is refused (config_error naming `source` and what it looks
+  // like): a PEM block, a JSON object or array (a JWK or JWK Set's text), a DER
+  // SubjectPublicKeyInfo, PKCS#1 RSAPublicKey or X.509 certificate, an uncompressed or
+  // compressed P-256/384/521 point, or the base64 / base64url text of one of these.
+  // Anyone can read a public key, so an HMAC keyed with it lets anyone MAC tokens: the
+  // algorithm-confusion attack (RFC 8725 §2.1) rebuilt by configuration. The same
+  // check applies to the "k" of oct JWKs.
   key_set_builder& add_secret(std::span<const std::uint8_t> secret, std::string_view source,
                               std::string_view kid, alg bind);
 
+  // add_secret_file reads an HMAC secret (raw bytes, used as they are, newline
+  // included) from `path` with add_file's checks, then adds it as add_secret does with
+  // `path` as the source. The bytes read are wiped after use.
+  key_set_builder& add_secret_file(const std::string& path, std::string_view kid, alg bind);
+
   // add_file reads `path` and adds it as PEM if it contains "-----BEGIN", else as a
-  // JWK/JWKS document. Throws config_error naming the file if it cannot be read.
+  // JWK/JWKS document; with a kid or a binding it must be PEM (a JWK carries its own).
+  // Only a regular file is read (a FIFO, a device such as /dev/zero, a directory is
+  // refused before reading, without blocking), at most max_key_file_bytes. Throws
+  // config_error starting with "<path>: " and saying why, with strerror() when the
+  // system refused (open, read).
   key_set_builder& add_file(const std::string& path, std::string_view kid = {},
                             std::optional<alg> bind = std::nullopt);
 
   // allow_mixed_key_types lets one set hold HMAC secrets and public keys together.
-  // Off by default (SECURITY.md K3, Wycheproof "MixedKeySet"). Turning it on is safe
-  // against algorithm confusion here because every key is typed and bound to its own
+  // Off by default (Wycheproof "MixedKeySet"; the jwtbatch security catalogue, rule
+  // K3): a set that serves both kinds is where algorithm confusion starts (RFC 8725
+  // §2.1), and usually means a configuration slip. Turning it on is safe against
+  // algorithm confusion here because every key is typed and bound to its own
   // algorithms; it is for deployments that really verify both kinds with one set.
   key_set_builder& allow_mixed_key_types(bool allow = true);
 
+  // expect_private_keys says the set is for signing (jwtbatch sign): keys with private
+  // material are then expected. Off by default: build() adds a warning for every
+  // RSA, EC or Ed25519 key that holds its private part, since verifying needs only
+  // the public one and a verifier's configuration is not a place for private keys.
+  key_set_builder& expect_private_keys(bool expect = true);
+
   // build checks the whole set and returns it. Throws config_error when no key was
-  // added, or when the set mixes oct keys with asymmetric ones and mixing was not
-  // allowed (SECURITY.md K3).
+  // added, and mixed_key_set_error when the set mixes oct keys with asymmetric ones
+  // and mixing was not allowed.
   // Keys sharing a kid are all refused (ambiguous) with a warning each.
   [[nodiscard]] std::shared_ptr<const key_set> build();
 
