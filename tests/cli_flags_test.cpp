@@ -96,7 +96,8 @@ run_result run(const std::string& args, const std::string& dir) {
 // Keys (an HMAC secret and an ES256 private key, as keygen writes them) and tokens.
 struct fixture {
   std::string dir;
-  std::string jwks;  // private set: verify with --allow-mixed-keys, gen signs with it
+  std::string jwks;         // private set: gen signs with it
+  std::string verify_jwks;  // the secret and the EC public key: verify with --allow-mixed-keys
   std::shared_ptr<const key_set> keys;
 
   explicit fixture(const std::string& name) : dir(fresh_dir(name)) {
@@ -109,6 +110,8 @@ struct fixture {
     keys = b.build();
     jwks = dir + "keys.jwks";
     write_file(jwks, R"({"keys":[)" + hs.private_jwk + "," + ec.private_jwk + "]}");
+    verify_jwks = dir + "verify.jwks";
+    write_file(verify_jwks, R"({"keys":[)" + hs.private_jwk + "," + ec.public_jwk + "]}");
   }
   [[nodiscard]] std::string token(const std::string& claims,
                                   std::optional<std::string_view> header = {}) const {
@@ -123,7 +126,7 @@ struct fixture {
     return dir + name;
   }
   [[nodiscard]] std::string verify(const std::string& args) const {
-    return "verify --jwks " + jwks + " --allow-mixed-keys " + args;
+    return "verify --jwks " + verify_jwks + " --allow-mixed-keys " + args;
   }
 };
 
@@ -138,8 +141,8 @@ TEST(CliFlags, EmptyInlineValueIsRefusedByNameAndNeverTakesTheNextArgument) {
   const std::string file = fx.tokens_file("t.txt", {fx.token(k_claims)});
   for (const std::string flag : {"--iss", "--aud", "--alg", "--require", "--typ", "--claims",
                                  "--jwks", "--at", "--threads", "--leeway", "--cache-size"}) {
-    const run_result r =
-        run("verify --jwks " + fx.jwks + " --allow-mixed-keys " + flag + "= " + file, fx.dir);
+    const run_result r = run(
+        "verify --jwks " + fx.verify_jwks + " --allow-mixed-keys " + flag + "= " + file, fx.dir);
     EXPECT_EQ(r.exit_code, 2) << flag << r.err;
     EXPECT_EQ(r.out, "") << flag;
     EXPECT_EQ(lines(r.err).at(0).rfind("jwtbatch: " + flag + ": empty value", 0), 0U)
@@ -246,11 +249,11 @@ TEST(CliFlags, EveryNumberIsDecimalAndInsideItsRangeOrRefusedByName) {
        R"(jwtbatch: --at "1e9": expected Unix seconds or an RFC 3339 date-time)"},
       {fx.verify("--at 99999999999999 " + file),
        R"(jwtbatch: --at "99999999999999": out of range (expected a time from 1970 to 9999))"},
-      {"scan --jwks " + fx.jwks + " --allow-mixed-keys --syslog-year 0x7e8 " + file,
+      {"scan --jwks " + fx.verify_jwks + " --allow-mixed-keys --syslog-year 0x7e8 " + file,
        R"(jwtbatch: --syslog-year: "0x7e8" is not a decimal whole number (expected a whole number, 1970..9999))"},
-      {"scan --jwks " + fx.jwks + " --allow-mixed-keys --syslog-year 24 " + file,
+      {"scan --jwks " + fx.verify_jwks + " --allow-mixed-keys --syslog-year 24 " + file,
        R"(jwtbatch: --syslog-year: "24" is out of range (expected a whole number, 1970..9999))"},
-      {"scan --jwks " + fx.jwks + " --allow-mixed-keys --threads 10000000 " + file,
+      {"scan --jwks " + fx.verify_jwks + " --allow-mixed-keys --threads 10000000 " + file,
        R"(jwtbatch: --threads: "10000000" is out of range (expected a whole number, 0..1024))"},
       {gen + "--count 0",
        R"(jwtbatch: --count: "0" is out of range (expected a whole number, 1..1000000000000))"},
@@ -446,7 +449,7 @@ TEST(CliFlags, BrokenStdoutEndsQuietlyWithExit0) {
   const std::vector<std::string> many(20000, fx.token(k_claims));
   const std::string file = fx.tokens_file("many.txt", many);
   for (const std::string& command : std::vector<std::string>{
-           fx.verify(file), "scan --jwks " + fx.jwks + " --allow-mixed-keys " + file,
+           fx.verify(file), "scan --jwks " + fx.verify_jwks + " --allow-mixed-keys " + file,
            "gen --jwks " + fx.jwks + " --count 20000 --algs HS256", std::string("demo")}) {
     const std::string rc = fx.dir + "rc.txt";
     const std::string err = fx.dir + "err.txt";
