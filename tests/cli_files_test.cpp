@@ -515,4 +515,30 @@ TEST(CliKeyFlags, BitsIsDecimalInRangeInStepsOf128AndEmptyValuesAreRefused) {
 }
 
 }  // namespace
+// A kid in a key file is not the operator's text: the messages that quote it escape it
+// (text_escape.hpp), so a key file cannot write terminal controls or a fake line.
+TEST(CliKeyMessages, KidsFromKeyFilesAreEscapedInWarningsAndErrors) {
+  const temp_dir dir("kid_escape");
+  const std::string k = b64url(std::string(32, 'k'));
+  const std::string evil = R"(a\u001b[31mX\nok)";  // JSON escapes: ESC and a line feed
+  const std::string jwks = dir / "dup.jwks";
+  write_file(jwks, R"({"keys":[{"kty":"oct","alg":"HS256","kid":")" + evil + R"(","k":")" + k +
+                       R"("},{"kty":"oct","alg":"HS256","kid":")" + evil + R"(","k":")" + k +
+                       R"("},{"kty":"oct","alg":"HS256","kid":"good","k":")" + k + R"("}]})");
+  const std::string tokens = dir / "tokens.txt";
+  write_file(tokens, "");
+  const run_result r = run("verify --jwks " + jwks + " " + tokens);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(R"(kid "a\x1b[31mX\nok" is used by 2 keys)"), std::string::npos) << r.err;
+
+  // The same kid in a key that is skipped: the error quotes it escaped too.
+  const std::string bad = dir / "bad.jwks";
+  write_file(bad, R"({"keys":[{"kty":"oct","alg":"HS256","kid":")" + evil + R"(","k":5}]})");
+  const run_result e = run("verify --jwks " + bad + " " + tokens);
+  EXPECT_EQ(e.exit_code, 2);
+  EXPECT_EQ(e.err.find('\x1b'), std::string::npos) << e.err;
+  EXPECT_NE(e.err.find(R"((kid "a\x1b[31mX\nok"))"), std::string::npos) << e.err;
+}
+
 }  // namespace jwtbatch

@@ -13,6 +13,7 @@
 #include "json_walk.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "key_loaders.hpp"
+#include "text_escape.hpp"
 
 namespace jwtbatch::detail {
 
@@ -263,7 +264,7 @@ status read_keys(od::value& value, member_set& members, std::vector<jwk_fields>&
 
 std::string describe(std::string_view source, std::size_t index, const jwk_fields& f) {
   std::string where = std::string(source) + ": key " + std::to_string(index);
-  if (const std::string* kid = f.get("kid")) where += " (kid \"" + *kid + "\")";
+  if (const std::string* kid = f.get("kid")) where += " (kid " + escape_text(*kid, true) + ")";
   return where;
 }
 
@@ -334,8 +335,8 @@ void load_jwks(std::string_view json, std::string_view source, std::vector<key>&
     key& k = usable[i];
     if (k.has_kid &&
         std::find(skipped_kids.begin(), skipped_kids.end(), k.kid) != skipped_kids.end()) {
-      problems.push_back(k.origin + ": refused: kid \"" + k.kid +
-                         "\" is also used by a key that was skipped (ambiguous)");
+      problems.push_back(k.origin + ": refused: kid " + escape_text(k.kid, true) +
+                         " is also used by a key that was skipped (ambiguous)");
       continue;
     }
     // RFC 8725 §3.1: one key, one algorithm. Loaded, but said.

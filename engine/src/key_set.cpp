@@ -24,6 +24,7 @@
 #include "crypto/digest.hpp"
 #include "key.hpp"
 #include "key_loaders.hpp"
+#include "text_escape.hpp"
 
 namespace jwtbatch {
 namespace detail {
@@ -538,8 +539,8 @@ std::shared_ptr<const key_set> key_set_builder::build() {
   std::vector<detail::key> unique;
   for (auto& k : keys) {
     if (k.has_kid && kid_count[k.kid] > 1) {
-      warnings.push_back(k.origin + ": refused: kid \"" + k.kid + "\" is used by " +
-                         std::to_string(kid_count[k.kid]) + " keys (ambiguous)");
+      warnings.push_back(k.origin + ": refused: kid " + detail::escape_text(k.kid, true) +
+                         " is used by " + std::to_string(kid_count[k.kid]) + " keys (ambiguous)");
       continue;
     }
     unique.push_back(std::move(k));

@@ -8,6 +8,7 @@
 
 #include "jwtbatch/key_set.hpp"
 #include "key_loaders.hpp"
+#include "text_escape.hpp"
 
 namespace jwtbatch::detail {
 namespace {
@@ -94,7 +95,7 @@ key load_pem(std::string_view pem, std::string_view source, std::string_view kid
   if (!r.value) throw config_error(where + ": " + r.error);
   r.value->kid = std::string(kid);
   r.value->has_kid = !kid.empty();
-  r.value->origin = kid.empty() ? where : where + " (kid \"" + std::string(kid) + "\")";
+  r.value->origin = kid.empty() ? where : where + " (kid " + escape_text(kid, true) + ")";
   return std::move(*r.value);
 }
 

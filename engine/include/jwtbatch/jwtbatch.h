@@ -317,8 +317,9 @@ JWTBATCH_API int jwtbatch_key_set_builder_add_secret(jwtbatch_key_set_builder* b
                                                      const char* source, jwtbatch_error* err);
 
 /* jwtbatch_key_set_builder_allow_mixed lets the set hold HMAC secrets and public keys
- * together (refused by default, SECURITY.md K3; safe here because every key is typed
- * and bound to its algorithms). Errors: ARGUMENT. */
+ * together (refused by default: such a set is where algorithm confusion starts, RFC 8725
+ * §2.1; safe here because every key is typed and bound to its algorithms). Errors:
+ * ARGUMENT. */
 JWTBATCH_API int jwtbatch_key_set_builder_allow_mixed(jwtbatch_key_set_builder* b, int allow);
 
 /* Warnings so far: keys skipped while loading, one message each. The string is owned
