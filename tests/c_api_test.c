@@ -211,6 +211,19 @@ static void test_key_loading_errors(const char* dir) {
                                                  JWTBATCH_ALG_HS256, "short secret", &err),
              JWTBATCH_ERR_CONFIG);
   CHECK(strstr(err.message, "short secret") != NULL);
+  /* Public-key material is never an HMAC secret (RFC 8725 §2.1): a PEM public key and a
+   * JWK's text are refused, naming the source, as --secret-file refuses them. */
+  CHECK_CODE(
+      jwtbatch_key_set_builder_add_secret(b, (const uint8_t*)k_ec_pem, strlen(k_ec_pem), "pem",
+                                          JWTBATCH_NTS, JWTBATCH_ALG_HS256, "public pem", &err),
+      JWTBATCH_ERR_CONFIG);
+  CHECK(strstr(err.message, "public pem") != NULL);
+  printf("public key as secret: %s\n", err.message);
+  CHECK_CODE(
+      jwtbatch_key_set_builder_add_secret(b, (const uint8_t*)k_ec_jwks, strlen(k_ec_jwks), "jwk",
+                                          JWTBATCH_NTS, JWTBATCH_ALG_HS256, "public jwk", &err),
+      JWTBATCH_ERR_CONFIG);
+  CHECK(strstr(err.message, "public jwk") != NULL);
   CHECK_CODE(jwtbatch_key_set_builder_add_pem(b, "-----BEGIN PUBLIC KEY-----\nAAAA\n", JWTBATCH_NTS,
                                               "broken.pem", NULL, 0, JWTBATCH_ALG_ANY, &err),
              JWTBATCH_ERR_CONFIG);
