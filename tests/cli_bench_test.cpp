@@ -22,15 +22,9 @@ namespace {
 
 using test::cli_temp_path;
 using test::lines;
+using test::read_file;
 using test::run;
 using test::run_result;
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::size_t count(std::string_view haystack, std::string_view needle) {
   std::size_t n = 0;

@@ -27,8 +27,11 @@
 namespace jwtbatch {
 namespace {
 
+using test::read_file;
+using test::run;
 using test::run_result;
 using test::slurp;
+using test::write_file;
 
 // A fresh directory for one test (ctest runs tests in parallel processes).
 class temp_dir {
@@ -48,45 +51,9 @@ class temp_dir {
   std::string path_;
 };
 
-// run, but killed after 20 s: a FIFO that blocks the program must fail the test, not
-// hang it.
-run_result run(const std::string& args) {
-  return test::run(args);
-}
-run_result run_bounded(const std::string& args) {
-  static int calls = 0;
-  const std::string err_path = test::cli_temp_path("files_stderr." + std::to_string(++calls));
-  const std::string cmd = "timeout -s KILL 20 " + std::string(JWTBATCH_CLI_PATH) + " " + args +
-                          " 2>" + err_path + " </dev/null";
-  run_result r;
-  std::FILE* p = ::popen(cmd.c_str(), "r");
-  EXPECT_NE(p, nullptr) << cmd;
-  if (p == nullptr) return r;
-  r.out = slurp(p);
-  const int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  if (std::FILE* e = std::fopen(err_path.c_str(), "r")) {
-    r.err = slurp(e);
-    std::fclose(e);
-  }
-  std::remove(err_path.c_str());
-  return r;
-}
-
-void write_file(const std::string& path, const std::string& content) {
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  ASSERT_NE(f, nullptr) << path;
-  std::fwrite(content.data(), 1, content.size(), f);
-  std::fclose(f);
-}
-
-std::string read_file(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return "<missing>";
-  std::string s = slurp(f);
-  std::fclose(f);
-  return s;
-}
+// Seconds after which a run is killed: a FIFO that blocks the program must fail the
+// test, not hang it.
+constexpr int k_bound = 20;
 
 struct stat lstat_of(const std::string& path) {
   struct stat st {};
@@ -167,7 +134,7 @@ TEST(CliKeygenFiles, NeverReplacesAFifoASymlinkOrADirectory) {
       {"--out " + sub + " --force", "--out " + sub + ": exists and is a directory"},
   };
   for (const auto& c : cases) {
-    const run_result r = run_bounded("keygen --alg ES256 " + c.args);
+    const run_result r = run("keygen --alg ES256 " + c.args, k_bound);
     EXPECT_EQ(r.exit_code, 2) << c.args;
     EXPECT_EQ(r.out, "") << c.args;
     EXPECT_EQ(r.err, "jwtbatch keygen: " + c.message +
@@ -290,7 +257,7 @@ TEST(CliKeyFiles, OnlyRegularFilesBoundedWithTheSystemsReason) {
        "--claims @" + missing + ": cannot open: No such file or directory"},
   };
   for (const auto& c : cases) {
-    const run_result r = run_bounded(c.args);
+    const run_result r = run(c.args, k_bound);
     EXPECT_EQ(r.exit_code, 2) << c.args << "\n" << r.err;
     EXPECT_EQ(r.out, "") << c.args;
     EXPECT_NE(r.err.find(c.message), std::string::npos) << c.args << "\n" << r.err;

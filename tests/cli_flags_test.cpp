@@ -27,8 +27,10 @@ namespace jwtbatch {
 namespace {
 
 using test::lines;
+using test::read_file;
 using test::run_result;
 using test::slurp;
+using test::write_file;
 
 std::string cli() {
   const char* other = std::getenv("JWTBATCH_TEST_CLI");
@@ -41,21 +43,6 @@ std::string fresh_dir(const std::string& name) {
       ::testing::TempDir() + "cli_flags_" + std::to_string(::getpid()) + "_" + name + "/";
   std::system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'").c_str());
   return dir;
-}
-
-void write_file(const std::string& path, const std::string& content) {
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  ASSERT_NE(f, nullptr) << path;
-  std::fwrite(content.data(), 1, content.size(), f);
-  std::fclose(f);
-}
-
-std::string read_file(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return "<missing>";
-  std::string s = slurp(f);
-  std::fclose(f);
-  return s;
 }
 
 // The names in `dir`, sorted, one per line.
@@ -76,17 +63,7 @@ run_result run_sh(std::string script, const std::string& dir) {
   }
   const std::string err_path = dir + "stderr.txt";
   const std::string quoted = "'" + script + "'";  // scripts here hold no single quote
-  const std::string cmd = "sh -c " + quoted + " 2>" + err_path + " </dev/null";
-  run_result r;
-  std::FILE* p = ::popen(cmd.c_str(), "r");
-  EXPECT_NE(p, nullptr) << cmd;
-  if (p == nullptr) return r;
-  r.out = slurp(p);
-  const int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.err = read_file(err_path);
-  std::remove(err_path.c_str());
-  return r;
+  return test::run_command("sh -c " + quoted + " 2>" + err_path + " </dev/null", err_path);
 }
 
 run_result run(const std::string& args, const std::string& dir) {

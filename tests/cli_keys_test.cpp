@@ -25,6 +25,7 @@ namespace {
 constexpr const char* k_not_verified =
     "jwtbatch inspect: NOT VERIFIED: the signature was not checked\n";
 
+using test::read_file;
 using test::run;
 using test::run_result;
 using test::slurp;
@@ -43,22 +44,8 @@ std::string sq(const std::string& s) {
 
 std::string write_file(const std::string& name, const std::string& content) {
   const std::string path = temp_path(name);
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  EXPECT_NE(f, nullptr) << path;
-  if (f != nullptr) {
-    std::fwrite(content.data(), 1, content.size(), f);
-    std::fclose(f);
-  }
+  test::write_file(path, content);
   return path;
-}
-
-std::string read_file(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  EXPECT_NE(f, nullptr) << path;
-  if (f == nullptr) return {};
-  std::string s = slurp(f);
-  std::fclose(f);
-  return s;
 }
 
 unsigned file_mode(const std::string& path) {

@@ -30,16 +30,9 @@ namespace {
 
 using namespace std::string_view_literals;
 using test::lines;
+using test::read_file;
 using test::run;
 using test::run_result;
-
-std::string read_file(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return "<missing>";
-  std::string s = test::slurp(f);
-  std::fclose(f);
-  return s;
-}
 
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out(1);
@@ -218,12 +211,7 @@ struct fixture {
   }
   std::string write(const std::string& name, const std::string& content) const {
     const std::string p = path(name);
-    std::FILE* f = std::fopen(p.c_str(), "wb");
-    EXPECT_NE(f, nullptr) << p;
-    if (f != nullptr) {
-      std::fwrite(content.data(), 1, content.size(), f);
-      std::fclose(f);
-    }
+    test::write_file(p, content);
     return p;
   }
   // A genuine token of hs-1.

@@ -88,12 +88,7 @@ struct verify_fixture {
   }
   std::string write(const std::string& name, const std::string& content) const {
     const std::string path = dir + "cli_test_" + std::to_string(::getpid()) + "_" + name;
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    EXPECT_NE(f, nullptr) << path;
-    if (f != nullptr) {
-      std::fwrite(content.data(), 1, content.size(), f);
-      std::fclose(f);
-    }
+    test::write_file(path, content);
     return path;
   }
   std::string token(alg a, const std::string& kid, const std::string& claims) const {

@@ -678,13 +678,9 @@ std::unique_ptr<replacing_file> open_output(const std::string& path, const char*
   return std::make_unique<replacing_file>(path, flag);
 }
 
-void write_output(std::unique_ptr<replacing_file>& f, const char* flag, const std::string& text,
-                  std::FILE* err) {
+void write_output(std::unique_ptr<replacing_file>& f, const std::string& text, std::FILE* err) {
   if (!f) return;
-  if (std::fwrite(text.data(), 1, text.size(), f->get()) != text.size()) {
-    throw config_error(
-        fmt::format("{} {}: write failed: {}", flag, f->path(), std::strerror(errno)));
-  }
+  f->write(text);
   f->commit();
   fmt::print(err, "jwtbatch bench: wrote {}\n", f->path());
   f.reset();
@@ -763,8 +759,8 @@ int run_bench(const bench_options& o, std::FILE* out, std::FILE* err) {
   } catch (const std::system_error& e) {  // fmt's message would not say which stream
     throw std::system_error(e.code(), "standard output: write failed");
   }
-  write_output(json_file, "--json", report_json(info, results, fastest), err);
-  write_output(chart_file, "--chart", report_svg(info, results), err);
+  write_output(json_file, report_json(info, results, fastest), err);
+  write_output(chart_file, report_svg(info, results), err);
   return 0;
 }
 

@@ -88,36 +88,33 @@ T parse_as(std::string_view text, T lo, T hi) {
     return static_cast<T>(parse_whole_unsigned(text, lo, hi));
   }
 }
+
+// The body of both add_whole_flag overloads: `target` is a T or a std::optional<T>.
+template <class T, class Target>
+CLI::Option* add_whole(CLI::App* cmd, const std::string& name, Target& target, T lo, T hi,
+                       const std::string& help, std::string_view unit,
+                       std::string_view default_text) {
+  return cmd->add_option(name)
+      ->description(range_help(help, std::to_string(lo), std::to_string(hi), unit, default_text))
+      ->type_name("N")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->each([&target, lo, hi](const std::string& text) { target = parse_as<T>(text, lo, hi); });
+}
 }  // namespace detail_flags
 
 template <class T>
 CLI::Option* add_whole_flag(CLI::App* cmd, const std::string& name, T& target, T lo, T hi,
                             const std::string& help, std::string_view unit,
                             std::string_view default_text) {
-  return cmd->add_option(name)
-      ->description(detail_flags::range_help(help, std::to_string(lo), std::to_string(hi), unit,
-                                             default_text))
-      ->type_name("N")
-      ->expected(1)
-      ->allow_extra_args(false)
-      ->each([&target, lo, hi](const std::string& text) {
-        target = detail_flags::parse_as<T>(text, lo, hi);
-      });
+  return detail_flags::add_whole(cmd, name, target, lo, hi, help, unit, default_text);
 }
 
 template <class T>
 CLI::Option* add_whole_flag(CLI::App* cmd, const std::string& name, std::optional<T>& target, T lo,
                             T hi, const std::string& help, std::string_view unit,
                             std::string_view default_text) {
-  return cmd->add_option(name)
-      ->description(detail_flags::range_help(help, std::to_string(lo), std::to_string(hi), unit,
-                                             default_text))
-      ->type_name("N")
-      ->expected(1)
-      ->allow_extra_args(false)
-      ->each([&target, lo, hi](const std::string& text) {
-        target = detail_flags::parse_as<T>(text, lo, hi);
-      });
+  return detail_flags::add_whole(cmd, name, target, lo, hi, help, unit, default_text);
 }
 
 }  // namespace jwtbatch::cli

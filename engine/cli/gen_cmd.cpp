@@ -92,21 +92,17 @@ gen_mix parse_mix(const std::string& text) {
 // One output file of gen (--out, --answers), written whole or not at all.
 class gen_output {
  public:
-  gen_output(const std::string& path, const char* flag) : file_(path, flag), flag_(flag) {}
+  gen_output(const std::string& path, const char* flag) : file_(path, flag) {}
   std::FILE* get() const { return file_.get(); }
   // write sends and empties `buf`; a failure names the flag and file.
   void write(std::string& buf) {
-    if (!buf.empty() && std::fwrite(buf.data(), 1, buf.size(), file_.get()) != buf.size()) {
-      throw config_error(
-          fmt::format("{} {}: write failed: {}", flag_, file_.path(), std::strerror(errno)));
-    }
+    file_.write(buf);
     buf.clear();
   }
   void commit() { file_.commit(); }
 
  private:
   replacing_file file_;
-  const char* flag_;
 };
 
 }  // namespace

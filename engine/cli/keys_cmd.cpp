@@ -21,12 +21,14 @@
 #include <fmt/format.h>
 
 #include "engine_flags.hpp"
+#include "file_kind.hpp"
 #include "flags.hpp"
 #include "json_out.hpp"
 #include "jwtbatch/alg.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/policy.hpp"
 #include "jwtbatch/sign.hpp"
+#include "replacing_file.hpp"
 
 namespace jwtbatch::cli {
 namespace {
@@ -69,86 +71,6 @@ std::string json_quoted(std::string_view s) {
 
 // ---- files ----------------------------------------------------------------------------
 
-// A file written whole under a temporary name beside its target, renamed into place by
-// commit(): a failure leaves neither a partial file nor a half-replaced old one.
-class staged_file {
- public:
-  staged_file(std::string flag, std::string path, const std::string& text, mode_t mode)
-      : flag_(std::move(flag)), path_(std::move(path)) {
-    std::string tmpl = path_ + ".tmp.XXXXXX";
-    const int fd = ::mkstemp(tmpl.data());  // created 0600
-    if (fd < 0) fail("cannot create");
-    tmp_ = tmpl;
-    bool ok = ::fchmod(fd, mode) == 0;
-    for (std::size_t done = 0; ok && done < text.size();) {
-      const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      ok = n > 0;
-      if (ok) done += static_cast<std::size_t>(n);
-    }
-    const int saved = errno;
-    if (::close(fd) != 0) ok = false;
-    if (!ok) {
-      errno = saved;
-      fail("cannot write");
-    }
-  }
-  staged_file(const staged_file&) = delete;
-  staged_file& operator=(const staged_file&) = delete;
-  ~staged_file() {
-    if (!tmp_.empty()) ::unlink(tmp_.c_str());
-  }
-  // commit renames the file into place. Without `replace` the rename fails if the
-  // target appeared since it was checked (RENAME_NOREPLACE, atomic); with it, the
-  // target is checked again just before (lstat: still absent or a regular file).
-  void commit(bool replace) {
-    if (replace) {
-      struct stat st {};
-      if (::lstat(path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-        errno = EEXIST;
-        fail("is no longer a regular file; not replaced");
-      }
-      if (::rename(tmp_.c_str(), path_.c_str()) != 0) fail("cannot rename into place");
-    } else if (!rename_no_replace()) {
-      if (errno == EEXIST) fail("appeared while keygen ran; not replaced (give --force)");
-      fail("cannot rename into place");
-    }
-    tmp_.clear();
-  }
-
- private:
-  // RENAME_NOREPLACE where the file system has it; else link() (which also refuses an
-  // existing target, atomically) and the temporary name removed.
-  bool rename_no_replace() {
-    if (::renameat2(AT_FDCWD, tmp_.c_str(), AT_FDCWD, path_.c_str(), RENAME_NOREPLACE) == 0) {
-      return true;
-    }
-    if (errno != EINVAL && errno != ENOSYS) return false;
-    if (::link(tmp_.c_str(), path_.c_str()) != 0) return false;
-    ::unlink(tmp_.c_str());
-    return true;
-  }
-  [[noreturn]] void fail(const char* what) {
-    const int e = errno;
-    if (!tmp_.empty()) ::unlink(tmp_.c_str());
-    tmp_.clear();
-    throw config_error(fmt::format("{} {}: {}: {}", flag_, path_, what, std::strerror(e)));
-  }
-  std::string flag_;
-  std::string path_;
-  std::string tmp_;
-};
-
-const char* file_kind(mode_t mode) {
-  if (S_ISLNK(mode)) return "a symbolic link";
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a regular file";
-}
-
 // Where a keygen output will land, checked before any key is made.
 struct output_target {
   bool exists = false;
@@ -170,7 +92,7 @@ output_target check_target(std::string_view flag, const std::string& path, bool 
       throw config_error(fmt::format(
           "{} {}: exists and is {}; keygen only writes regular files, never replaces anything "
           "else",
-          flag, path, file_kind(st.st_mode)));
+          flag, path, detail::file_kind(st.st_mode)));
     }
     if (!force) {
       throw config_error(fmt::format(
@@ -204,13 +126,6 @@ bool same_target(const output_target& a, const output_target& b) {
   return a.exists == b.exists && a.dev == b.dev && a.ino == b.ino && a.name == b.name;
 }
 
-// 0666 less the process umask: what open(O_CREAT) would give a new file.
-mode_t default_file_mode() {
-  const mode_t mask = ::umask(0);
-  ::umask(mask);
-  return 0666 & ~mask;
-}
-
 void write_stdout(std::FILE* out, const std::string& text) {
   if (std::fwrite(text.data(), 1, text.size(), out) != text.size() || std::fflush(out) != 0) {
     throw config_error("standard output: write failed");
@@ -239,7 +154,7 @@ std::string read_json_arg(const std::string& value, std::string_view flag) {
     }
     if (!S_ISREG(st.st_mode)) {
       ::close(fd);
-      fail(fmt::format("not a regular file ({})", file_kind(st.st_mode)));
+      fail(fmt::format("not a regular file ({})", detail::file_kind(st.st_mode)));
     }
   }
   std::string text;
@@ -426,14 +341,24 @@ int run_keygen(const keygen_options& o, std::FILE* out, std::FILE* err) {
 
   // Both files are written whole under temporary names, then renamed: an error leaves
   // nothing behind and nothing on stdout.
-  std::optional<staged_file> private_file;
-  std::optional<staged_file> public_file;
-  if (!private_to_stdout) private_file.emplace("--out", o.out, private_set, 0600);
-  if (!o.public_out.empty() && !public_to_stdout) {
-    public_file.emplace("--public-out", o.public_out, public_set, default_file_mode());
+  // Without --force an existing file is never replaced, not even one that appeared
+  // after check_target looked.
+  const auto existing =
+      o.force ? replacing_file::on_existing::replace : replacing_file::on_existing::refuse;
+  std::optional<replacing_file> private_file;
+  std::optional<replacing_file> public_file;
+  if (!private_to_stdout) {
+    private_file.emplace(o.out, "--out", mode_t{0600});
+    private_file->write(private_set);
+    private_file->finish();
   }
-  if (private_file) private_file->commit(o.force);
-  if (public_file) public_file->commit(o.force);
+  if (!o.public_out.empty() && !public_to_stdout) {
+    public_file.emplace(o.public_out, "--public-out");
+    public_file->write(public_set);
+    public_file->finish();
+  }
+  if (private_file) private_file->commit(existing);
+  if (public_file) public_file->commit(existing);
   if (private_to_stdout) write_stdout(out, private_set);
   if (public_to_stdout) write_stdout(out, public_set);
 

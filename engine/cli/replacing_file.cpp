@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <utility>
 
@@ -13,62 +14,96 @@
 #include "jwtbatch/key_set.hpp"
 
 namespace jwtbatch::cli {
+namespace {
 
-replacing_file::replacing_file(std::string path, std::string flag)
-    : path_(std::move(path)), flag_(std::move(flag)) {
+// lstat, not stat: a symlink is itself "not a regular file" and is never followed.
+bool exists_not_regular(const std::string& path) {
   struct stat st {};
-  if (::lstat(path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-    throw config_error(
-        fmt::format("{} {}: exists and is not a regular file; not replaced", flag_, path_));
-  }
+  return ::lstat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode);
+}
+
+}  // namespace
+
+replacing_file::replacing_file(std::string path, std::string flag, std::optional<mode_t> mode)
+    : path_(std::move(path)), flag_(std::move(flag)) {
+  if (exists_not_regular(path_)) fail("exists and is not a regular file; not replaced");
   // Beside the target, so the rename stays within one file system and is atomic.
   for (unsigned attempt = 0;; ++attempt) {
-    temp_ = fmt::format("{}.tmp-{}-{}", path_, ::getpid(), attempt);
-    const int fd =
-        ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    const std::string temp = fmt::format("{}.tmp-{}-{}", path_, ::getpid(), attempt);
+    // With an explicit mode the file is created with at most that mode (the umask can
+    // only take bits away) and then set to exactly it.
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                          mode.value_or(0666));
     if (fd >= 0) {
-      file_ = ::fdopen(fd, "wb");
-      if (file_ == nullptr) {
+      temp_ = temp;
+      if ((mode && ::fchmod(fd, *mode) != 0) || (file_ = ::fdopen(fd, "wb")) == nullptr) {
         const int e = errno;
         ::close(fd);
-        ::unlink(temp_.c_str());
-        throw config_error(fmt::format("{} {}: cannot write: {}", flag_, path_, std::strerror(e)));
+        fail(fmt::format("cannot write: {}", std::strerror(e)));
       }
       return;
     }
-    if (errno != EEXIST || attempt >= 100) {
-      throw config_error(
-          fmt::format("{} {}: cannot write: {}", flag_, path_, std::strerror(errno)));
-    }
+    if (errno != EEXIST || attempt >= 100)
+      fail(fmt::format("cannot write: {}", std::strerror(errno)));
   }
 }
 
 replacing_file::~replacing_file() {
-  if (file_ != nullptr) {
-    std::fclose(file_);
-    ::unlink(temp_.c_str());
+  if (file_ != nullptr) std::fclose(file_);
+  if (!temp_.empty()) ::unlink(temp_.c_str());
+}
+
+void replacing_file::fail(const std::string& what) {
+  if (file_ != nullptr) std::fclose(std::exchange(file_, nullptr));
+  if (!temp_.empty()) ::unlink(temp_.c_str());
+  temp_.clear();
+  throw config_error(fmt::format("{} {}: {}", flag_, path_, what));
+}
+
+void replacing_file::write(std::string_view text) {
+  if (!text.empty() && std::fwrite(text.data(), 1, text.size(), file_) != text.size()) {
+    fail(fmt::format("write failed: {}", std::strerror(errno)));
   }
 }
 
-void replacing_file::commit() {
+void replacing_file::finish() {
+  if (finished_) return;
+  finished_ = true;
   std::FILE* f = std::exchange(file_, nullptr);
   int error = 0;
   if (std::fflush(f) != 0 || std::ferror(f) != 0) error = errno != 0 ? errno : EIO;
   if (std::fclose(f) != 0 && error == 0) error = errno;
-  if (error == 0) {
+  if (error != 0) fail(fmt::format("write failed: {}", std::strerror(error)));
+}
+
+void replacing_file::commit(on_existing existing) {
+  finish();
+  if (existing == on_existing::refuse) {
+    if (!rename_no_replace()) {
+      if (errno == EEXIST) fail("appeared while jwtbatch ran; not replaced");
+      fail(fmt::format("write failed: {}", std::strerror(errno)));
+    }
+  } else {
     // The target may have become something else since the check at open: look again
     // right before replacing it.
-    struct stat st {};
-    if (::lstat(path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-      ::unlink(temp_.c_str());
-      throw config_error(
-          fmt::format("{} {}: exists and is not a regular file; not replaced", flag_, path_));
+    if (exists_not_regular(path_)) fail("exists and is not a regular file; not replaced");
+    if (::rename(temp_.c_str(), path_.c_str()) != 0) {
+      fail(fmt::format("write failed: {}", std::strerror(errno)));
     }
-    if (::rename(temp_.c_str(), path_.c_str()) == 0) return;
-    error = errno;
   }
+  temp_.clear();
+}
+
+// RENAME_NOREPLACE where the file system has it; else link() (which also refuses an
+// existing target, atomically) and the temporary name removed.
+bool replacing_file::rename_no_replace() const {
+  if (::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, path_.c_str(), RENAME_NOREPLACE) == 0) {
+    return true;
+  }
+  if (errno != EINVAL && errno != ENOSYS) return false;
+  if (::link(temp_.c_str(), path_.c_str()) != 0) return false;
   ::unlink(temp_.c_str());
-  throw config_error(fmt::format("{} {}: write failed: {}", flag_, path_, std::strerror(error)));
+  return true;
 }
 
 }  // namespace jwtbatch::cli

@@ -22,6 +22,7 @@
 
 #include "base64url.hpp"
 #include "crypto/digest.hpp"
+#include "file_kind.hpp"
 #include "key.hpp"
 #include "key_loaders.hpp"
 #include "text_escape.hpp"
@@ -397,15 +398,6 @@ struct fd_closer {
   ~fd_closer() { ::close(fd); }
 };
 
-const char* file_kind(mode_t mode) {
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a regular file";
-}
-
 // read_key_file reads the whole regular file `path` into `out`. The file is opened
 // with O_NONBLOCK so that a FIFO without a writer cannot block the open, and its type
 // is checked on the descriptor (fstat), so a path swapped after the check cannot
@@ -418,7 +410,8 @@ void read_key_file(const std::string& path, file_bytes& out) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) fail(std::string("cannot read key file: ") + std::strerror(errno));
   if (!S_ISREG(st.st_mode)) {
-    fail(std::string("not a regular file (") + file_kind(st.st_mode) + "); a key file must be one");
+    fail(std::string("not a regular file (") + detail::file_kind(st.st_mode) +
+         "); a key file must be one");
   }
   const auto too_big = [&] {
     fail("larger than the " + std::to_string(max_key_file_bytes >> 20) +

@@ -4,10 +4,7 @@
 #include <cstdint>
 
 namespace jwtbatch::detail {
-namespace {
 
-// Length of the valid UTF-8 sequence at s[i] (RFC 3629 §4), or 0 when it is not one:
-// overlong forms, surrogates and code points above U+10FFFF are invalid.
 std::size_t utf8_length(std::string_view s, std::size_t i) noexcept {
   const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
   const std::size_t left = s.size() - i;
@@ -29,6 +26,8 @@ std::size_t utf8_length(std::string_view s, std::size_t i) noexcept {
   }
   return 0;
 }
+
+namespace {
 
 std::uint32_t code_point(std::string_view seq) noexcept {
   const auto b = [&](std::size_t k) {

@@ -9,6 +9,11 @@
 
 namespace jwtbatch::detail {
 
+// utf8_length returns the length of the valid UTF-8 sequence at s[i] (RFC 3629 §4),
+// or 0 when it is not one: overlong forms, surrogates and code points above U+10FFFF
+// are invalid. Requires i < s.size().
+[[nodiscard]] std::size_t utf8_length(std::string_view s, std::size_t i) noexcept;
+
 // append_text appends `s` escaped for a line of text that a person or a line-based tool
 // reads (TSV fields, the stderr summary, --rsyslog-log, the key set's messages): whatever the
 // bytes, the text cannot end the line, add a field, move the cursor or change the terminal's state.
