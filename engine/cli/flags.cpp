@@ -1,5 +1,6 @@
 #include "flags.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <system_error>
@@ -10,11 +11,7 @@ namespace jwtbatch::cli {
 namespace {
 
 bool all_digits(std::string_view s) {
-  if (s.empty()) return false;
-  for (const char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
+  return !s.empty() && std::ranges::all_of(s, [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // The message leaves the flag out: these checks run as CLI11 validators, and CLI11
@@ -112,8 +109,8 @@ CLI::Option* add_list_flag(CLI::App* cmd, const std::string& name, std::vector<s
 }
 
 CLI::Validator non_empty() {
-  return CLI::Validator(
-      [](const std::string& value) { return value.empty() ? std::string("empty value") : ""; }, "");
+  return {[](const std::string& value) { return std::string(value.empty() ? "empty value" : ""); },
+          ""};
 }
 
 std::vector<std::string> normalize_empty_inline_values(int argc, const char* const* argv) {

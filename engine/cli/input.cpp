@@ -160,7 +160,7 @@ std::unique_ptr<input_source> input_source::open(const std::string& path, int st
   in->name_ = path == "-" ? "(stdin)" : path;
   in->source_fd_ = path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (in->source_fd_ < 0) {
-    throw config_error(path + ": cannot open: " + std::strerror(errno));
+    throw config_error(path + ": cannot open: " + std::generic_category().message(errno));
   }
   struct stat st {};
   const bool regular = ::fstat(in->source_fd_, &st) == 0 && S_ISREG(st.st_mode);
@@ -178,7 +178,7 @@ std::unique_ptr<input_source> input_source::open(const std::string& path, int st
   // through a pipe fed by a thread (which also carries the bytes already read).
   std::array<char, 4> head{};
   const ssize_t n = read_full(in->source_fd_, head.data(), head.size());
-  if (n < 0) throw config_error(path + ": cannot read: " + std::strerror(errno));
+  if (n < 0) throw config_error(path + ": cannot read: " + std::generic_category().message(errno));
   const std::string prefix(head.data(), static_cast<std::size_t>(n));
   if (is_gzip(prefix)) in->compression_ = "gzip";
   if (is_zstd(prefix)) in->compression_ = "zstd";
@@ -188,7 +188,7 @@ std::unique_ptr<input_source> input_source::open(const std::string& path, int st
   }
   std::array<int, 2> fds{};
   if (::pipe2(fds.data(), O_CLOEXEC) != 0) {
-    throw config_error(path + ": cannot create a pipe: " + std::strerror(errno));
+    throw config_error(path + ": cannot create a pipe: " + std::generic_category().message(errno));
   }
   in->read_fd_ = fds[0];
   in->write_fd_ = fds[1];
@@ -248,7 +248,7 @@ void input_source::feed(std::string prefix) noexcept {
       return false;
     }
     if (r < 0) {
-      problem_ = "read error: " + std::string(std::strerror(errno));
+      problem_ = "read error: " + std::string(std::generic_category().message(errno));
       return false;
     }
     *len = static_cast<std::size_t>(r);

@@ -16,6 +16,7 @@
 #include <map>
 #include <sstream>
 #include <string_view>
+#include <system_error>
 
 #include <fmt/core.h>
 #include <fmt/format.h>
@@ -104,7 +105,8 @@ output_target check_target(std::string_view flag, const std::string& path, bool 
     return t;
   }
   if (errno != ENOENT) {
-    throw config_error(fmt::format("{} {}: cannot check: {}", flag, path, std::strerror(errno)));
+    throw config_error(
+        fmt::format("{} {}: cannot check: {}", flag, path, std::generic_category().message(errno)));
   }
   const std::size_t slash = path.rfind('/');
   const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
@@ -113,7 +115,8 @@ output_target check_target(std::string_view flag, const std::string& path, bool 
     throw config_error(fmt::format("{} {}: names a directory, not a file", flag, path));
   }
   if (::stat(dir.c_str(), &st) != 0) {
-    throw config_error(fmt::format("{} {}: cannot create: {}", flag, path, std::strerror(errno)));
+    throw config_error(fmt::format("{} {}: cannot create: {}", flag, path,
+                                   std::generic_category().message(errno)));
   }
   t.dev = st.st_dev;
   t.ino = st.st_ino;
@@ -145,12 +148,12 @@ std::string read_json_arg(const std::string& value, std::string_view flag) {
   int fd = STDIN_FILENO;
   if (path != "-") {
     fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) fail(fmt::format("cannot open: {}", std::strerror(errno)));
+    if (fd < 0) fail(fmt::format("cannot open: {}", std::generic_category().message(errno)));
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
       const int e = errno;
       ::close(fd);
-      fail(fmt::format("cannot read: {}", std::strerror(e)));
+      fail(fmt::format("cannot read: {}", std::generic_category().message(e)));
     }
     if (!S_ISREG(st.st_mode)) {
       ::close(fd);
@@ -165,7 +168,7 @@ std::string read_json_arg(const std::string& value, std::string_view flag) {
     if (n < 0) {
       const int e = errno;
       if (fd != STDIN_FILENO) ::close(fd);
-      fail(fmt::format("cannot read: {}", std::strerror(e)));
+      fail(fmt::format("cannot read: {}", std::generic_category().message(e)));
     }
     if (n == 0) break;
     text.append(buf.data(), static_cast<std::size_t>(n));

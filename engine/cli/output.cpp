@@ -98,13 +98,14 @@ file_ptr open_output(const std::string& path, std::string_view flag,
                      std::optional<std::pair<dev_t, ino_t>>* id) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0666);
   if (fd < 0) {
-    throw config_error(fmt::format("{} {}: cannot open: {}", flag, path, std::strerror(errno)));
+    throw config_error(
+        fmt::format("{} {}: cannot open: {}", flag, path, std::generic_category().message(errno)));
   }
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
     const int e = errno;
     ::close(fd);
-    throw config_error(fmt::format("{} {}: {}", flag, path, std::strerror(e)));
+    throw config_error(fmt::format("{} {}: {}", flag, path, std::generic_category().message(e)));
   }
   if (S_ISDIR(st.st_mode)) {
     ::close(fd);
@@ -123,14 +124,15 @@ file_ptr open_output(const std::string& path, std::string_view flag,
     if (::ftruncate(fd, 0) != 0) {
       const int e = errno;
       ::close(fd);
-      throw config_error(fmt::format("{} {}: cannot truncate: {}", flag, path, std::strerror(e)));
+      throw config_error(fmt::format("{} {}: cannot truncate: {}", flag, path,
+                                     std::generic_category().message(e)));
     }
   }
   std::FILE* f = ::fdopen(fd, "w");
   if (f == nullptr) {
     const int e = errno;
     ::close(fd);
-    throw config_error(fmt::format("{} {}: {}", flag, path, std::strerror(e)));
+    throw config_error(fmt::format("{} {}: {}", flag, path, std::generic_category().message(e)));
   }
   return {f, &std::fclose};
 }

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <system_error>
 #include <utility>
 
 #include <fmt/core.h>
@@ -39,22 +40,23 @@ replacing_file::replacing_file(std::string path, std::string flag, std::optional
       if ((mode && ::fchmod(fd, *mode) != 0) || (file_ = ::fdopen(fd, "wb")) == nullptr) {
         const int e = errno;
         ::close(fd);
-        fail(fmt::format("cannot write: {}", std::strerror(e)));
+        fail(fmt::format("cannot write: {}", std::generic_category().message(e)));
       }
       return;
     }
     if (errno != EEXIST || attempt >= 100)
-      fail(fmt::format("cannot write: {}", std::strerror(errno)));
+      fail(fmt::format("cannot write: {}", std::generic_category().message(errno)));
   }
 }
 
 replacing_file::~replacing_file() {
-  if (file_ != nullptr) std::fclose(file_);
+  // Nothing was committed: what closing or removing the temporary file says changes nothing.
+  if (file_ != nullptr) static_cast<void>(std::fclose(file_));
   if (!temp_.empty()) ::unlink(temp_.c_str());
 }
 
 void replacing_file::fail(const std::string& what) {
-  if (file_ != nullptr) std::fclose(std::exchange(file_, nullptr));
+  if (file_ != nullptr) static_cast<void>(std::fclose(std::exchange(file_, nullptr)));
   if (!temp_.empty()) ::unlink(temp_.c_str());
   temp_.clear();
   throw config_error(fmt::format("{} {}: {}", flag_, path_, what));
@@ -62,7 +64,7 @@ void replacing_file::fail(const std::string& what) {
 
 void replacing_file::write(std::string_view text) {
   if (!text.empty() && std::fwrite(text.data(), 1, text.size(), file_) != text.size()) {
-    fail(fmt::format("write failed: {}", std::strerror(errno)));
+    fail(fmt::format("write failed: {}", std::generic_category().message(errno)));
   }
 }
 
@@ -73,7 +75,7 @@ void replacing_file::finish() {
   int error = 0;
   if (std::fflush(f) != 0 || std::ferror(f) != 0) error = errno != 0 ? errno : EIO;
   if (std::fclose(f) != 0 && error == 0) error = errno;
-  if (error != 0) fail(fmt::format("write failed: {}", std::strerror(error)));
+  if (error != 0) fail(fmt::format("write failed: {}", std::generic_category().message(error)));
 }
 
 void replacing_file::commit(on_existing existing) {
@@ -81,14 +83,14 @@ void replacing_file::commit(on_existing existing) {
   if (existing == on_existing::refuse) {
     if (!rename_no_replace()) {
       if (errno == EEXIST) fail("appeared while jwtbatch ran; not replaced");
-      fail(fmt::format("write failed: {}", std::strerror(errno)));
+      fail(fmt::format("write failed: {}", std::generic_category().message(errno)));
     }
   } else {
     // The target may have become something else since the check at open: look again
     // right before replacing it.
     if (exists_not_regular(path_)) fail("exists and is not a regular file; not replaced");
     if (::rename(temp_.c_str(), path_.c_str()) != 0) {
-      fail(fmt::format("write failed: {}", std::strerror(errno)));
+      fail(fmt::format("write failed: {}", std::generic_category().message(errno)));
     }
   }
   temp_.clear();

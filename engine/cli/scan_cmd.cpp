@@ -241,8 +241,8 @@ int run_rsyslog(const scan_options& o, std::FILE* out) {
   const std::unique_ptr<std::FILE, int (*)(std::FILE*)> log(
       std::fopen(o.rsyslog_log.empty() ? "/dev/null" : o.rsyslog_log.c_str(), "a"), &std::fclose);
   if (!log) {
-    throw config_error(
-        fmt::format("--rsyslog-log {}: cannot open: {}", o.rsyslog_log, std::strerror(errno)));
+    throw config_error(fmt::format("--rsyslog-log {}: cannot open: {}", o.rsyslog_log,
+                                   std::generic_category().message(errno)));
   }
   std::FILE* err = log.get();
   // Whatever a library prints on stderr (oneTBB's "TBB Warning: The number of workers is

@@ -19,6 +19,7 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <system_error>
 
 #include "base64url.hpp"
 #include "crypto/digest.hpp"
@@ -405,10 +406,11 @@ struct fd_closer {
 void read_key_file(const std::string& path, file_bytes& out) {
   const auto fail = [&](const std::string& what) { throw config_error(path + ": " + what); };
   const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) fail(std::string("cannot open key file: ") + std::strerror(errno));
+  if (fd < 0) fail(std::string("cannot open key file: ") + std::generic_category().message(errno));
   const fd_closer closer{fd};
   struct stat st {};
-  if (::fstat(fd, &st) != 0) fail(std::string("cannot read key file: ") + std::strerror(errno));
+  if (::fstat(fd, &st) != 0)
+    fail(std::string("cannot read key file: ") + std::generic_category().message(errno));
   if (!S_ISREG(st.st_mode)) {
     fail(std::string("not a regular file (") + detail::file_kind(st.st_mode) +
          "); a key file must be one");
@@ -431,7 +433,7 @@ void read_key_file(const std::string& path, file_bytes& out) {
     }
     const ssize_t n = ::read(fd, out.text.data() + used, out.text.size() - used);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) fail(std::string("cannot read key file: ") + std::strerror(errno));
+    if (n < 0) fail(std::string("cannot read key file: ") + std::generic_category().message(errno));
     if (n == 0) break;
     used += static_cast<std::size_t>(n);
   }
