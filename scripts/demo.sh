@@ -12,7 +12,7 @@ jwtbatch=build/release/bin/jwtbatch
 dir=build/demo
 mkdir -p "$dir"
 set -x
-"$jwtbatch" keygen --alg RS256,ES256,EdDSA --out "$dir/issuer-private.jwks" \
+"$jwtbatch" keygen --alg RS256,ES256,EdDSA --force --out "$dir/issuer-private.jwks" \
   --public-out "$dir/issuer-public.jwks"
 "$jwtbatch" gen --jwks "$dir/issuer-private.jwks" --count 200000 --repeat 20 \
   --mix valid=90,expired=5,forged=3,malformed=2 --format access-log \
