@@ -126,7 +126,7 @@ build="built $(date -u -r "$jwtbatch" '+%Y-%m-%d %H:%M UTC'), HEAD $(
   build="$build with uncommitted changes in engine/"
 cp "$jwtbatch" "$work/jwtbatch"
 jwtbatch="$work/jwtbatch"
-"$jwtbatch" keygen --alg HS256,RS256,ES256,EdDSA --out "$work/keys.jwks" 2>/dev/null
+"$jwtbatch" keygen --alg HS256,RS256,ES256,EdDSA --force --out "$work/keys.jwks" 2>/dev/null
 node "$here/export_keys.mjs" "$work/keys.jwks" "$work" >/dev/null
 
 printf 'corpus\talg\trepeat\ttokens\tvalid\n' >"$work/corpora.tsv"
