@@ -1,13 +1,9 @@
 #include "engine_flags.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cmath>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 #include <system_error>
 #include <utility>
 
@@ -29,21 +25,6 @@ alg parse_alg(const std::string& name, std::string_view flag) {
   }
   throw config_error(std::string(flag) + ": unknown algorithm \"" + name +
                      "\" (HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512, EdDSA)");
-}
-
-// read_secret adds the --secret-file secret: read with the key-file checks (a regular
-// file, at most max_key_file_bytes, strerror on failure), refused when it is public-key
-// material (key_set_builder::add_secret), wiped after use.
-void read_secret(key_set_builder& b, const std::string& path, std::string_view kid, alg bind) {
-  b.add_secret_file(path, kid, bind);
-}
-
-// `flag PATH: why`, from an engine message that may already start with "PATH: ".
-[[noreturn]] void rethrow_naming(const config_error& e, std::string_view flag,
-                                 const std::string& path) {
-  const std::string_view what = e.what();
-  throw config_error(what.rfind(path + ":", 0) == 0 ? fmt::format("{} {}", flag, what)
-                                                    : fmt::format("{} {}: {}", flag, path, what));
 }
 
 // --key and --secret-file bind their key to the one algorithm --alg names.
@@ -77,7 +58,9 @@ std::shared_ptr<const key_set> load_keys(const engine_options& o) {
   if (!o.secret_file.empty()) {
     const alg bind = bound_alg(o, "--secret-file " + o.secret_file, alg::hs256);
     try {
-      read_secret(b, o.secret_file, o.kid, bind);
+      // Read with the key-file checks, refused when it is public-key material, wiped
+      // after use (key_set_builder::add_secret_file).
+      b.add_secret_file(o.secret_file, o.kid, bind);
     } catch (const config_error& e) {
       rethrow_naming(e, "--secret-file", o.secret_file);
     }
@@ -119,6 +102,12 @@ policy make_policy(const engine_options& o) {
 }
 
 }  // namespace
+
+void rethrow_naming(const config_error& e, std::string_view flag, const std::string& path) {
+  const std::string_view what = e.what();
+  throw config_error(what.rfind(path + ":", 0) == 0 ? fmt::format("{} {}", flag, what)
+                                                    : fmt::format("{} {}: {}", flag, path, what));
+}
 
 // --at: Unix seconds, or an RFC 3339 date-time (UTC or with an offset).
 double parse_time(const std::string& text, std::string_view flag) {

@@ -14,6 +14,7 @@
 
 #include "jwtbatch/batch.hpp"
 #include "jwtbatch/cache.hpp"
+#include "jwtbatch/key_set.hpp"
 
 namespace jwtbatch::cli {
 
@@ -58,6 +59,11 @@ struct engine_setup {
   std::unique_ptr<batch_verifier> engine;
 };
 engine_setup make_engine(const engine_options& o, std::FILE* err);
+
+// rethrow_naming throws `e` again as "FLAG PATH: why" (an engine message that already
+// starts with "PATH: " keeps its own wording after the flag).
+[[noreturn]] void rethrow_naming(const config_error& e, std::string_view flag,
+                                 const std::string& path);
 
 // parse_time: decimal Unix seconds (a fraction allowed) or an RFC 3339 date-time, from
 // 1970 to year 9999; config_error naming `flag` otherwise (empty, "nan", "1e9", "-5").

@@ -158,15 +158,6 @@ std::string help_formatter::make_option_desc(const CLI::Option* opt) const {
   return desc;
 }
 
-void show_output_defaults(CLI::App* cmd) {
-  for (const char* name : {"--format", "--progress"}) {
-    try {
-      cmd->get_option(name)->capture_default_str();
-    } catch (const CLI::OptionNotFound&) {  // not declared on this command
-    }
-  }
-}
-
 const char* const k_verify_exit_codes =
     "Exit codes:\n"
     "  0    nothing failed (also: no record at all, empty input)\n"

@@ -68,10 +68,6 @@ class help_formatter : public CLI::Formatter {
   std::string make_option_desc(const CLI::Option* opt) const override;
 };
 
-// show_output_defaults makes the help of `cmd` show the defaults of the output flags
-// (--format, --progress) declared by add_output_flags.
-void show_output_defaults(CLI::App* cmd);
-
 // The agreed exit codes of the commands that verify (verify, scan), for their help.
 extern const char* const k_verify_exit_codes;
 

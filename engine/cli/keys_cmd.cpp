@@ -495,11 +495,7 @@ int run_sign(const sign_options& o, std::FILE* out, std::FILE* err) {
     builder.add_file(o.jwks);
     keys = builder.build();
   } catch (const config_error& e) {
-    // The engine's message usually starts with the file name already.
-    const std::string_view what = e.what();
-    throw config_error(what.rfind(o.jwks + ":", 0) == 0
-                           ? fmt::format("--jwks {}", what)
-                           : fmt::format("--jwks {}: {}", o.jwks, what));
+    rethrow_naming(e, "--jwks", o.jwks);
   }
   for (const std::string& w : keys->warnings()) fmt::print(err, "jwtbatch sign: warning: {}\n", w);
 

@@ -149,6 +149,18 @@ void tally::add(const result& r) {
   if (r.signature_verified && r.iss) issuers.add(*r.iss);
 }
 
+run_summary run_summary::of(std::string command, const tally& counts,
+                            std::chrono::steady_clock::time_point started,
+                            const engine_setup& setup) {
+  run_summary s;
+  s.command = std::move(command);
+  s.counts = &counts;
+  s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  s.threads = setup.engine->threads();
+  if (setup.cache) s.cache = setup.cache->stats();
+  return s;
+}
+
 int exit_code(const tally& t, bool input_damaged) noexcept {
   if (const int signal_code = stop_signals::exit_code(); signal_code != 0) return signal_code;
   if (input_damaged) return 3;
@@ -229,11 +241,13 @@ void write_all(std::FILE* out, std::string& buf) {
 
 void add_output_flags(CLI::App* cmd, output_options& o) {
   cmd->add_option("--format", o.format, "ndjson, tsv or summary")
-      ->check(CLI::IsMember({"ndjson", "tsv", "summary"}));
+      ->check(CLI::IsMember({"ndjson", "tsv", "summary"}))
+      ->capture_default_str();
   cmd->add_flag("--emit-token", o.emit_token, "Include each token in its record");
   cmd->add_option("--progress", o.progress,
                   "Progress on stderr: auto (when stderr is a terminal), always or never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
   cmd->add_flag("-q,--quiet", o.quiet, "No summary on stderr (messages about errors remain)");
   // An empty FILE would silently mean "not given" (records on stdout): refused by name.
   cmd->add_option("-o,--output", o.output,

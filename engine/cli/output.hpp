@@ -3,6 +3,7 @@
 // (text on stderr, JSON with --summary-json) and the program's exit code.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <map>
@@ -56,6 +57,11 @@ struct run_summary {
   std::vector<std::pair<std::string, std::uint64_t>> extra;
   std::uint64_t inputs_damaged = 0;  // inputs that ended early (finish_input)
   int exit_code = 0;
+
+  // of: what every run's summary says: its command, its counts (kept by reference), the
+  // seconds since `started`, the engine's threads and the cache's figures.
+  static run_summary of(std::string command, const tally& counts,
+                        std::chrono::steady_clock::time_point started, const engine_setup& setup);
 };
 
 // exit_code is the program's exit code for a run (README, "Exit codes"): 128 + the
@@ -89,6 +95,11 @@ struct output_options {
   bool quiet = false;        // -q: no summary on stderr (and no progress unless "always")
   std::string output;        // -o FILE: records there instead of stdout
   std::string summary_json;  // --summary-json FILE
+
+  // The progress mode in effect: -q turns "auto" into "never"; "always" stays.
+  [[nodiscard]] std::string progress_mode() const {
+    return quiet && progress == "auto" ? "never" : progress;
+  }
 };
 
 // add_output_flags declares --format, --emit-token, --progress, -q/--quiet,

@@ -322,13 +322,7 @@ int run_rsyslog(const scan_options& o, std::FILE* out) {
   }
   answer();
 
-  run_summary summary;
-  summary.command = "scan --rsyslog";
-  summary.counts = &counts;
-  summary.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  summary.threads = setup.engine->threads();
-  if (setup.cache) summary.cache = setup.cache->stats();
+  run_summary summary = run_summary::of("scan --rsyslog", counts, started, setup);
   summary.extra = {{"messages", lines},
                    {"messages_without_token", lines_without_token},
                    {"messages_not_fulljson", lines_not_json},
@@ -388,7 +382,6 @@ CLI::App* add_scan_command(CLI::App& app, scan_options& o) {
       ->type_name("FILE")
       ->check(non_empty())
       ->needs("--rsyslog");
-  show_output_defaults(cmd);
   cmd->footer(k_verify_exit_codes);
   return cmd;
 }
@@ -410,8 +403,7 @@ int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {
 
   record_writer records(o.output, files.records(), setup.engine->rules().rules().returned_claims);
   std::uint64_t lines = 0, lines_without_token = 0, lines_without_time = 0, lines_cut = 0;
-  progress_meter meter(err, o.output.quiet && o.output.progress == "auto" ? std::string("never")
-                                                                          : o.output.progress);
+  progress_meter meter(err, o.output.progress_mode());
   const auto started = std::chrono::steady_clock::now();
 
   const auto flush = [&] {
@@ -466,13 +458,7 @@ int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {
   records.flush();
   meter.finish();
 
-  run_summary summary;
-  summary.command = "scan";
-  summary.counts = &records.counts();
-  summary.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  summary.threads = setup.engine->threads();
-  if (setup.cache) summary.cache = setup.cache->stats();
+  run_summary summary = run_summary::of("scan", records.counts(), started, setup);
   summary.extra = {{"lines", lines}, {"lines_without_token", lines_without_token}};
   if (o.at_log_time) summary.extra.emplace_back("lines_without_time", lines_without_time);
   summary.extra.emplace_back("lines_cut", lines_cut);

@@ -40,7 +40,6 @@ CLI::App* add_verify_command(CLI::App& app, verify_options& o) {
       ->type_name("NAME")
       ->check(non_empty());
   add_output_flags(cmd, o.output);
-  show_output_defaults(cmd);
   cmd->footer(k_verify_exit_codes);
   return cmd;
 }
@@ -59,8 +58,7 @@ int run_verify(const verify_options& o, std::FILE* out, std::FILE* err) {
     if (!in->size()) total.reset();
     if (total) *total += *in->size();
   }
-  progress_meter meter(err, o.output.quiet && o.output.progress == "auto" ? std::string("never")
-                                                                          : o.output.progress);
+  progress_meter meter(err, o.output.progress_mode());
   std::uint64_t finished_bytes = 0;  // inputs already read whole
 
   record_writer records(o.output, files.records(), engine.rules().rules().returned_claims);
@@ -97,13 +95,7 @@ int run_verify(const verify_options& o, std::FILE* out, std::FILE* err) {
   records.flush();
   meter.finish();
 
-  run_summary summary;
-  summary.command = "verify";
-  summary.counts = &records.counts();
-  summary.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  summary.threads = engine.threads();
-  if (setup.cache) summary.cache = setup.cache->stats();
+  run_summary summary = run_summary::of("verify", records.counts(), started, setup);
   summary.inputs_damaged = damaged;
   summary.exit_code = exit_code(records.counts(), damaged > 0);
   if (!o.output.quiet) print_summary(err, "jwtbatch verify", summary);
