@@ -1,7 +1,6 @@
 #include "input.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -132,26 +131,6 @@ const char* stop_signals::name() noexcept {
     default:
       return "";
   }
-}
-
-ssize_t read_or_stop(int fd, char* buf, std::size_t n, int stop_fd) noexcept {
-  if (stop_fd >= 0 && fd >= 0) {  // (poll would skip a negative fd and wait forever)
-    std::array<pollfd, 2> p{pollfd{stop_fd, POLLIN, 0}, pollfd{fd, POLLIN, 0}};
-    while (true) {
-      const int r = ::poll(p.data(), p.size(), -1);
-      if (r < 0 && errno == EINTR) continue;
-      if (r < 0) return -1;
-      // The stop is looked at first: an input that never pauses (a large file) must
-      // not hide it.
-      if (p[0].revents != 0) return k_stopped;
-      if (p[1].revents != 0) break;
-    }
-  }
-  ssize_t r = 0;
-  do {
-    r = ::read(fd, buf, n);
-  } while (r < 0 && errno == EINTR);
-  return r;
 }
 
 std::unique_ptr<input_source> input_source::open(const std::string& path, int stop_fd) {

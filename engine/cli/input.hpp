@@ -14,6 +14,8 @@
 
 #include <sys/types.h>
 
+#include "stop_read.hpp"
+
 namespace jwtbatch::cli {
 
 // write_full writes all `n` bytes to `fd` (retrying short writes and EINTR); false
@@ -54,12 +56,10 @@ class stop_signals {
   bool armed_ = false;
 };
 
-// read_or_stop reads what `fd` has, up to n bytes, waiting until it has some, it ends,
-// or `stop_fd` (when >= 0) becomes readable. Returns the bytes read, 0 at the end of
-// the input, -1 on error (errno set), or k_stopped once a stop was asked for (checked
-// before every read, so a stop is seen even when the input never pauses).
-inline constexpr ssize_t k_stopped = -2;
-ssize_t read_or_stop(int fd, char* buf, std::size_t n, int stop_fd) noexcept;
+// Inputs are read with the library's stoppable read (stop_read.hpp).
+using detail::k_stopped;
+using detail::read_or_stop;
+using detail::stop_pending;
 
 class input_source {
  public:

@@ -103,10 +103,7 @@ class line_source {
     buf_.resize(old + static_cast<std::size_t>(n));
     // The input may have ended because its writer stopped on the same request (the
     // decompressing thread): its last line is not whole then either.
-    if (n == 0 && stop_fd_ >= 0) {
-      pollfd p{stop_fd_, POLLIN, 0};
-      stopped_ = ::poll(&p, 1, 0) > 0;
-    }
+    if (n == 0) stopped_ = stop_pending(stop_fd_);
     return n > 0;
   }
   // Reads and drops the rest of a cut line; what follows its newline is kept in rest_.

@@ -1,8 +1,6 @@
 #include "jwtbatch/pipeline.hpp"
 
-#include <poll.h>
 #include <tbb/parallel_pipeline.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -13,6 +11,7 @@
 #include <system_error>
 #include <vector>
 
+#include "stop_read.hpp"
 #include "verify.hpp"
 
 namespace jwtbatch {
@@ -123,36 +122,17 @@ class line_reader {
     ++next_line_;
   }
 
-  // Whether a stop was asked for; waits (when `wait`) until either it is or the input
-  // has bytes (or its end) to read.
-  bool stop_requested(bool wait) {
-    if (stop_fd_ < 0) return false;
-    // poll skips a negative descriptor: with an invalid input, do not wait on it (the
-    // read then reports the error).
-    wait = wait && fd_ >= 0;
-    std::array<pollfd, 2> p{pollfd{stop_fd_, POLLIN, 0}, pollfd{fd_, POLLIN, 0}};
-    while (true) {
-      const int r = ::poll(p.data(), wait ? p.size() : 1, wait ? -1 : 0);
-      if (r < 0 && errno == EINTR) continue;
-      if (r < 0) throw std::system_error(errno, std::generic_category(), "verify_stream: poll");
-      // The stop first: an input that never pauses (a large file) must not hide it.
-      return p[0].revents != 0;
-    }
-  }
-
   void fill() {
     buf_.erase(0, pos_);  // keeps only the partial line
     pos_ = 0;
-    if (stop_requested(true)) {
+    const std::size_t old = buf_.size();
+    buf_.resize(old + read_bytes_);
+    const ssize_t n = detail::read_or_stop(fd_, buf_.data() + old, read_bytes_, stop_fd_);
+    if (n == detail::k_stopped) {  // pipeline_options::stop_fd
+      buf_.resize(old);
       stopped_ = eof_ = true;
       return;
     }
-    const std::size_t old = buf_.size();
-    buf_.resize(old + read_bytes_);
-    ssize_t n = 0;
-    do {
-      n = ::read(fd_, buf_.data() + old, read_bytes_);
-    } while (n < 0 && errno == EINTR);
     if (n < 0) {
       buf_.resize(old);
       throw std::system_error(errno, std::generic_category(), "verify_stream: read");
@@ -162,7 +142,7 @@ class line_reader {
     // The input may have ended because its writer stopped on the same request (a
     // decompressing thread, a pipe from a stopped process): its last line is not
     // whole then either.
-    if (eof_ && stop_requested(false)) stopped_ = true;
+    if (eof_ && detail::stop_pending(stop_fd_)) stopped_ = true;
   }
 
   int fd_;
