@@ -5,15 +5,11 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <limits>
-#include <memory>
 #include <optional>
 #include <system_error>
 #include <utility>
-
-#include <sys/stat.h>
 
 #include <fmt/core.h>
 
@@ -32,24 +28,11 @@ namespace {
 // counts never overflow.
 constexpr std::size_t k_max_count = std::size_t{1000000000000};
 
-// Whether two paths name one file: the same device and inode when both exist, else
-// the same directory (resolved) and name, however spelled ("x" and "./x").
+// Whether two paths name one file (file_identity), however spelled.
 bool same_file(const std::string& a, const std::string& b) {
-  struct stat sa {
-  }, sb{};
-  if (::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0) {
-    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-  }
-  const auto where =
-      [](const std::string& path) -> std::optional<std::pair<std::string, std::string>> {
-    const std::size_t slash = path.rfind('/');
-    const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
-    std::unique_ptr<char, decltype(&std::free)> real(::realpath(dir.c_str(), nullptr), &std::free);
-    if (!real) return std::nullopt;
-    return std::make_pair(std::string(real.get()), path.substr(slash + 1));
-  };
-  const auto wa = where(a), wb = where(b);
-  return a == b || (wa && wb && *wa == *wb);
+  const auto ia = identify(a);
+  const auto ib = identify(b);
+  return a == b || (ia && ib && *ia == *ib);
 }
 
 // --mix valid=90,expired=5,forged=3,malformed=2 (kinds left out count 0).
@@ -88,22 +71,6 @@ gen_mix parse_mix(const std::string& text) {
   }
   return mix;
 }
-
-// One output file of gen (--out, --answers), written whole or not at all.
-class gen_output {
- public:
-  gen_output(const std::string& path, const char* flag) : file_(path, flag) {}
-  std::FILE* get() const { return file_.get(); }
-  // write sends and empties `buf`; a failure names the flag and file.
-  void write(std::string& buf) {
-    file_.write(buf);
-    buf.clear();
-  }
-  void commit() { file_.commit(); }
-
- private:
-  replacing_file file_;
-};
 
 }  // namespace
 
@@ -201,7 +168,8 @@ int run_gen(const gen_cmd_options& o, std::FILE* out, std::FILE* err) {
   if (!o.out.empty() && !o.answers.empty() && same_file(o.out, o.answers)) {
     throw config_error("--answers " + o.answers + ": the same file as --out");
   }
-  std::optional<gen_output> corpus_file, answers_file;
+  // Each output file is written whole or not at all (replacing_file).
+  std::optional<replacing_file> corpus_file, answers_file;
   if (!o.out.empty()) corpus_file.emplace(o.out, "--out");
   if (!o.answers.empty()) answers_file.emplace(o.answers, "--answers");
   // Corpus lines go to --out (its errors name it) or stdout (write_all: a closed
@@ -209,6 +177,7 @@ int run_gen(const gen_cmd_options& o, std::FILE* out, std::FILE* err) {
   const auto send = [&](std::string& text) {
     if (corpus_file) {
       corpus_file->write(text);
+      text.clear();
     } else {
       write_all(out, text);
     }
@@ -233,7 +202,10 @@ int run_gen(const gen_cmd_options& o, std::FILE* out, std::FILE* err) {
           answers += fmt::format(R"(,"label":"{}")", label_name(info.expected_label));
         }
         answers += "}\n";
-        if (answers.size() >= 1U << 16) answers_file->write(answers);
+        if (answers.size() >= 1U << 16) {
+          answers_file->write(answers);
+          answers.clear();
+        }
       })
                    : std::function<void(const gen_line_info&)>());
   send(buf);

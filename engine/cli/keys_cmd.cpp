@@ -72,21 +72,12 @@ std::string json_quoted(std::string_view s) {
 
 // ---- files ----------------------------------------------------------------------------
 
-// Where a keygen output will land, checked before any key is made.
-struct output_target {
-  bool exists = false;
-  dev_t dev = 0;  // of the file when it exists, else of its directory
-  ino_t ino = 0;
-  std::string name;  // the last path component, when the file does not exist yet
-};
-
 // check_target refuses an empty name, a target that exists and is not a regular file
 // (lstat: renaming over a device node as root replaces it for the whole system, over
 // a symlink replaces the link), an existing file without --force, and a directory
-// that cannot hold it.
-output_target check_target(std::string_view flag, const std::string& path, bool force) {
+// that cannot hold it. Returns where the output will land, for the same-file check.
+file_identity check_target(std::string_view flag, const std::string& path, bool force) {
   if (path.empty()) throw config_error(fmt::format("{}: empty value; give a file name", flag));
-  output_target t;
   struct stat st {};
   if (::lstat(path.c_str(), &st) == 0) {
     if (!S_ISREG(st.st_mode)) {
@@ -99,34 +90,19 @@ output_target check_target(std::string_view flag, const std::string& path, bool 
       throw config_error(fmt::format(
           "{} {}: exists; give --force to replace it (its keys are then lost)", flag, path));
     }
-    t.exists = true;
-    t.dev = st.st_dev;
-    t.ino = st.st_ino;
-    return t;
-  }
-  if (errno != ENOENT) {
+  } else if (errno != ENOENT) {
     throw config_error(
         fmt::format("{} {}: cannot check: {}", flag, path, std::generic_category().message(errno)));
-  }
-  const std::size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
-  t.name = slash == std::string::npos ? path : path.substr(slash + 1);
-  if (t.name.empty() || t.name == "." || t.name == "..") {
+  } else if (const std::string_view name = std::string_view(path).substr(path.rfind('/') + 1);
+             name.empty() || name == "." || name == "..") {
     throw config_error(fmt::format("{} {}: names a directory, not a file", flag, path));
   }
-  if (::stat(dir.c_str(), &st) != 0) {
+  const std::optional<file_identity> id = identify(path);
+  if (!id) {
     throw config_error(fmt::format("{} {}: cannot create: {}", flag, path,
                                    std::generic_category().message(errno)));
   }
-  t.dev = st.st_dev;
-  t.ino = st.st_ino;
-  return t;
-}
-
-// Same file: the same inode, or, for files still to be made, the same name in the
-// same directory (inode of the directory: `k.jwks`, `./k.jwks` and `d/../k.jwks` agree).
-bool same_target(const output_target& a, const output_target& b) {
-  return a.exists == b.exists && a.dev == b.dev && a.ino == b.ino && a.name == b.name;
+  return *id;
 }
 
 void write_stdout(std::FILE* out, const std::string& text) {
@@ -308,11 +284,11 @@ int run_keygen(const keygen_options& o, std::FILE* out, std::FILE* err) {
   if (private_to_stdout && public_to_stdout) {
     throw config_error("--public-out -: the private set already goes to stdout; give --out FILE");
   }
-  std::optional<output_target> private_target;
+  std::optional<file_identity> private_target;
   if (!private_to_stdout) private_target = check_target("--out", o.out, o.force);
   if (!o.public_out.empty() && !public_to_stdout) {
-    const output_target public_target = check_target("--public-out", o.public_out, o.force);
-    if (private_target && same_target(*private_target, public_target)) {
+    const file_identity public_target = check_target("--public-out", o.public_out, o.force);
+    if (private_target && *private_target == public_target) {
       throw config_error(fmt::format(
           "--public-out {}: the same file as --out {}; the public set would replace the private "
           "one",

@@ -25,6 +25,17 @@ bool exists_not_regular(const std::string& path) {
 
 }  // namespace
 
+std::optional<file_identity> identify(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) return file_identity{true, st.st_dev, st.st_ino, {}};
+  if (errno != ENOENT) return std::nullopt;
+  const std::size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  if (::stat(dir.c_str(), &st) != 0) return std::nullopt;
+  return file_identity{false, st.st_dev, st.st_ino,
+                       slash == std::string::npos ? path : path.substr(slash + 1)};
+}
+
 replacing_file::replacing_file(std::string path, std::string flag, std::optional<mode_t> mode)
     : path_(std::move(path)), flag_(std::move(flag)) {
   if (exists_not_regular(path_)) fail("exists and is not a regular file; not replaced");

@@ -13,6 +13,21 @@
 
 namespace jwtbatch::cli {
 
+// file_identity: what makes two output paths one file before either is written: the
+// device and inode of the file when it exists (hard links agree), else those of its
+// directory and its last path component ("k.jwks", "./k.jwks" and "d/../k.jwks" agree).
+struct file_identity {
+  bool exists = false;
+  dev_t dev = 0;
+  ino_t ino = 0;
+  std::string name;  // the last path component, when the file does not exist yet
+  bool operator==(const file_identity&) const = default;
+};
+
+// identify: `path`'s identity (symlinks followed), or nullopt with errno set when
+// neither the file nor its directory can be looked at.
+std::optional<file_identity> identify(const std::string& path);
+
 class replacing_file {
  public:
   // What commit() does when the target exists by then.
