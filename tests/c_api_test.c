@@ -121,6 +121,7 @@ static void test_versions_and_names(void) {
   CHECK(strcmp(jwtbatch_status_name(JWTBATCH_STATUS_OK), "ok") == 0);
   CHECK(strcmp(jwtbatch_status_name(JWTBATCH_STATUS_EXPIRED), "expired") == 0);
   CHECK(strcmp(jwtbatch_status_name(JWTBATCH_STATUS_SUBJECT_MISMATCH), "subject_mismatch") == 0);
+  CHECK(strcmp(jwtbatch_status_name(JWTBATCH_STATUS_NO_LOG_TIME), "no_log_time") == 0);
   CHECK(strcmp(jwtbatch_status_name(JWTBATCH_NUM_STATUSES), "unknown") == 0);
   CHECK(strcmp(jwtbatch_status_name(-1), "unknown") == 0);
   CHECK(jwtbatch_status_class(JWTBATCH_STATUS_BAD_SIGNATURE) == JWTBATCH_CLASS_SIGNATURE);

@@ -47,7 +47,9 @@ TEST(Status, NamesAreStableAndExact) {
   EXPECT_EQ(status_name(status::issuer_mismatch), "issuer_mismatch");
   EXPECT_EQ(status_name(status::audience_mismatch), "audience_mismatch");
   EXPECT_EQ(status_name(status::subject_mismatch), "subject_mismatch");
-  EXPECT_EQ(status_count, 35U) << "a new status needs its name asserted above";
+  EXPECT_EQ(status_name(status::no_token), "no_token");
+  EXPECT_EQ(status_name(status::no_log_time), "no_log_time");
+  EXPECT_EQ(status_count, 37U) << "a new status needs its name asserted above";
 }
 
 TEST(Status, NumbersAreAppendOnly) {
@@ -60,13 +62,16 @@ TEST(Status, NumbersAreAppendOnly) {
   EXPECT_EQ(static_cast<int>(status::bad_signature), 22);
   EXPECT_EQ(static_cast<int>(status::alg_not_allowed), 23);
   EXPECT_EQ(static_cast<int>(status::subject_mismatch), 34);
+  EXPECT_EQ(static_cast<int>(status::no_token), 35);
+  EXPECT_EQ(static_cast<int>(status::no_log_time), 36);
 }
 
 TEST(Status, EveryValueHasExactlyOneClass) {
   EXPECT_EQ(class_of(status::ok), status_class::ok);
   for (status s : {status::token_too_large, status::bad_segments, status::unsupported_serialization,
                    status::bad_base64, status::bad_json, status::duplicate_member,
-                   status::json_limit_exceeded, status::bad_member_type, status::bad_crit}) {
+                   status::json_limit_exceeded, status::bad_member_type, status::bad_crit,
+                   status::no_token}) {
     EXPECT_EQ(class_name(s), "format") << status_name(s);
   }
   for (status s :
@@ -86,7 +91,8 @@ TEST(Status, EveryValueHasExactlyOneClass) {
   }
   for (status s : {status::bad_claim_type, status::missing_claim, status::expired,
                    status::not_yet_valid, status::issued_in_future, status::too_old,
-                   status::issuer_mismatch, status::audience_mismatch, status::subject_mismatch}) {
+                   status::issuer_mismatch, status::audience_mismatch, status::subject_mismatch,
+                   status::no_log_time}) {
     EXPECT_EQ(class_name(s), "claims") << status_name(s);
   }
 }

@@ -107,7 +107,13 @@ TEST(Taxonomy, EveryStatusIsProducedByAnInput) {
   EXPECT_EQ(embedded, status::embedded_key_rejected);
   produced.insert(embedded);
 
+  // no_token and no_log_time are statuses of a line-oriented record, never of a token:
+  // the line pipeline gives them (pipeline_test and the CLI tests produce each).
   for (status s : all_statuses()) {
+    if (s == status::no_token || s == status::no_log_time) {
+      EXPECT_EQ(produced.count(s), 0U) << status_name(s);
+      continue;
+    }
     EXPECT_TRUE(produced.count(s) != 0) << "no input produces " << status_name(s);
   }
 }

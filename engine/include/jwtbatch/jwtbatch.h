@@ -176,9 +176,12 @@ enum jwtbatch_status {
   JWTBATCH_STATUS_TOO_OLD = 31,
   JWTBATCH_STATUS_ISSUER_MISMATCH = 32,
   JWTBATCH_STATUS_AUDIENCE_MISMATCH = 33,
-  JWTBATCH_STATUS_SUBJECT_MISMATCH = 34
+  JWTBATCH_STATUS_SUBJECT_MISMATCH = 34,
+  /* of a record rather than a token (line-oriented inputs) */
+  JWTBATCH_STATUS_NO_TOKEN = 35,
+  JWTBATCH_STATUS_NO_LOG_TIME = 36
 };
-#define JWTBATCH_NUM_STATUSES 35
+#define JWTBATCH_NUM_STATUSES 37
 
 /* The coarse class of a status (jwtbatch::status_class). */
 enum jwtbatch_status_class {
