@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "log_time.hpp"
 #include "scan.hpp"
 
 namespace {

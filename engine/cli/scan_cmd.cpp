@@ -17,6 +17,7 @@
 #include "flags.hpp"
 #include "input.hpp"
 #include "jwtbatch/key_set.hpp"
+#include "log_time.hpp"
 #include "progress.hpp"
 #include "record.hpp"
 #include "rsyslog.hpp"
