@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <iterator>
+#include <stdexcept>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -16,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "flags.hpp"
+#include "json_member.hpp"
 #include "json_out.hpp"
 #include "jwtbatch/key_set.hpp"
 
@@ -241,7 +243,7 @@ void write_all(std::FILE* out, std::string& buf) {
 
 void add_output_flags(CLI::App* cmd, output_options& o) {
   cmd->add_option("--format", o.format, "ndjson, tsv or summary")
-      ->check(CLI::IsMember({"ndjson", "tsv", "summary"}))
+      ->check(CLI::IsMember({"ndjson", "tsv", "enrich", "summary"}))
       ->capture_default_str();
   cmd->add_flag("--emit-token", o.emit_token, "Include each token in its record");
   cmd->add_option("--progress", o.progress,
@@ -290,27 +292,118 @@ void output_files::finish(const run_summary& s) {
 }
 
 record_writer::record_writer(const output_options& o, std::FILE* out,
-                             std::vector<std::string> claim_names)
-    : options_(o), out_(out), claim_names_(std::move(claim_names)) {
+                             std::vector<std::string> claim_names, enrich_shape shape)
+    : options_(o), out_(out), claim_names_(std::move(claim_names)), shape_(shape) {
   if (options_.format == "tsv") append_tsv_header(buf_, claim_names_);
+}
+
+void record_writer::append_one(const record_origin& origin, const result& r) {
+  record_origin o = origin;
+  if (!options_.emit_token) o.token.reset();
+  if (options_.format == "ndjson") {
+    append_record(buf_, o, r);
+  } else {
+    append_tsv(buf_, o, r, claim_names_);
+  }
+}
+
+void record_writer::maybe_write() {
+  if (buf_.size() >= std::size_t{1} << 16) write_all(out_, buf_);
+}
+
+void record_writer::append_enriched(std::string_view input_line,
+                                    std::span<const record_origin> origins,
+                                    std::span<const result> results) {
+  jwt_.clear();
+  const auto append_object = [&](std::size_t i) {
+    record_origin o = origins[i];
+    if (!options_.emit_token) o.token.reset();
+    append_record_object(jwt_, o, results[i]);
+  };
+  if (shape_ == enrich_shape::record) {
+    append_object(0);
+  } else {
+    std::size_t ok = 0;
+    for (const result& r : results) ok += r.code == status::ok ? 1 : 0;
+    fmt::format_to(std::back_inserter(jwt_), R"({{"count":{},"ok":{},"tokens":[)", results.size(),
+                   ok);
+    for (std::size_t i = 0; i < origins.size(); ++i) {
+      if (i != 0) jwt_ += ',';
+      append_object(i);
+    }
+    jwt_ += "]}";
+  }
+
+  if (!input_line.empty() && input_line.back() == '\n') input_line.remove_suffix(1);
+  // Is the line one JSON object without a member "jwt" of its own? (find_member: the
+  // whole line is checked, and "\u006awt" is "jwt" too.)
+  static const member_path jwt_name = member_path::parse("jwt");
+  if (find_member(input_line, jwt_name, scratch_) != member_lookup::missing) {
+    ++lines_wrapped_;
+    buf_ += R"({"line":)";
+    detail::append_json_string(buf_, input_line);
+    buf_ += R"(,"jwt":)";
+    buf_ += jwt_;
+    buf_ += "}\n";
+    return;
+  }
+  // A well-formed object: its last byte other than JSON whitespace is its closing '}',
+  // and the object is empty exactly when the byte before that (again skipping
+  // whitespace) is its opening '{' (inside a well-formed object, a '{' just before the
+  // closing '}' can only be the object's own).
+  const auto is_ws = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  std::size_t close = input_line.size();
+  while (is_ws(input_line[close - 1])) --close;
+  --close;  // input_line[close] == '}'
+  std::size_t before = close;
+  while (is_ws(input_line[before - 1])) --before;
+  const bool empty = input_line[before - 1] == '{';
+  buf_.append(input_line.substr(0, close));
+  buf_ += empty ? R"("jwt":)" : R"(,"jwt":)";
+  buf_ += jwt_;
+  buf_.append(input_line.substr(close));
+  buf_ += '\n';
+}
+
+void record_writer::add_line(std::string_view input_line, std::span<const record_origin> origins,
+                             std::span<const result> results) {
+  if (origins.size() != results.size()) {
+    throw std::invalid_argument("record_writer::add_line: origins and results differ in size");
+  }
+  if (options_.format == "enrich" && shape_ == enrich_shape::record && origins.size() != 1) {
+    throw std::invalid_argument("record_writer::add_line: enrich_shape::record needs one record");
+  }
+  for (const result& r : results) counts_.add(r);
+  if (options_.format == "summary") return;
+  if (options_.format == "enrich") {
+    append_enriched(input_line, origins, results);
+  } else {
+    for (std::size_t i = 0; i < origins.size(); ++i) append_one(origins[i], results[i]);
+  }
+  maybe_write();
+}
+
+void record_writer::add(const record_origin& origin, const result& r) {
+  if (options_.format == "enrich") {
+    throw config_error(
+        "--format enrich: needs NDJSON input lines to add a \"jwt\" member to; use it with "
+        "verify --field or scan");
+  }
+  counts_.add(r);
+  if (options_.format == "summary") return;
+  append_one(origin, r);
+  maybe_write();
 }
 
 void record_writer::add(std::uint64_t line, std::string_view file,
                         std::optional<std::size_t> offset, std::string_view token,
                         const result& r) {
-  counts_.add(r);
-  if (options_.format == "summary") return;
   record_origin origin;
   origin.line = line;
   origin.file = file;
   origin.offset = offset;
-  if (options_.format == "ndjson") {
-    if (options_.emit_token) origin.token = token;
-    append_record(buf_, origin, r);
-  } else {
-    append_tsv(buf_, origin, r, claim_names_);
-  }
-  if (buf_.size() >= std::size_t{1} << 16) write_all(out_, buf_);
+  origin.token = token;
+  add(origin, r);
 }
 
 void record_writer::flush() {

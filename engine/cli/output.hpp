@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -89,7 +90,9 @@ void append_summary_json(std::string& out, const run_summary& s);
 
 // How records are written (verify, scan).
 struct output_options {
-  std::string format = "ndjson";  // ndjson, tsv or summary (no records)
+  // ndjson, tsv, enrich (each NDJSON input line with a "jwt" member added) or summary
+  // (no records).
+  std::string format = "ndjson";
   bool emit_token = false;
   std::string progress = "auto";
   bool quiet = false;        // -q: no summary on stderr (and no progress unless "always")
@@ -131,25 +134,66 @@ class output_files {
   std::string summary_path_;
 };
 
+// What the "jwt" member of --format enrich holds for one input line: the line's one
+// record (verify --field), or the tokens found in it (scan):
+//   {"count":N,"ok":K,"tokens":[record,...]}
+// with the same shape for every line, also one with no token ("tokens":[]).
+enum class enrich_shape { record, tokens };
+
 // record_writer buffers the records of one run and writes them to `out` in blocks,
 // counting each verdict for the summary. With --format tsv the header row comes first.
+// Not thread-safe: the pipeline's serial, in-order stage owns it.
+//
+// --format enrich (add_line) writes one line per input line, in order: the input's
+// JSON object with a member "jwt" added before its final '}' (after a ',' unless
+// the object is empty), whose value is the record without "line" and "file"
+// (append_record_object) or the tokens object (enrich_shape). The input's bytes are
+// kept as they are (never parsed and re-written); only a trailing "\n" is replaced by
+// the output's own. The line is checked to be one well-formed JSON object first
+// (find_member's rules); a line that is not one, or whose object already has a
+// top-level "jwt" member (however its name is escaped, duplicates too), is wrapped
+// instead:
+//   {"line":"<the input line as a JSON string>","jwt":...}
+// so a client cannot forge the verdict member, a malformed line cannot make the output
+// malformed, and no input byte is lost. lines_wrapped() counts those.
 class record_writer {
  public:
-  record_writer(const output_options& o, std::FILE* out, std::vector<std::string> claim_names);
+  record_writer(const output_options& o, std::FILE* out, std::vector<std::string> claim_names,
+                enrich_shape shape = enrich_shape::record);
+  // add_line counts results[i] and appends the records of one input line, origins[i]
+  // with results[i] (the spans have the same size); with --format enrich, the line's
+  // one output line. `input_line` is read only with --format enrich. Each origin's token
+  // is printed only with --emit-token. With enrich_shape::record there must be exactly
+  // one origin (else std::invalid_argument).
+  void add_line(std::string_view input_line, std::span<const record_origin> origins,
+                std::span<const result> results);
   // add counts `r` and appends its record (the token is kept only with --emit-token).
+  // --format enrich has no input line here: config_error (it needs add_line).
+  void add(const record_origin& origin, const result& r);
   void add(std::uint64_t line, std::string_view file, std::optional<std::size_t> offset,
            std::string_view token, const result& r);
   // flush writes what is buffered and flushes `out` (at the end of a run, and whenever
   // the input pauses, so a live stream's records are not held back).
   void flush();
   [[nodiscard]] const tally& counts() const noexcept { return counts_; }
+  // Input lines --format enrich wrapped (not one JSON object, or one with "jwt").
+  [[nodiscard]] std::uint64_t lines_wrapped() const noexcept { return lines_wrapped_; }
 
  private:
+  void append_one(const record_origin& origin, const result& r);
+  void append_enriched(std::string_view input_line, std::span<const record_origin> origins,
+                       std::span<const result> results);
+  void maybe_write();
+
   const output_options& options_;
   std::FILE* out_;
   std::vector<std::string> claim_names_;
+  enrich_shape shape_;
   std::string buf_;
+  std::string jwt_;      // the "jwt" member's value being built (enrich)
+  std::string scratch_;  // find_member's value (enrich)
   tally counts_;
+  std::uint64_t lines_wrapped_ = 0;
 };
 
 // write_all writes and empties `buf`; throws std::system_error when the output is gone.

@@ -10,6 +10,8 @@
 namespace jwtbatch::cli {
 namespace {
 
+using namespace std::string_view_literals;
+
 void add_string(std::string& out, std::string_view name,
                 const std::optional<std::string_view>& value) {
   if (value) append_string_member(out, name, *value);
@@ -62,7 +64,7 @@ void append_tsv_header(std::string& out, std::span<const std::string> claim_name
     out += "\tclaim.";
     append_text(out, name);
   }
-  out += '\n';
+  out += "\tat\tat_source\tencoding\n";
 }
 
 void append_tsv(std::string& out, const record_origin& origin, const result& r,
@@ -106,6 +108,16 @@ void append_tsv(std::string& out, const record_origin& origin, const result& r,
     }
     tsv_field(out, value);
   }
+  if (origin.at) {
+    std::string at;
+    append_number_member(at, "at", *origin.at);  // ,"at":N
+    out += '\t';
+    out.append(at, at.find(':') + 1);
+  } else {
+    out += "\t-";
+  }
+  tsv_field(out, origin.at_source.empty() ? std::nullopt : std::optional(origin.at_source));
+  tsv_field(out, origin.percent_encoded ? std::optional("percent"sv) : std::nullopt);
   out += '\n';
 }
 
@@ -150,10 +162,15 @@ void append_number_member(std::string& out, std::string_view name, double value)
   }
 }
 
-void append_record(std::string& out, const record_origin& origin, const result& r) {
-  fmt::format_to(std::back_inserter(out), R"({{"line":{})", origin.line);
-  if (!origin.file.empty()) append_string_member(out, "file", origin.file);
+namespace {
+
+// The members of a record after its place in the input (line, file), each with its
+// leading comma.
+void append_record_members(std::string& out, const record_origin& origin, const result& r) {
   if (origin.offset) fmt::format_to(std::back_inserter(out), R"(,"offset":{})", *origin.offset);
+  if (origin.percent_encoded) out += R"(,"encoding":"percent")";
+  add_number(out, "at", origin.at);
+  if (!origin.at_source.empty()) append_string_member(out, "at_source", origin.at_source);
   if (!origin.name.empty()) append_string_member(out, "name", origin.name);
   fmt::format_to(std::back_inserter(out), R"(,"status":"{}","class":"{}")", status_name(r.code),
                  class_name(r.code));
@@ -192,7 +209,23 @@ void append_record(std::string& out, const record_origin& origin, const result& 
     fmt::format_to(std::back_inserter(out), R"(,"label":"{}")", label_name(r.label));
   }
   if (origin.token) append_string_member(out, "token", *origin.token);
+}
+
+}  // namespace
+
+void append_record(std::string& out, const record_origin& origin, const result& r) {
+  fmt::format_to(std::back_inserter(out), R"({{"line":{})", origin.line);
+  if (!origin.file.empty()) append_string_member(out, "file", origin.file);
+  append_record_members(out, origin, r);
   out += "}\n";
+}
+
+void append_record_object(std::string& out, const record_origin& origin, const result& r) {
+  // The members all start with a comma; the object's first one must not.
+  const std::size_t start = out.size();
+  append_record_members(out, origin, r);
+  out[start] = '{';
+  out += '}';
 }
 
 }  // namespace jwtbatch::cli

@@ -17,11 +17,22 @@
 namespace jwtbatch::cli {
 
 // Where a verdict comes from: its input line (1-based) and, optionally, the input
-// file, the byte offset of the token in the line (scan), a name (demo), the token.
+// file, the byte offset of the token in the line (scan), whether the token was
+// percent-encoded there (scan), the time it was judged at and where that time came
+// from (scan), a name (demo), the token. Views are the caller's, read only while the
+// record is appended.
 struct record_origin {
   std::uint64_t line = 0;
-  std::string_view file;                  // omitted when empty
-  std::optional<std::size_t> offset;      // omitted when unset
+  std::string_view file;              // omitted when empty
+  std::optional<std::size_t> offset;  // omitted when unset
+  // The token was percent-encoded in the line (RFC 3986 §2.1) and decoded before it
+  // was verified: "encoding":"percent"; omitted when false.
+  bool percent_encoded = false;
+  // The evaluation time used for exp / nbf / iat (seconds since the epoch, printed as
+  // a NumericDate) and where it came from: "line" (the line's own time field), "flag"
+  // (--at) or "now" (the clock). Each omitted when unset / empty; scan sets both.
+  std::optional<double> at;
+  std::string_view at_source;
   std::string_view name;                  // omitted when empty
   std::optional<std::string_view> token;  // --emit-token only
 };
@@ -31,12 +42,19 @@ struct record_origin {
 void append_string_member(std::string& out, std::string_view name, std::string_view value);
 void append_number_member(std::string& out, std::string_view name, double value);
 
-// append_record appends {"line":N,...,"status":..,"class":..,"alg":..,"kid":..,
-// claims..., "fp":..,"label":..} and a newline to `out`. Claims (iss, sub, aud, exp,
-// nbf, iat, jti, custom "claims") appear only when the signature verified: nothing a
-// forged token says is ever printed as a claim. Every string is escaped, so the line
-// is valid JSON whatever the token contained.
+// append_record appends {"line":N,"file":..,"offset":N,"encoding":"percent","at":T,
+// "at_source":..,"name":..,"status":..,"class":..,"detail":..,"alg":..,"kid":..,
+// claims...,"fp":..,"label":..,"token":..} and a newline to `out`, each optional
+// member only when it applies. Claims (iss, sub, aud, exp, nbf, iat, jti, custom
+// "claims") appear only when the signature verified: nothing a forged token says is
+// ever printed as a claim. Every string is escaped, so the line is valid JSON whatever
+// the token contained.
 void append_record(std::string& out, const record_origin& origin, const result& r);
+
+// append_record_object appends the same record as one JSON object without its place
+// in the input ("line" and "file") and without a newline: the "jwt" member of
+// --format enrich, which sits inside the input's own line.
+void append_record_object(std::string& out, const record_origin& origin, const result& r);
 
 // Untrusted text (kids, issuers, claims) in TSV fields and summaries is escaped with
 // append_text (text_escape.hpp), long names cut with cut_text.
@@ -45,9 +63,13 @@ using detail::cut_text;
 using detail::escape_text;
 
 // TSV records (--format tsv): a header row, then one row per record. Columns, in this
-// order (the first seven keep their meaning from earlier versions):
+// order (the first seven keep their meaning from earlier versions, and columns are
+// only ever added at the end):
 //   line status class alg kid fp label file offset iss sub exp claim.<name>...
-// with one claim.<name> column per --claims name, in the flag's order. A field that
+//   at at_source encoding
+// with one claim.<name> column per --claims name, in the flag's order; at is the
+// evaluation time as a NumericDate, at_source "line", "flag" or "now", encoding
+// "percent" for a percent-encoded token (record_origin). A field that
 // does not apply is "-" (a value that is exactly "-" is written "\-"); every field is
 // escaped with append_text, so a tab or line feed inside a value can never add a
 // column or a row. iss, sub, exp and the claims are filled only when the signature
