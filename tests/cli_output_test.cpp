@@ -131,7 +131,7 @@ TEST(TsvRows, HeaderAndEveryColumn) {
   cli::append_tsv_header(out, claims);
   EXPECT_EQ(out,
             "line\tstatus\tclass\talg\tkid\tfp\tlabel\tfile\toffset\tiss\tsub\texp\tclaim.scope"
-            "\tclaim.t\\tx\n");
+            "\tclaim.t\\tx\tat\tat_source\tencoding\n");
   result r;
   r.code = status::bad_signature;
   r.kid = "-";
@@ -143,7 +143,47 @@ TEST(TsvRows, HeaderAndEveryColumn) {
   cli::append_tsv(out, origin, r, claims);
   EXPECT_EQ(out,
             "7\tbad_signature\tsignature\t-\t\\-\t00000000000000000000000000000000\t-\t-\t12"
-            "\t-\t-\t-\t-\t-\n");
+            "\t-\t-\t-\t-\t-\t-\t-\t-\n");
+  // New columns come last, so the claims keep their places.
+  origin.at = 1700000000.5;
+  origin.at_source = "now";
+  origin.percent_encoded = true;
+  out.clear();
+  cli::append_tsv(out, origin, r, claims);
+  EXPECT_EQ(out,
+            "7\tbad_signature\tsignature\t-\t\\-\t00000000000000000000000000000000\t-\t-\t12"
+            "\t-\t-\t-\t-\t-\t1700000000.5\tnow\tpercent\n");
+}
+
+TEST(NdjsonRecords, TimeSourceAndEncodingFollowTheOffset) {
+  result r;
+  r.code = status::expired;
+  r.fingerprint.fill('0');
+  cli::record_origin origin;
+  origin.line = 2;
+  origin.file = "a.log";
+  origin.offset = 5;
+  origin.name = "n";
+  std::string out;
+  cli::append_record(out, origin, r);
+  EXPECT_EQ(out,
+            R"({"line":2,"file":"a.log","offset":5,"name":"n","status":"expired","class":"claims",)"
+            R"("fp":"00000000000000000000000000000000"})"
+            "\n");
+  origin.percent_encoded = true;
+  origin.at = 1700000000;
+  origin.at_source = "line";
+  out.clear();
+  cli::append_record(out, origin, r);
+  EXPECT_EQ(out, R"({"line":2,"file":"a.log","offset":5,"encoding":"percent","at":1700000000,)"
+                 R"("at_source":"line","name":"n","status":"expired","class":"claims",)"
+                 R"("fp":"00000000000000000000000000000000"})"
+                 "\n");
+  out.clear();
+  cli::append_record_object(out, origin, r);
+  EXPECT_EQ(out, R"({"offset":5,"encoding":"percent","at":1700000000,)"
+                 R"("at_source":"line","name":"n","status":"expired","class":"claims",)"
+                 R"("fp":"00000000000000000000000000000000"})");
 }
 
 // ---------------------------------------------------------------------------------
@@ -251,7 +291,7 @@ TEST(CliOutputEscaping, TsvKidCannotInjectARow) {
   const auto rows = lines(r.out);
   ASSERT_EQ(rows.size(), 2U) << r.out;  // the header and one row
   const auto fields = split(rows[1], '\t');
-  ASSERT_EQ(fields.size(), 12U) << rows[1];
+  ASSERT_EQ(fields.size(), 15U) << rows[1];
   EXPECT_EQ(fields[0], "1");
   EXPECT_EQ(fields[1], "key_not_found");
   EXPECT_EQ(fields[4], R"(x\t-\t-\t-\t-\t-\t-\t-\t-\t-\n2\tok\tok\tHS256\ths-1)");
@@ -300,12 +340,12 @@ TEST(CliOutputTsv, HeaderFileOffsetClaimsTellTwoTokensOnALineApart) {
   ASSERT_EQ(rows.size(), 5U) << r.out;
   EXPECT_EQ(rows[0],
             "line\tstatus\tclass\talg\tkid\tfp\tlabel\tfile\toffset\tiss\tsub\texp\tclaim.scope\t"
-            "claim.n\tclaim.absent");
+            "claim.n\tclaim.absent\tat\tat_source\tencoding");
   const std::size_t first = line.find("eyJ");
   const std::size_t second = line.find("Bearer ") + 7;
   for (std::size_t i = 1; i <= 4; ++i) {
     const auto f = split(rows[i], '\t');
-    ASSERT_EQ(f.size(), 15U) << rows[i];
+    ASSERT_EQ(f.size(), 18U) << rows[i];
     EXPECT_EQ(f[7], i <= 2 ? a : b);
     EXPECT_EQ(f[0], i <= 2 ? "1" : "2");
     EXPECT_EQ(f[8], std::to_string(i % 2 == 1 ? first : second));
@@ -506,7 +546,8 @@ TEST(CliOutputExitCodes, NothingFailedIsZeroAndATruncatedInputIsThree) {
   const run_result stdin_empty = run(fx.args("scan", "--format tsv"));
   EXPECT_EQ(stdin_empty.exit_code, 0) << stdin_empty.err;
   EXPECT_EQ(stdin_empty.out,
-            "line\tstatus\tclass\talg\tkid\tfp\tlabel\tfile\toffset\tiss\tsub\texp\n");
+            "line\tstatus\tclass\talg\tkid\tfp\tlabel\tfile\toffset\tiss\tsub\texp\tat\tat_source\t"
+            "encoding\n");
 
   std::string input;
   for (int i = 0; i < 2000; ++i) input += fx.token(R"({"n":)" + std::to_string(i) + "}") + "\n";

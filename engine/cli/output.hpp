@@ -155,7 +155,8 @@ enum class enrich_shape { record, tokens };
 // instead:
 //   {"line":"<the input line as a JSON string>","jwt":...}
 // so a client cannot forge the verdict member, a malformed line cannot make the output
-// malformed, and no input byte is lost. lines_wrapped() counts those.
+// malformed, and the input is still there (bytes that are not UTF-8 as U+FFFD,
+// json_out.hpp). lines_wrapped() counts those.
 class record_writer {
  public:
   record_writer(const output_options& o, std::FILE* out, std::vector<std::string> claim_names,
