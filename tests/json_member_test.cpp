@@ -4,9 +4,11 @@
 #include "json_member.hpp"
 
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <chrono>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +19,7 @@ namespace jwtbatch::cli {
 namespace {
 
 using namespace std::string_literals;
+using namespace std::string_view_literals;
 
 struct lookup {
   member_lookup r;
@@ -189,6 +192,129 @@ TEST(FindMember, LinesThatAreNotOneJsonObject) {
   }
   EXPECT_LOOKUP(R"({})", "token", member_lookup::missing, "");
   EXPECT_LOOKUP("{\"token\":\"a\"}\n", "token", member_lookup::found, "a");
+}
+
+// Against simdjson's DOM parser on many small random lines made of JSON's pieces: the
+// same lines are well-formed objects, and the member "a" (and "a.b") is the same. The
+// DOM keeps duplicate names, so they are counted here and must be refused.
+member_lookup dom_lookup(simdjson::dom::parser& parser, const std::string& line,
+                         const std::vector<std::string_view>& path, std::string& value) {
+  value.clear();
+  simdjson::dom::element doc;
+  if (parser.parse(line).get(doc) != simdjson::SUCCESS) return member_lookup::not_object;
+  simdjson::dom::object obj;
+  if (doc.get(obj) != simdjson::SUCCESS) return member_lookup::not_object;
+  for (std::size_t level = 0; level < path.size(); ++level) {
+    std::size_t count = 0;
+    simdjson::dom::element found;
+    for (const auto field : obj) {
+      if (field.key == path[level]) {
+        ++count;
+        if (count == 1) found = field.value;
+      }
+    }
+    if (count > 1) return member_lookup::duplicate;
+    if (count == 0) return member_lookup::missing;
+    if (level + 1 == path.size()) {
+      std::string_view s;
+      if (found.get(s) != simdjson::SUCCESS) return member_lookup::not_string;
+      value = s;
+      return member_lookup::found;
+    }
+    if (found.get(obj) != simdjson::SUCCESS) return member_lookup::missing;
+  }
+  return member_lookup::missing;
+}
+
+// A random JSON value: objects with names that collide now and then, nested a few
+// levels, random whitespace; strings with escapes.
+void random_value(std::mt19937& rng, int depth, std::string& out) {
+  static const char* const names[] = {R"("a")", R"("b")", R"("\u0061")", R"("c")"};
+  static const char* const scalars[] = {R"("v")",
+                                        R"("Bearer t")",
+                                        R"("x\ny")",
+                                        R"("\ud83d\ude00")",
+                                        R"("\u00e9\/")",
+                                        R"("")",
+                                        "1",
+                                        "-0.5e2",
+                                        "0",
+                                        "true",
+                                        "false",
+                                        "null"};
+  static const char* const spaces[] = {"", "", "", " ", "\t", "\r\n"};
+  const auto ws = [&] { out += spaces[rng() % 6]; };
+  ws();
+  const unsigned kind = depth >= 4 ? 2 : rng() % 3;
+  if (kind == 0) {
+    out += '{';
+    const unsigned n = rng() % 4;
+    for (unsigned k = 0; k < n; ++k) {
+      if (k != 0) out += ',';
+      ws();
+      out += names[rng() % 4];
+      ws();
+      out += ':';
+      random_value(rng, depth + 1, out);
+    }
+    ws();
+    out += '}';
+  } else if (kind == 1) {
+    out += '[';
+    const unsigned n = rng() % 3;
+    for (unsigned k = 0; k < n; ++k) {
+      if (k != 0) out += ',';
+      random_value(rng, depth + 1, out);
+    }
+    out += ']';
+  } else {
+    out += scalars[rng() % 12];
+  }
+  ws();
+}
+
+TEST(FindMember, AgreesWithSimdjsonOnRandomLines) {
+  static const char mutations[] = "{}[],:\"\\u0a1 ";
+  std::mt19937 rng(16);
+  simdjson::dom::parser parser;
+  std::string ours;
+  std::string theirs;
+  std::size_t objects = 0;
+  std::size_t counts[5] = {};
+  for (int i = 0; i < 200000; ++i) {
+    std::string line;
+    random_value(rng, 0, line);
+    // Half of the lines get one byte changed, inserted or removed.
+    if (rng() % 2 == 0 && !line.empty()) {
+      const std::size_t at = rng() % line.size();
+      const char c = mutations[rng() % (sizeof mutations - 1)];
+      switch (rng() % 3) {
+        case 0:
+          line[at] = c;
+          break;
+        case 1:
+          line.insert(at, 1, c);
+          break;
+        default:
+          line.erase(at, 1);
+          break;
+      }
+    }
+    for (const auto& [text, names] :
+         {std::pair{"a"sv, std::vector<std::string_view>{"a"}},
+          std::pair{"a.b"sv, std::vector<std::string_view>{"a", "b"}}}) {
+      const member_lookup got = find_member(line, member_path::parse(text), ours);
+      member_lookup want = dom_lookup(parser, line, names, theirs);
+      if (want == member_lookup::found && theirs.rfind("Bearer ", 0) == 0) {
+        theirs.erase(0, theirs.find_first_not_of(' ', 6));  // the generator's only scheme
+      }
+      ASSERT_EQ(member_lookup_name(got), member_lookup_name(want)) << line << " " << text;
+      ASSERT_EQ(ours, theirs) << line << " " << text;
+      ++counts[static_cast<int>(got)];
+    }
+  }
+  // Every answer comes up often enough to mean something.
+  for (const std::size_t n : counts) EXPECT_GT(n, 1000U);
 }
 
 // Seconds for find_member on `line`.
