@@ -115,6 +115,18 @@ TEST(Enrich, TheTokenOnlyWithEmitToken) {
   EXPECT_EQ(enrich_one("{}", status::bad_signature, false), R"({"jwt":)" + k_record + "}\n");
 }
 
+TEST(Enrich, ATokenWithANewlineKeepsTheRecordOnOneLine) {
+  // --field decodes "\n" escapes into the token's bytes (json_member.hpp); printed with
+  // --emit-token, they are escaped again.
+  written w("enrich", true);
+  record_origin o = at_line(1);
+  o.token = "eyJ\n.a\r.b";
+  const result r = verdict(status::bad_base64);
+  w.writer().add_line(R"({"t":"eyJ\n.a\r.b"})", {&o, 1}, {&r, 1});
+  EXPECT_EQ(w.text(), R"({"t":"eyJ\n.a\r.b","jwt":{"status":"bad_base64","class":"format","fp":")" +
+                          std::string(k_fp) + R"(","token":"eyJ\u000a.a\u000d.b"}})" + "\n");
+}
+
 TEST(Enrich, LinesThatAreNotOneJsonObjectAreWrapped) {
   const std::string jwt = R"(,"jwt":)" + k_record + "}\n";
   EXPECT_EQ(enrich_one("plain text\ttoo"), R"({"line":"plain text\u0009too")" + jwt);
