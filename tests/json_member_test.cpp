@@ -317,6 +317,34 @@ TEST(FindMember, AgreesWithSimdjsonOnRandomLines) {
   for (const std::size_t n : counts) EXPECT_GT(n, 1000U);
 }
 
+TEST(FindMember, EveryPositionOfALongStringIsScanned) {
+  // Strings are scanned 16 and 8 bytes at a time: a quote, backslash or control
+  // character is found at every position of a run, and raw bytes >= 0x80 are content.
+  const std::string plain = "0123456789abcdef\xC3\xA9ghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV";
+  const member_path path = member_path::parse("t");
+  std::string value;
+  for (std::size_t at = 0; at <= plain.size(); ++at) {
+    if (at > 16 && at < 19) continue;  // inside the two bytes of U+00E9
+    const std::string head = plain.substr(0, at);
+    const std::string tail = plain.substr(at);
+    SCOPED_TRACE(at);
+    EXPECT_EQ(find_member(R"({"t":")" + head + tail + R"("})", path, value), member_lookup::found);
+    EXPECT_EQ(value, plain);
+    EXPECT_EQ(find_member(R"({"t":")" + head + R"(\"\\)" + tail + R"("})", path, value),
+              member_lookup::found);
+    EXPECT_EQ(value, head + "\"\\" + tail);
+    for (const char control : {'\x00', '\x01', '\n', '\x1f'}) {
+      EXPECT_EQ(find_member(R"({"t":")" + head + control + tail + R"("})", path, value),
+                member_lookup::not_object);
+    }
+    // The string ends at the quote: what follows must be JSON again.
+    EXPECT_EQ(find_member(R"({"t":")" + head + R"(","u":1})", path, value), member_lookup::found);
+    EXPECT_EQ(value, head);
+    EXPECT_EQ(find_member(R"({"t":")" + head + "\"" + tail + R"("})", path, value),
+              member_lookup::not_object);
+  }
+}
+
 // Seconds for find_member on `line`.
 double seconds_for(const std::string& line) {
   std::string value;
