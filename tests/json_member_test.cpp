@@ -245,11 +245,11 @@ void random_value(std::mt19937& rng, int depth, std::string& out) {
   static const char* const spaces[] = {"", "", "", " ", "\t", "\r\n"};
   const auto ws = [&] { out += spaces[rng() % 6]; };
   ws();
-  const unsigned kind = depth >= 4 ? 2 : rng() % 3;
+  const auto kind = depth >= 4 ? 2 : rng() % 3;
   if (kind == 0) {
     out += '{';
-    const unsigned n = rng() % 4;
-    for (unsigned k = 0; k < n; ++k) {
+    const auto n = rng() % 4;
+    for (std::uint64_t k = 0; k < n; ++k) {
       if (k != 0) out += ',';
       ws();
       out += names[rng() % 4];
@@ -261,8 +261,8 @@ void random_value(std::mt19937& rng, int depth, std::string& out) {
     out += '}';
   } else if (kind == 1) {
     out += '[';
-    const unsigned n = rng() % 3;
-    for (unsigned k = 0; k < n; ++k) {
+    const auto n = rng() % 3;
+    for (std::uint64_t k = 0; k < n; ++k) {
       if (k != 0) out += ',';
       random_value(rng, depth + 1, out);
     }
@@ -279,7 +279,6 @@ TEST(FindMember, AgreesWithSimdjsonOnRandomLines) {
   simdjson::dom::parser parser;
   std::string ours;
   std::string theirs;
-  std::size_t objects = 0;
   std::size_t counts[5] = {};
   for (int i = 0; i < 200000; ++i) {
     std::string line;

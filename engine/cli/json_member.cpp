@@ -288,7 +288,7 @@ class container_stack {
   void pop() noexcept { --depth_; }
   [[nodiscard]] bool top_is_object() const noexcept {
     const std::size_t i = depth_ - 1;
-    return (bits_[i / 64] >> (i % 64)) & 1U;
+    return ((bits_[i / 64] >> (i % 64)) & 1U) != 0;
   }
 
  private:
