@@ -258,8 +258,10 @@ TEST(FindTokens, LinearOnAdversarialLines) {
        {std::string_view("eyJ.a. "), std::string_view("Bearer eyJ.x\t"),
         std::string_view("&token=a.b"), std::string_view("\"k\":\"eyJ.b\",")}) {
     const std::string line = repeat(unit, kMiB);
-    find_tokens(line, out);
+    EXPECT_FALSE(find_tokens(line, out, SIZE_MAX));
     EXPECT_EQ(out.size(), line.size() / unit.size()) << "unit " << unit;
+    EXPECT_TRUE(find_tokens(line, out));  // capped at k_max_tokens_per_line: cut
+    EXPECT_EQ(out.size(), k_max_tokens_per_line) << "unit " << unit;
   }
   // One Bearer value of 1 MB, and an unterminated JSON string of escaped quotes.
   const std::string big = "Bearer eyJ" + std::string(kMiB, 'a') + ".b.c";

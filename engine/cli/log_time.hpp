@@ -16,6 +16,9 @@ struct log_time_options {
   // from the file's modification time or the current year. Unset: syslog timestamps
   // are not recognised.
   std::optional<int> syslog_year;
+  // Unix time the log was last written (the file's modification time, or now for a
+  // pipe): the year of syslog timestamps is inferred from it when syslog_year is unset.
+  std::optional<double> syslog_reference;
 };
 
 // log_time returns the time the line was written, as Unix seconds (a fraction when the

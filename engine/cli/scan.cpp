@@ -197,9 +197,30 @@ class token_scanner {
 
 }  // namespace
 
-void find_tokens(std::string_view line, std::vector<found_token>& out) noexcept {
+bool find_tokens(std::string_view line, std::vector<found_token>& out,
+                 std::size_t max_tokens) noexcept {
   out.clear();
   token_scanner(line, out).run();
+  if (out.size() <= max_tokens) return false;
+  out.resize(max_tokens);
+  return true;
+}
+
+void percent_decode(std::string_view text, std::string& out) {
+  const auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
+      out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
 }
 
 }  // namespace jwtbatch::cli

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -16,7 +17,11 @@ namespace jwtbatch::cli {
 struct found_token {
   std::size_t offset = 0;
   std::string_view token;
+  bool percent_encoded = false;  // the text holds %XX escapes; the token is its percent_decode
 };
+
+// Tokens reported per line at most; a line holding more is reported as cut.
+inline constexpr std::size_t k_max_tokens_per_line = 64;
 
 // find_tokens clears `out` and appends every token of `line`, in line order, never
 // overlapping. The caller owns `out` and reuses it from line to line; find_tokens
@@ -77,6 +82,13 @@ struct found_token {
 // report shows the bytes the log actually held. Bare tokens (rule 4) are only ever
 // clean base64url: a hostile token outside any explicit context is found only up to its
 // first foreign byte, or not at all.
-void find_tokens(std::string_view line, std::vector<found_token>& out) noexcept;
+// Returns true when the line held more than `max_tokens` tokens: the first max_tokens
+// are reported and the line is cut.
+bool find_tokens(std::string_view line, std::vector<found_token>& out,
+                 std::size_t max_tokens = k_max_tokens_per_line) noexcept;
+
+// percent_decode appends to `out` the bytes `text` percent-decodes to (RFC 3986 §2.1:
+// %XX with hex digits in either case; a '%' not followed by two hex digits stays as is).
+void percent_decode(std::string_view text, std::string& out);
 
 }  // namespace jwtbatch::cli

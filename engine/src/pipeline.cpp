@@ -96,6 +96,7 @@ struct stream_line {
   std::size_t tokens = 0;
   double at = 0;
   time_source at_source = time_source::now;
+  std::uint32_t marks = 0;
 };
 
 // A run of whole lines: their bytes as read (one buffer, no per-line copy), what the
@@ -128,6 +129,7 @@ class line_tokens_access {
     t.at_ = t.default_at_;
     t.source_ = t.default_source_;
     t.cut_ = false;
+    t.marks_ = 0;
   }
   static void finish_line(const line_tokens& t, stream_line& slot) {
     slot.first_token = t.first_;
@@ -135,6 +137,7 @@ class line_tokens_access {
     slot.at = t.at_;
     slot.at_source = t.source_;
     slot.cut = t.cut_;
+    slot.marks = t.marks_;
   }
   // Runs the extractor on every line of `c`, then verifies every token.
   static void work(stream_chunk& c, const line_extractor& extractor, const verifier& rules,
@@ -375,6 +378,7 @@ pipeline_stats verify_stream(const batch_verifier& engine, byte_source& source,
                     out.cut = slot.cut;
                     out.at = slot.at;
                     out.at_source = slot.at_source;
+                    out.marks = slot.marks;
                     out.tokens = std::span<const line_token>(c->tokens).subspan(slot.first_token,
                                                                                 slot.tokens);
                     out.results =

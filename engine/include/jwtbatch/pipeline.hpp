@@ -95,6 +95,8 @@ class line_tokens {
   void set_time(double at, time_source source) noexcept;
   // Marks the line as holding more than it reports (tokens beyond a cap...).
   void set_cut() noexcept { cut_ = true; }
+  // The extractor's own marks about the line (line_result::marks), ORed together.
+  void mark(std::uint32_t bits) noexcept { marks_ |= bits; }
   [[nodiscard]] double default_time() const noexcept { return default_at_; }
   [[nodiscard]] time_source default_source() const noexcept { return default_source_; }
   [[nodiscard]] std::size_t size() const noexcept { return entries_.size() - first_; }
@@ -119,6 +121,7 @@ class line_tokens {
   double at_ = 0;
   time_source source_ = time_source::now;
   bool cut_ = false;
+  std::uint32_t marks_ = 0;
 };
 
 // Decides which tokens a line holds. Called from several threads at once, each with
@@ -153,6 +156,7 @@ struct line_result {
   bool cut = false;          // the extractor reported less than the line holds
   double at = 0;             // the evaluation time of its tokens
   time_source at_source = time_source::now;
+  std::uint32_t marks = 0;  // line_tokens::mark
   std::span<const line_token> tokens;
   std::span<const result> results;  // results[i] is tokens[i]'s verdict
 };
