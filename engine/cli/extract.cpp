@@ -43,7 +43,7 @@ void add_found(std::string_view text, bool in_line, bool at_log_time, bool requi
       tag = k_tag_percent_encoded;
     }
     if (untimed && require_log_time) {
-      out.add_verdict(status::no_log_time, token, f.offset, tag);
+      out.add_verdict(status::no_log_time, token, f.offset, tag, "line without a time of its own");
     } else if (in_line && !f.percent_encoded) {
       out.add(token, f.offset, tag);
     } else {
@@ -61,7 +61,7 @@ std::unique_ptr<line_extractor::state> field_extractor::make_state() const {
 void field_extractor::extract(std::string_view line, bool cut, line_tokens& out,
                               state* s) const noexcept {
   if (cut) {
-    out.add_verdict(status::token_too_large, {}, 0);
+    out.add_verdict(status::token_too_large, {}, 0, 0, "line longer than 16 MiB");
     return;
   }
   auto& st = static_cast<json_state&>(*s);
@@ -76,7 +76,7 @@ void field_extractor::extract(std::string_view line, bool cut, line_tokens& out,
       obj.find_field_unordered(name_).get_string().get(value) == simdjson::SUCCESS) {
     out.add_copy(value, 0);
   } else {
-    out.add_verdict(status::no_token, {}, 0);
+    out.add_verdict(status::no_token, {}, 0, 0, "no string member of that name");
   }
 }
 

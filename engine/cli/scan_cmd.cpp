@@ -153,7 +153,7 @@ int run_rsyslog(const scan_options& o, std::FILE* out) {
     fmt::print(err, "jwtbatch scan --rsyslog: {} messages, {} without a token", lines,
                lines_without_token);
     if (fulljson) fmt::print(err, ", {} not fulljson (scanned as text)", lines_not_json);
-    if (lines_cut > 0) fmt::print(err, ", {} cut at 16 MiB", lines_cut);
+    if (lines_cut > 0) fmt::print(err, ", {} cut (over 16 MiB or 64 tokens)", lines_cut);
     fmt::print(err, "\n");
     print_summary(err, "tokens", summary);
   }
@@ -267,7 +267,7 @@ int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {
   if (!o.output.quiet) {
     fmt::print(err, "jwtbatch scan: {} lines, {} without a token", lines, lines_without_token);
     if (o.at_log_time) fmt::print(err, ", {} with a token but no timestamp", lines_without_time);
-    if (lines_cut > 0) fmt::print(err, ", {} cut at 16 MiB", lines_cut);
+    if (lines_cut > 0) fmt::print(err, ", {} cut (over 16 MiB or 64 tokens)", lines_cut);
     fmt::print(err, "\n");
     print_summary(err, "tokens", summary);
   }

@@ -66,8 +66,8 @@ void line_tokens::add_copy(std::string_view bytes, std::size_t offset, std::uint
 }
 
 void line_tokens::add_verdict(status s, std::string_view shown, std::size_t offset,
-                              std::uint32_t tag) {
-  entries_.push_back({copies_.size(), shown.size(), offset, tag, true, true, s});
+                              std::uint32_t tag, std::string_view why) {
+  entries_.push_back({copies_.size(), shown.size(), offset, tag, true, true, s, why});
   copies_.append(shown);
 }
 
@@ -175,6 +175,7 @@ class line_tokens_access {
         }
         r.clear();
         r.code = e.verdict;
+        if (!e.why.empty()) r.detail = e.why;
         if (fingerprints && !bytes.empty()) {
           detail::set_fingerprint(bytes, r);
         } else {

@@ -88,8 +88,10 @@ class line_tokens {
   void add_copy(std::string_view bytes, std::size_t offset, std::uint32_t tag = 0);
   // A verdict that needs no verification (no_token, token_too_large...): `shown` is
   // what the sink sees as the token (may be empty); its fingerprint is that of `shown`
-  // (all '0' when empty or when the policy turns fingerprints off).
-  void add_verdict(status s, std::string_view shown, std::size_t offset, std::uint32_t tag = 0);
+  // (all '0' when empty or when the policy turns fingerprints off). `why` becomes
+  // result::detail: it must view static storage (a string literal).
+  void add_verdict(status s, std::string_view shown, std::size_t offset, std::uint32_t tag = 0,
+                   std::string_view why = {});
   // The time every token of the line is judged at, and where it came from. Unset:
   // the stream's default (the policy's fixed time, else the time the stream started).
   void set_time(double at, time_source source) noexcept;
@@ -111,6 +113,7 @@ class line_tokens {
     bool copied = false;
     bool verdict_given = false;
     status verdict = status::ok;
+    std::string_view why;
   };
   std::string_view line_;
   std::vector<entry> entries_;  // every line of the chunk; this line's from first_
