@@ -97,6 +97,7 @@ struct stream_line {
   double at = 0;
   time_source at_source = time_source::now;
   std::uint32_t marks = 0;
+  std::size_t prepared_end = 0;  // its prepared bytes end here in stream_chunk::prepared
 };
 
 // A run of whole lines: their bytes as read (one buffer, no per-line copy), what the
@@ -110,6 +111,7 @@ struct stream_chunk {
   line_tokens found;
   std::vector<line_token> tokens;
   std::vector<result> results;
+  std::string prepared;  // what line_consumer::prepare made of each line, one after another
   std::unique_ptr<line_extractor::state> state;
   bool has_state = false;
 };
@@ -117,6 +119,22 @@ struct stream_chunk {
 // The pipeline's side of line_tokens.
 class line_tokens_access {
  public:
+  // The i-th line of `c` as consumers see it.
+  static line_result view(const stream_chunk& c, std::size_t i) {
+    const stream_line& slot = c.lines[i];
+    line_result out;
+    out.number = c.first_line + i;
+    out.text = std::string_view(c.data).substr(slot.begin, slot.length);
+    out.cut_line = slot.cut_line;
+    out.cut = slot.cut;
+    out.at = slot.at;
+    out.at_source = slot.at_source;
+    out.marks = slot.marks;
+    out.tokens = std::span<const line_token>(c.tokens).subspan(slot.first_token, slot.tokens);
+    out.results = std::span<const result>(c.results).subspan(slot.first_token, slot.tokens);
+    return out;
+  }
+
   static void start_chunk(line_tokens& t, double at, time_source source) {
     t.entries_.clear();
     t.copies_.clear();
@@ -141,7 +159,7 @@ class line_tokens_access {
   }
   // Runs the extractor on every line of `c`, then verifies every token.
   static void work(stream_chunk& c, const line_extractor& extractor, const verifier& rules,
-                   double default_at, time_source default_source) {
+                   double default_at, time_source default_source, const line_consumer& consumer) {
     line_tokens& t = c.found;
     start_chunk(t, default_at, default_source);
     if (!c.has_state) {
@@ -182,6 +200,11 @@ class line_tokens_access {
           r.fingerprint.fill('0');
         }
       }
+    }
+    c.prepared.clear();
+    for (std::size_t i = 0; i < c.lines.size(); ++i) {
+      consumer.prepare(view(c, i), c.prepared);
+      c.lines[i].prepared_end = c.prepared.size();
     }
   }
 };
@@ -333,7 +356,7 @@ class line_reader {
 }  // namespace
 
 pipeline_stats verify_stream(const batch_verifier& engine, byte_source& source,
-                             const line_extractor& extractor, const line_sink& sink,
+                             const line_extractor& extractor, line_consumer& consumer,
                              pipeline_options options) {
   const verifier& rules = engine.rules();
   const policy& p = rules.rules();
@@ -365,35 +388,52 @@ pipeline_stats verify_stream(const batch_verifier& engine, byte_source& source,
             tbb::make_filter<stream_chunk*, stream_chunk*>(
                 tbb::filter_mode::parallel,
                 [&](stream_chunk* c) {
-                  line_tokens_access::work(*c, extractor, rules, now, now_source);
+                  line_tokens_access::work(*c, extractor, rules, now, now_source, consumer);
                   return c;
                 }) &
             tbb::make_filter<stream_chunk*, void>(
                 tbb::filter_mode::serial_in_order, [&](stream_chunk* c) {
-                  line_result out;
+                  std::size_t prepared_from = 0;
                   for (std::size_t i = 0; i < c->lines.size(); ++i) {
-                    const stream_line& slot = c->lines[i];
-                    out.number = c->first_line + i;
-                    out.text = std::string_view(c->data).substr(slot.begin, slot.length);
-                    out.cut_line = slot.cut_line;
-                    out.cut = slot.cut;
-                    out.at = slot.at;
-                    out.at_source = slot.at_source;
-                    out.marks = slot.marks;
-                    out.tokens = std::span<const line_token>(c->tokens).subspan(slot.first_token,
-                                                                                slot.tokens);
-                    out.results =
-                        std::span<const result>(c->results).subspan(slot.first_token, slot.tokens);
+                    const line_result line = line_tokens_access::view(*c, i);
+                    const std::size_t prepared_to = c->lines[i].prepared_end;
                     ++stats.lines;
-                    stats.records += slot.tokens;
-                    for (const result& r : out.results) stats.ok += r.code == status::ok ? 1 : 0;
-                    sink(out, c->flush_after && i + 1 == c->lines.size());
+                    stats.records += line.results.size();
+                    for (const result& r : line.results) stats.ok += r.code == status::ok ? 1 : 0;
+                    consumer.consume(line,
+                                     std::string_view(c->prepared)
+                                         .substr(prepared_from, prepared_to - prepared_from),
+                                     c->flush_after && i + 1 == c->lines.size());
+                    prepared_from = prepared_to;
                   }
                   pool.give(c);
                 }));
   });
   stats.stopped = reader.stopped();
   return stats;
+}
+
+namespace {
+
+// A line_sink as a consumer with nothing to prepare.
+class sink_consumer final : public line_consumer {
+ public:
+  explicit sink_consumer(const line_sink& sink) : sink_(sink) {}
+  void consume(const line_result& line, std::string_view /*prepared*/, bool flush) override {
+    sink_(line, flush);
+  }
+
+ private:
+  const line_sink& sink_;
+};
+
+}  // namespace
+
+pipeline_stats verify_stream(const batch_verifier& engine, byte_source& source,
+                             const line_extractor& extractor, const line_sink& sink,
+                             pipeline_options options) {
+  sink_consumer consumer(sink);
+  return verify_stream(engine, source, extractor, consumer, options);
 }
 
 pipeline_stats verify_stream(const batch_verifier& engine, int fd, const pipeline_sink& sink,

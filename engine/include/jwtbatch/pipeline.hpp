@@ -186,8 +186,20 @@ struct pipeline_options {
   int stop_fd = -1;
 };
 
-// Called once per line, serially and in input order. `flush` is true when the input
-// has paused (byte_source::would_wait) after this line: write out what is buffered.
+// Where the lines go. prepare() runs in the parallel stage, right after the line's
+// tokens were verified, and may append bytes for the line to `out` (its record, say),
+// so that formatting runs on every core; it must be thread-safe and not throw.
+// consume() is called once per line, serially and in input order, with those bytes.
+// `flush` is true when the input has paused (byte_source::would_wait) after this
+// line: write out what is buffered.
+class line_consumer {
+ public:
+  virtual ~line_consumer() = default;
+  virtual void prepare(const line_result& /*line*/, std::string& /*out*/) const noexcept {}
+  virtual void consume(const line_result& line, std::string_view prepared, bool flush) = 0;
+};
+
+// A consumer with nothing to prepare: called once per line, serially, in input order.
 using line_sink = std::function<void(const line_result& line, bool flush)>;
 
 struct pipeline_stats {
@@ -198,13 +210,16 @@ struct pipeline_stats {
 };
 
 // verify_stream reads `source` to its end and hands every line, with the verdicts of
-// the tokens `extractor` finds in it, to `sink`: exactly one call per line, in input
-// order. "\n" ends a line; a "\r" ending a line is dropped (also on a last line
+// the tokens `extractor` finds in it, to `consumer` (or `sink`): exactly one call per
+// line, in input order. "\n" ends a line; a "\r" ending a line is dropped (also on a last line
 // without "\n", which is a line too); an empty line is a line. Line assembly is linear
 // in the input whatever max_line_bytes is, and no line is copied on its way to the
 // extractor. Evaluation time: per line_tokens::set_time, else the policy's fixed
 // time, else the time the stream started. Throws std::system_error if reading fails;
 // an exception from `sink` stops the run and propagates.
+pipeline_stats verify_stream(const batch_verifier& engine, byte_source& source,
+                             const line_extractor& extractor, line_consumer& consumer,
+                             pipeline_options options = {});
 pipeline_stats verify_stream(const batch_verifier& engine, byte_source& source,
                              const line_extractor& extractor, const line_sink& sink,
                              pipeline_options options = {});
