@@ -1,10 +1,21 @@
 // scan.cpp: tokens in log lines (rules documented in scan.hpp).
+//
+// Two stages, like simdjson's: a vectorised classifier (candidates(), SSE2 or AVX2)
+// finds the few bytes at which a rule can start, and the exact rules (token_scanner)
+// run only there. The candidate set is a superset of the rule triggers, and a rule tried
+// at a byte that is not a trigger changes nothing, so the result is byte for byte that of
+// visiting every byte (detail::find_tokens_bytewise, kept for the differential test).
 #include "scan.hpp"
 
 #include "log_text.hpp"
 
 #include <array>
 #include <cstdint>
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+#define JWTBATCH_SCAN_X86 1
+#endif
 
 namespace jwtbatch::cli {
 namespace {
@@ -14,19 +25,238 @@ using namespace log_text;  // NOLINT(google-build-using-namespace): the byte cla
 // Names whose value is a token by declaration (scan.hpp, "explicit contexts").
 constexpr std::array<std::string_view, 3> k_token_names = {"access_token", "id_token", "token"};
 
-// token_scanner reads one line once, left to right. Each rule looks forward from a
-// trigger byte to the end of a value; the two forward searches that could be repeated
-// from nearby starts (end of an unquoted value, next '.') are memoised, and each only
-// moves forward, so the whole line costs O(line.size()) however the triggers overlap.
+// b64_value is the 6-bit value of a base64url character (RFC 4648 §5), for is_b64url(c).
+constexpr unsigned b64_value(char c) noexcept {
+  if (c >= 'A' && c <= 'Z') return static_cast<unsigned>(c - 'A');
+  if (c >= 'a' && c <= 'z') return static_cast<unsigned>(c - 'a' + 26);
+  if (c >= '0' && c <= '9') return static_cast<unsigned>(c - '0' + 52);
+  return c == '-' ? 62U : 63U;
+}
+
+// header_start decides whether a segment's first base64url characters can encode the
+// start of a JOSE header: a JSON object (RFC 7515 §4), so JSON whitespace (RFC 8259 §2:
+// space, tab, LF, CR), '{', JSON whitespace, then '"' opening the first member name
+// (the only other byte after '{', '}', makes "{}", which has no "alg" and no verifier
+// accepts). After that '"' any byte may follow. Characters are fed one at a time; the
+// decision needs at most k_window of them (12 bytes), so a check costs O(1).
+//
+// In base64url this is: "eyI" "eyJ" "eyK" "eyL" ('{' '"', then any byte), "eyA" ('{'
+// and a space), "ewk" "ewo" "ew0" ('{' and tab, LF or CR); after "eyA" "ewk" "ewo"
+// "ew0" the fourth character is one of "g" "J" "K" "N" "i" (space, tab, LF, CR, '"'
+// again). Whitespace before '{' starts the header with 'I' (space), 'C' (tab, LF) or
+// 'D' (CR) instead of 'e'; such a prefix must reach its '{' within the window, or fill
+// the window with whitespace, so short words such as "Cg" are not headers.
+class header_start {
+ public:
+  static constexpr std::size_t k_window = 16;
+
+  // feed takes the next base64url character; it returns false when no more are needed
+  // (decided either way).
+  bool feed(char c) noexcept {
+    bits_ = (bits_ << 6) | b64_value(c);
+    nbits_ += 6;
+    ++chars_;
+    if (nbits_ >= 8) {
+      nbits_ -= 8;
+      const auto byte = static_cast<char>((bits_ >> nbits_) & 0xFFU);
+      bits_ &= (1U << nbits_) - 1U;
+      if (!step(byte)) {
+        dead_ = true;
+        return false;
+      }
+    }
+    return state_ != k_member && chars_ < k_window;
+  }
+
+  // accepted: the characters fed so far (the whole segment when it was shorter than the
+  // window) are a header start.
+  [[nodiscard]] bool accepted() const noexcept {
+    if (dead_) return false;
+    if (state_ == k_member) return true;
+    if (nbits_ > 0) {
+      // The last character's bits begin the next byte: some allowed byte must begin so.
+      bool any = false;
+      for (const char b : {' ', '\t', '\n', '\r', state_ == k_before ? '{' : '"'}) {
+        any =
+            any || (static_cast<unsigned>(static_cast<unsigned char>(b)) >> (8 - nbits_)) == bits_;
+      }
+      if (!any) return false;
+    }
+    return state_ == k_object || chars_ >= k_window;
+  }
+
+ private:
+  static constexpr int k_before = 0;  // JSON whitespace before '{'
+  static constexpr int k_object = 1;  // after '{', whitespace before the first '"'
+  static constexpr int k_member = 2;  // the first member name has started
+
+  bool step(char byte) noexcept {
+    if (is_json_space(byte)) return true;
+    if (state_ == k_before && byte == '{') {
+      state_ = k_object;
+      return true;
+    }
+    if (state_ == k_object && byte == '"') {
+      state_ = k_member;
+      return true;
+    }
+    return false;
+  }
+
+  unsigned bits_ = 0;
+  unsigned nbits_ = 0;
+  std::size_t chars_ = 0;
+  int state_ = k_before;
+  bool dead_ = false;
+};
+
+// keeps_value: a byte that a percent-escape may stand for without ending an unquoted
+// value: base64url, '.', and '+' '/' '=' (not base64url, but kept so that a token
+// spelled with them is still reported as bad_base64 instead of cut short).
+constexpr bool keeps_value(char c) noexcept {
+  return is_run_char(c) || c == '+' || c == '/' || c == '=';
+}
+
+// may_start: the bytes at which a rule can fire. '"' (rule 3), '=' (rule 2), and, when
+// not preceded by a base64url character, 'B'/'b' (rule 1: "Bearer" after no word
+// byte) and 'e' 'I' 'C' 'D' (rule 4: a run starts there, and a header's base64url
+// starts with 'e' for '{', 'I' for a space, 'C' for tab or LF, 'D' for CR).
+constexpr bool may_start(char c, bool after_word) noexcept {
+  if (c == '"' || c == '=') return true;
+  if (after_word) return false;
+  return c == 'B' || c == 'b' || c == 'e' || c == 'I' || c == 'C' || c == 'D';
+}
+
+bool is_candidate(std::string_view s, std::size_t i) noexcept {
+  return may_start(s[i], i > 0 && is_b64url(s[i - 1]));
+}
+
+#if JWTBATCH_SCAN_X86
+// Vector forms of may_start over 16 or 32 bytes at p (p > line start: p[-1] is read).
+// in_range uses the signed-compare trick: x + (128 - lo) maps [lo, hi] to the bottom of
+// the signed byte range.
+inline __m128i in_range16(__m128i x, char lo, char hi) noexcept {
+  const __m128i shifted = _mm_add_epi8(x, _mm_set1_epi8(static_cast<char>(0x80 - lo)));
+  return _mm_cmplt_epi8(shifted, _mm_set1_epi8(static_cast<char>(hi - lo + 1 - 0x80)));
+}
+
+inline unsigned mask16(const char* p) noexcept {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i pv = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p - 1));
+  const __m128i word = _mm_or_si128(
+      _mm_or_si128(in_range16(_mm_or_si128(pv, _mm_set1_epi8(0x20)), 'a', 'z'),
+                   in_range16(pv, '0', '9')),
+      _mm_or_si128(_mm_cmpeq_epi8(pv, _mm_set1_epi8('-')), _mm_cmpeq_epi8(pv, _mm_set1_epi8('_'))));
+  const __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+  const __m128i start =
+      _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(lower, _mm_set1_epi8('b')),
+                                _mm_cmpeq_epi8(v, _mm_set1_epi8('e'))),
+                   _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('I')),
+                                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('C')),
+                                             _mm_cmpeq_epi8(v, _mm_set1_epi8('D')))));
+  const __m128i always =
+      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('=')));
+  return static_cast<unsigned>(
+      _mm_movemask_epi8(_mm_or_si128(always, _mm_andnot_si128(word, start))));
+}
+
+__attribute__((target("avx2"))) inline __m256i in_range32(__m256i x, char lo, char hi) noexcept {
+  const __m256i shifted = _mm256_add_epi8(x, _mm256_set1_epi8(static_cast<char>(0x80 - lo)));
+  return _mm256_cmpgt_epi8(_mm256_set1_epi8(static_cast<char>(hi - lo + 1 - 0x80)), shifted);
+}
+
+__attribute__((target("avx2"))) inline unsigned mask32(const char* p) noexcept {
+  const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  const __m256i pv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p - 1));
+  const __m256i word = _mm256_or_si256(
+      _mm256_or_si256(in_range32(_mm256_or_si256(pv, _mm256_set1_epi8(0x20)), 'a', 'z'),
+                      in_range32(pv, '0', '9')),
+      _mm256_or_si256(_mm256_cmpeq_epi8(pv, _mm256_set1_epi8('-')),
+                      _mm256_cmpeq_epi8(pv, _mm256_set1_epi8('_'))));
+  const __m256i lower = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
+  const __m256i start = _mm256_or_si256(
+      _mm256_or_si256(_mm256_cmpeq_epi8(lower, _mm256_set1_epi8('b')),
+                      _mm256_cmpeq_epi8(v, _mm256_set1_epi8('e'))),
+      _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('I')),
+                      _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('C')),
+                                      _mm256_cmpeq_epi8(v, _mm256_set1_epi8('D')))));
+  const __m256i always = _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('"')),
+                                         _mm256_cmpeq_epi8(v, _mm256_set1_epi8('=')));
+  return static_cast<unsigned>(
+      _mm256_movemask_epi8(_mm256_or_si256(always, _mm256_andnot_si256(word, start))));
+}
+
+// next_candidate_avx2/sse2: the first candidate at or after i (i >= 1), or s.size().
+__attribute__((target("avx2"))) std::size_t next_candidate_avx2(std::string_view s,
+                                                                std::size_t i) noexcept {
+  const char* d = s.data();
+  while (i + 32 <= s.size()) {
+    const unsigned m = mask32(d + i);
+    if (m != 0) return i + static_cast<std::size_t>(__builtin_ctz(m));
+    i += 32;
+  }
+  while (i < s.size() && !is_candidate(s, i)) ++i;
+  return i;
+}
+
+std::size_t next_candidate_sse2(std::string_view s, std::size_t i) noexcept {
+  const char* d = s.data();
+  while (i + 16 <= s.size()) {
+    const unsigned m = mask16(d + i);
+    if (m != 0) return i + static_cast<std::size_t>(__builtin_ctz(m));
+    i += 16;
+  }
+  while (i < s.size() && !is_candidate(s, i)) ++i;
+  return i;
+}
+
+// Chosen once per process (CPU features do not change while it runs).
+const bool g_has_avx2 = __builtin_cpu_supports("avx2") != 0;
+#endif
+
+// next_candidate: the first byte at or after i where a rule may fire, or s.size(), with
+// the search `how` (bytewise: the reference; portable_simd: SSE2, part of every x86-64;
+// best: AVX2 when this CPU has it).
+std::size_t next_candidate(std::string_view s, std::size_t i,
+                           detail::candidate_search how) noexcept {
+  if (i == 0) {
+    if (s.empty() || is_candidate(s, 0)) return 0;
+    i = 1;
+  }
+#if JWTBATCH_SCAN_X86
+  if (how == detail::candidate_search::best && g_has_avx2) return next_candidate_avx2(s, i);
+  if (how != detail::candidate_search::bytewise) return next_candidate_sse2(s, i);
+#else
+  (void)how;
+#endif
+  while (i < s.size() && !is_candidate(s, i)) ++i;
+  return i;
+}
+
+// forward_memo remembers one forward search: no match lies in [from, at), and `at` is
+// a match (or the end of the line). Every query from a start in [from, at] is answered
+// without reading; rules query from starts that only move forward, so each search
+// family reads each byte O(1) times and the whole line costs O(line.size()).
+struct forward_memo {
+  bool valid = false;
+  std::size_t from = 0;
+  std::size_t at = 0;
+};
+
+// token_scanner reads one line once, left to right (rules in scan.hpp), jumping between
+// the candidate bytes that `how` finds.
 class token_scanner {
  public:
-  token_scanner(std::string_view line, std::vector<found_token>& out) noexcept
-      : s_(line), out_(out) {}
+  token_scanner(std::string_view line, std::vector<found_token>& out, std::size_t max_tokens,
+                detail::candidate_search how) noexcept
+      : s_(line), out_(out), max_(max_tokens), how_(how) {}
 
-  void run() noexcept {
+  bool run() noexcept {
     const std::size_t n = s_.size();
     std::size_t i = 0;
-    while (i < n) {
+    while (!cut_) {
+      i = next_candidate(s_, i, how_);
+      if (i >= n) break;
       const char c = s_[i];
       std::size_t next = k_none;
       if (c == '"') {
@@ -39,52 +269,104 @@ class token_scanner {
       }
       i = next == k_none ? i + 1 : next;
     }
+    return cut_;
   }
 
  private:
-  void emit(std::size_t begin, std::size_t end) noexcept {
-    out_.push_back(found_token{begin, s_.substr(begin, end - begin)});
-  }
-
-  [[nodiscard]] bool is_unquoted_delim(std::size_t i) const noexcept {
-    const char c = s_[i];
-    if (is_space(c) || c == '"' || c == '\'' || c == '&' || c == ';' || c == ',') return true;
-    return c == '\\' && i + 1 < s_.size() && s_[i + 1] == '"';
-  }
-
-  // unquoted_end returns the end of the unquoted value starting at p. Memoised: no
-  // delimiter lies in [ue_from_, ue_at_), so any p in that range ends at ue_at_.
-  std::size_t unquoted_end(std::size_t p) noexcept {
-    if (ue_valid_ && p >= ue_from_ && p <= ue_at_) return ue_at_;
-    std::size_t i = p;
-    while (i < s_.size() && !is_unquoted_delim(i)) ++i;
-    ue_valid_ = true;
-    ue_from_ = p;
-    ue_at_ = i;
-    return i;
-  }
-
-  // has_dot tells whether [b, e) holds a '.', through the memoised next '.' after b.
-  bool has_dot(std::size_t b, std::size_t e) noexcept {
-    if (!dot_valid_ || b < dot_from_ || b > dot_at_) {
-      std::size_t i = b;
-      while (i < s_.size() && s_[i] != '.') ++i;
-      dot_valid_ = true;
-      dot_from_ = b;
-      dot_at_ = i;
+  void emit(std::size_t begin, std::size_t end, bool encoded) noexcept {
+    if (out_.size() >= max_) {
+      cut_ = true;  // one token more than the cap: the line is cut
+      return;
     }
-    return dot_at_ < e;
+    out_.push_back(found_token{begin, s_.substr(begin, end - begin), encoded});
+  }
+
+  template <class Pred>
+  std::size_t next_where(forward_memo& m, std::size_t b, Pred is_at) noexcept {
+    if (!m.valid || b < m.from || b > m.at) {
+      std::size_t i = b;
+      while (i < s_.size() && !is_at(i)) ++i;
+      m = forward_memo{true, b, i};
+    }
+    return m.at;
+  }
+
+  // An unquoted value ends at ASCII whitespace, '"' '\'' '&' ';' ',' '#' '|' '<' '>'
+  // '(' ')', a backslash before '"', or a percent-escape of a byte keeps_value refuses.
+  [[nodiscard]] bool is_unquoted_delim(std::size_t i) const noexcept {
+    switch (s_[i]) {
+      case ' ':
+      case '\t':
+      case '\n':
+      case '\r':
+      case '\v':
+      case '\f':
+      case '"':
+      case '\'':
+      case '&':
+      case ';':
+      case ',':
+      case '#':
+      case '|':
+      case '<':
+      case '>':
+      case '(':
+      case ')':
+        return true;
+      case '\\':
+        return i + 1 < s_.size() && s_[i + 1] == '"';
+      case '%':
+        return is_escape(s_, i) && !keeps_value(escape_value(s_, i));
+      default:
+        return false;
+    }
+  }
+
+  std::size_t unquoted_end(std::size_t p) noexcept {
+    return next_where(ue_, p, [this](std::size_t i) { return is_unquoted_delim(i); });
+  }
+
+  // has_dot: [b, e) holds a '.' or its escape "%2E".
+  bool has_dot(std::size_t b, std::size_t e) noexcept {
+    return next_where(dot_, b, [this](std::size_t i) {
+             return s_[i] == '.' || (is_escape(s_, i) && escape_value(s_, i) == '.');
+           }) < e;
+  }
+
+  // has_escape: [b, e) holds a percent-escape (the value is percent-encoded).
+  bool has_escape(std::size_t b, std::size_t e) noexcept {
+    return next_where(esc_, b, [this](std::size_t i) { return is_escape(s_, i); }) < e;
+  }
+
+  // header_at: the value [b, e), percent-decoded, starts like a JOSE header; its first
+  // segment ends at '.', at any byte that is not base64url, or at e.
+  [[nodiscard]] bool header_at(std::size_t b, std::size_t e) const noexcept {
+    header_start h;
+    std::size_t i = b;
+    while (i < e) {
+      char c = s_[i];
+      if (c == '%' && i + 2 < e && is_escape(s_, i)) {
+        c = escape_value(s_, i);
+        i += 3;
+      } else {
+        ++i;
+      }
+      if (!is_b64url(c) || !h.feed(c)) break;
+    }
+    return h.accepted();
   }
 
   // acceptable applies the explicit-context filter: named contexts (Bearer, token
-  // names) take a value with a '.' or an "ey" start; any other needs both.
+  // names) take a value with a '.' or a header start; any other needs both.
   bool acceptable(std::size_t b, std::size_t e, bool named) noexcept {
     if (b >= e) return false;
-    const bool ey = starts_with_ey(s_.substr(b, e - b));
-    if (named && ey) return true;
-    if (!named && !ey) return false;
+    const bool header = header_at(b, e);
+    if (named && header) return true;
+    if (!named && !header) return false;
     return has_dot(b, e);
   }
+
+  void emit_value(std::size_t b, std::size_t e) noexcept { emit(b, e, has_escape(b, e)); }
 
   // Rule 1: "Bearer" + blanks + unquoted value.
   std::size_t try_bearer(std::size_t i) noexcept {
@@ -98,7 +380,7 @@ class token_scanner {
     while (v < s_.size() && is_blank(s_[v])) ++v;
     const std::size_t e = unquoted_end(v);
     if (!acceptable(v, e, true)) return k_none;
-    emit(v, e);
+    emit_value(v, e);
     return e;
   }
 
@@ -118,7 +400,7 @@ class token_scanner {
     const std::size_t v = eq + 1;
     const std::size_t e = unquoted_end(v);
     if (!acceptable(v, e, named)) return k_none;
-    emit(v, e);
+    emit_value(v, e);
     return e;
   }
 
@@ -155,13 +437,15 @@ class token_scanner {
       }
     }
     if (!acceptable(v, e, named)) return k_none;
-    emit(v, e);
+    emit_value(v, e);
     return e + 1;
   }
 
   // Rule 4: a bare token, tried where a run of base64url characters and dots starts.
   std::size_t try_bare(std::size_t i) noexcept {
     if (i > 0 && is_run_char(s_[i - 1])) return k_none;  // not the start of a run
+    const char c = s_[i];
+    if (c != 'e' && c != 'I' && c != 'C' && c != 'D') return k_none;  // header_start's
     std::size_t e = i;
     std::size_t dots = 0;
     std::size_t first_dot = k_none;
@@ -172,34 +456,63 @@ class token_scanner {
       }
       ++e;
     }
-    if (dots < 2 || dots > 3 || first_dot - i < 2 || s_[i] != 'e' || s_[i + 1] != 'y') {
-      return k_none;
+    if (dots < 2 || dots > 3) return k_none;
+    header_start h;
+    for (std::size_t k = i; k < first_dot && h.feed(s_[k]); ++k) {
     }
+    if (!h.accepted()) return k_none;
     if (dots == 3) {
       if (s_[e - 1] != '.') return k_none;
-      emit(i, e - 1);  // sentence punctuation after the token
+      emit(i, e - 1, false);  // sentence punctuation after the token
       return e;
     }
-    emit(i, e);
+    emit(i, e, false);
     return e;
   }
 
   std::string_view s_;
   std::vector<found_token>& out_;
+  std::size_t max_;
+  detail::candidate_search how_;
+  bool cut_ = false;
   std::size_t json_min_ = 0;
-  bool ue_valid_ = false;
-  std::size_t ue_from_ = 0;
-  std::size_t ue_at_ = 0;
-  bool dot_valid_ = false;
-  std::size_t dot_from_ = 0;
-  std::size_t dot_at_ = 0;
+  forward_memo ue_;
+  forward_memo dot_;
+  forward_memo esc_;
 };
 
 }  // namespace
 
-void find_tokens(std::string_view line, std::vector<found_token>& out) noexcept {
+bool find_tokens(std::string_view line, std::vector<found_token>& out,
+                 std::size_t max_tokens) noexcept {
   out.clear();
-  token_scanner(line, out).run();
+  return token_scanner(line, out, max_tokens, detail::candidate_search::best).run();
+}
+
+namespace detail {
+bool find_tokens_using(candidate_search how, std::string_view line, std::vector<found_token>& out,
+                       std::size_t max_tokens) noexcept {
+  out.clear();
+  return token_scanner(line, out, max_tokens, how).run();
+}
+bool find_tokens_bytewise(std::string_view line, std::vector<found_token>& out,
+                          std::size_t max_tokens) noexcept {
+  return find_tokens_using(candidate_search::bytewise, line, out, max_tokens);
+}
+}  // namespace detail
+
+void percent_decode(std::string_view text, std::string& out) {
+  out.reserve(out.size() + text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (is_escape(text, i)) {
+      out += escape_value(text, i);
+      i += 3;
+    } else {
+      out += text[i];
+      ++i;
+    }
+  }
 }
 
 }  // namespace jwtbatch::cli
