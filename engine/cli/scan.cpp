@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
@@ -117,18 +118,21 @@ constexpr bool keeps_value(char c) noexcept {
   return is_run_char(c) || c == '+' || c == '/' || c == '=';
 }
 
-// may_start: the bytes at which a rule can fire. '"' (rule 3), '=' (rule 2), and, when
-// not preceded by a base64url character, 'B'/'b' (rule 1: "Bearer" after no word
-// byte) and 'e' 'I' 'C' 'D' (rule 4: a run starts there, and a header's base64url
-// starts with 'e' for '{', 'I' for a space, 'C' for tab or LF, 'D' for CR).
-constexpr bool may_start(char c, bool after_word) noexcept {
-  if (c == '"' || c == '=') return true;
-  if (after_word) return false;
+// may_start: the bytes at which a rule can fire, given the byte before (0 at the start
+// of the line): '=' (rule 2); '"' after ':', space or tab (rule 3: a value's opening
+// quote follows the ':', perhaps after blanks); and, when not after a base64url
+// character, 'B'/'b' (rule 1: "Bearer" after no word byte) and 'e' 'I' 'C' 'D' (rule 4:
+// a run starts there, and a header's base64url starts with 'e' for '{', 'I' for a
+// space, 'C' for tab or LF, 'D' for CR).
+constexpr bool may_start(char c, char before) noexcept {
+  if (c == '=') return true;
+  if (c == '"') return before == ':' || before == ' ' || before == '\t';
+  if (is_b64url(before)) return false;
   return c == 'B' || c == 'b' || c == 'e' || c == 'I' || c == 'C' || c == 'D';
 }
 
 bool is_candidate(std::string_view s, std::size_t i) noexcept {
-  return may_start(s[i], i > 0 && is_b64url(s[i - 1]));
+  return may_start(s[i], i > 0 ? s[i - 1] : '\0');
 }
 
 #if JWTBATCH_SCAN_X86
@@ -154,8 +158,12 @@ inline unsigned mask16(const char* p) noexcept {
                    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('I')),
                                 _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('C')),
                                              _mm_cmpeq_epi8(v, _mm_set1_epi8('D')))));
+  const __m128i quote_after = _mm_or_si128(_mm_cmpeq_epi8(pv, _mm_set1_epi8(':')),
+                                           _mm_or_si128(_mm_cmpeq_epi8(pv, _mm_set1_epi8(' ')),
+                                                        _mm_cmpeq_epi8(pv, _mm_set1_epi8('\t'))));
   const __m128i always =
-      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('=')));
+      _mm_or_si128(_mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), quote_after),
+                   _mm_cmpeq_epi8(v, _mm_set1_epi8('=')));
   return static_cast<unsigned>(
       _mm_movemask_epi8(_mm_or_si128(always, _mm_andnot_si128(word, start))));
 }
@@ -180,58 +188,99 @@ __attribute__((target("avx2"))) inline unsigned mask32(const char* p) noexcept {
       _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('I')),
                       _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('C')),
                                       _mm256_cmpeq_epi8(v, _mm256_set1_epi8('D')))));
-  const __m256i always = _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('"')),
-                                         _mm256_cmpeq_epi8(v, _mm256_set1_epi8('=')));
+  const __m256i quote_after =
+      _mm256_or_si256(_mm256_cmpeq_epi8(pv, _mm256_set1_epi8(':')),
+                      _mm256_or_si256(_mm256_cmpeq_epi8(pv, _mm256_set1_epi8(' ')),
+                                      _mm256_cmpeq_epi8(pv, _mm256_set1_epi8('\t'))));
+  const __m256i always =
+      _mm256_or_si256(_mm256_and_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('"')), quote_after),
+                      _mm256_cmpeq_epi8(v, _mm256_set1_epi8('=')));
   return static_cast<unsigned>(
       _mm256_movemask_epi8(_mm256_or_si256(always, _mm256_andnot_si256(word, start))));
 }
 
-// next_candidate_avx2/sse2: the first candidate at or after i (i >= 1), or s.size().
-__attribute__((target("avx2"))) std::size_t next_candidate_avx2(std::string_view s,
-                                                                std::size_t i) noexcept {
-  const char* d = s.data();
-  while (i + 32 <= s.size()) {
-    const unsigned m = mask32(d + i);
-    if (m != 0) return i + static_cast<std::size_t>(__builtin_ctz(m));
-    i += 32;
-  }
-  while (i < s.size() && !is_candidate(s, i)) ++i;
-  return i;
+// mask64_sse2/avx2: the candidate bits of the 64 bytes at p (p[-1] readable).
+std::uint64_t mask64_sse2(const char* p) noexcept {
+  return static_cast<std::uint64_t>(mask16(p)) |
+         (static_cast<std::uint64_t>(mask16(p + 16)) << 16) |
+         (static_cast<std::uint64_t>(mask16(p + 32)) << 32) |
+         (static_cast<std::uint64_t>(mask16(p + 48)) << 48);
 }
 
-std::size_t next_candidate_sse2(std::string_view s, std::size_t i) noexcept {
-  const char* d = s.data();
-  while (i + 16 <= s.size()) {
-    const unsigned m = mask16(d + i);
-    if (m != 0) return i + static_cast<std::size_t>(__builtin_ctz(m));
-    i += 16;
-  }
-  while (i < s.size() && !is_candidate(s, i)) ++i;
-  return i;
+__attribute__((target("avx2"))) std::uint64_t mask64_avx2(const char* p) noexcept {
+  return static_cast<std::uint64_t>(mask32(p)) | (static_cast<std::uint64_t>(mask32(p + 32)) << 32);
 }
 
 // Chosen once per process (CPU features do not change while it runs).
 const bool g_has_avx2 = __builtin_cpu_supports("avx2") != 0;
 #endif
 
-// next_candidate: the first byte at or after i where a rule may fire, or s.size(), with
-// the search `how` (bytewise: the reference; portable_simd: SSE2, part of every x86-64;
-// best: AVX2 when this CPU has it).
-std::size_t next_candidate(std::string_view s, std::size_t i,
-                           detail::candidate_search how) noexcept {
-  if (i == 0) {
-    if (s.empty() || is_candidate(s, 0)) return 0;
-    i = 1;
-  }
+// block_mask: bit k is set when byte b + k is a candidate, for the up to 64 bytes of the
+// line from b. Vector loads stay inside the line: the first block is read from byte 1
+// (byte 0 has no byte before it and is classified alone), the last one as the 64 bytes
+// that end the line, shifted; only a line shorter than 65 bytes is copied, into a
+// zero-padded buffer ('\0' is no candidate, and as the byte before the line's first it
+// is no word byte, as is_candidate assumes).
+std::uint64_t block_mask(std::string_view s, std::size_t b, detail::candidate_search how) noexcept {
+  const std::size_t n = s.size();
 #if JWTBATCH_SCAN_X86
-  if (how == detail::candidate_search::best && g_has_avx2) return next_candidate_avx2(s, i);
-  if (how != detail::candidate_search::bytewise) return next_candidate_sse2(s, i);
+  if (how != detail::candidate_search::bytewise) {
+    const bool avx2 = how == detail::candidate_search::best && g_has_avx2;
+    const auto mask64 = [avx2](const char* p) { return avx2 ? mask64_avx2(p) : mask64_sse2(p); };
+    if (n >= 65) {
+      if (b == 0) return (mask64(s.data() + 1) << 1) | (is_candidate(s, 0) ? 1U : 0U);
+      if (n - b >= 64) return mask64(s.data() + b);
+      const std::size_t p = n - 64;  // >= 1
+      return mask64(s.data() + p) >> (b - p);
+    }
+    std::array<char, 65> buf{};
+    const std::size_t len = n - b;
+    buf[0] = b > 0 ? s[b - 1] : '\0';
+    std::memcpy(buf.data() + 1, s.data() + b, len);
+    const std::uint64_t m = mask64(buf.data() + 1);
+    return len == 64 ? m : m & ((std::uint64_t{1} << len) - 1U);
+  }
 #else
   (void)how;
 #endif
-  while (i < s.size() && !is_candidate(s, i)) ++i;
-  return i;
+  std::uint64_t m = 0;
+  const std::size_t end = n - b < 64 ? n : b + 64;
+  for (std::size_t i = b; i < end; ++i) {
+    if (is_candidate(s, i)) m |= std::uint64_t{1} << (i - b);
+  }
+  return m;
 }
+
+// candidate_cursor walks the candidates of a line in order: next(i) is the first
+// candidate at or after i, or the line's size. It keeps the last 64-byte block's mask,
+// so the rules' many short hops cost a shift and a count, and a block is classified
+// again only when the rules jump past it. (detail::candidate_search::bytewise classifies
+// each block byte by byte with is_candidate: the reference.)
+class candidate_cursor {
+ public:
+  candidate_cursor(std::string_view s, detail::candidate_search how) noexcept : s_(s), how_(how) {}
+
+  std::size_t next(std::size_t i) noexcept {
+    while (i < s_.size()) {
+      if (!valid_ || i < base_ || i - base_ >= 64) {
+        base_ = i;
+        mask_ = block_mask(s_, i, how_);
+        valid_ = true;
+      }
+      const std::uint64_t m = mask_ >> (i - base_);
+      if (m != 0) return i + static_cast<std::size_t>(__builtin_ctzll(m));
+      i = base_ + 64;
+    }
+    return s_.size();
+  }
+
+ private:
+  std::string_view s_;
+  detail::candidate_search how_;
+  bool valid_ = false;
+  std::size_t base_ = 0;
+  std::uint64_t mask_ = 0;
+};
 
 // forward_memo remembers one forward search: no match lies in [from, at), and `at` is
 // a match (or the end of the line). Every query from a start in [from, at] is answered
@@ -249,13 +298,13 @@ class token_scanner {
  public:
   token_scanner(std::string_view line, std::vector<found_token>& out, std::size_t max_tokens,
                 detail::candidate_search how) noexcept
-      : s_(line), out_(out), max_(max_tokens), how_(how) {}
+      : s_(line), out_(out), max_(max_tokens), cursor_(line, how) {}
 
   bool run() noexcept {
     const std::size_t n = s_.size();
     std::size_t i = 0;
     while (!cut_) {
-      i = next_candidate(s_, i, how_);
+      i = cursor_.next(i);
       if (i >= n) break;
       const char c = s_[i];
       std::size_t next = k_none;
@@ -473,7 +522,7 @@ class token_scanner {
   std::string_view s_;
   std::vector<found_token>& out_;
   std::size_t max_;
-  detail::candidate_search how_;
+  candidate_cursor cursor_;
   bool cut_ = false;
   std::size_t json_min_ = 0;
   forward_memo ue_;
