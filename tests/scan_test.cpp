@@ -524,13 +524,26 @@ constexpr std::size_t kMiB = std::size_t{1} << 20;
 
 TEST(FindTokens, LinearOnAdversarialLines) {
   std::vector<found_token> out;
-  for (const std::string_view unit :
-       {std::string_view("."), std::string_view("eyJ"), std::string_view("Bearer "),
-        std::string_view("token="), std::string_view("eyJ."), std::string_view("\"a\":\""),
-        std::string_view("a=eyJ"), std::string_view("Bearer x"), std::string_view("=."),
-        std::string_view("%65"), std::string_view("#eyJ"), std::string_view("=%2E"),
-        std::string_view("a=%65yJ"), std::string_view("%2"), std::string_view("ICAg"),
-        std::string_view("ewo"), std::string_view("Bearer %"), std::string_view("=%20")}) {
+  for (const std::string_view unit : {std::string_view("."),
+                                      std::string_view("eyJ"),
+                                      std::string_view("Bearer "),
+                                      std::string_view("token="),
+                                      std::string_view("eyJ."),
+                                      std::string_view("\"a\":\""),
+                                      std::string_view("a=eyJ"),
+                                      std::string_view("Bearer x"),
+                                      std::string_view("=."),
+                                      std::string_view("%65"),
+                                      std::string_view("#eyJ"),
+                                      std::string_view("=%2E"),
+                                      std::string_view("a=%65yJ"),
+                                      std::string_view("%2"),
+                                      std::string_view("ICAg"),
+                                      std::string_view("ewo"),
+                                      std::string_view("Bearer %"),
+                                      std::string_view("=%20"),
+                                      std::string_view("id_token=%65%;"),
+                                      std::string_view("a=eyJ%25.")}) {
     const std::string line = repeat(unit, kMiB);
     const bool cut = find_tokens(line, out);
     EXPECT_EQ(out.size(), 0U) << "unit " << unit;
@@ -541,7 +554,8 @@ TEST(FindTokens, LinearOnAdversarialLines) {
        {std::string_view("eyJ.a. "), std::string_view("Bearer eyJ.x\t"),
         std::string_view("&token=a.b"), std::string_view("\"k\":\"eyJ.b\","),
         std::string_view("jwt=%65yJ.a%2Eb%20"), std::string_view("|x=ewo.a.b#"),
-        std::string_view("Bearer eyA.b.c("), std::string_view("ICAgeyJ.a.b ")}) {
+        std::string_view("Bearer eyA.b.c("), std::string_view("ICAgeyJ.a.b "),
+        std::string_view("token=a.&"), std::string_view("token=%2E;")}) {
     const std::string line = repeat(unit, kMiB);
     const bool cut = find_tokens(line, out, line.size());
     EXPECT_EQ(out.size(), line.size() / unit.size()) << "unit " << unit;

@@ -282,6 +282,20 @@ class candidate_cursor {
   std::uint64_t mask_ = 0;
 };
 
+// k_value_byte classifies bytes for the forward search of an unquoted value's end:
+// 0 never ends it, 1 always does, 2 ends it in context ('\\' before '"', '%' of an
+// escape of a byte keeps_value refuses). A table walk instead of a chain of compares:
+// token bytes go by at about one a cycle.
+constexpr std::array<std::uint8_t, 256> k_value_byte = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (const char c : std::string_view(" \t\n\r\v\f\"'&;,#|<>()")) {
+    t[static_cast<unsigned char>(c)] = 1;
+  }
+  t[static_cast<unsigned char>('\\')] = 2;
+  t[static_cast<unsigned char>('%')] = 2;
+  return t;
+}();
+
 // forward_memo remembers one forward search: no match lies in [from, at), and `at` is
 // a match (or the end of the line). Every query from a start in [from, at] is answered
 // without reading; rules query from starts that only move forward, so each search
@@ -330,16 +344,6 @@ class token_scanner {
     out_.push_back(found_token{begin, s_.substr(begin, end - begin), encoded});
   }
 
-  template <class Pred>
-  std::size_t next_where(forward_memo& m, std::size_t b, Pred is_at) noexcept {
-    if (!m.valid || b < m.from || b > m.at) {
-      std::size_t i = b;
-      while (i < s_.size() && !is_at(i)) ++i;
-      m = forward_memo{true, b, i};
-    }
-    return m.at;
-  }
-
   // An unquoted value ends at ASCII whitespace, '"' '\'' '&' ';' ',' '#' '|' '<' '>'
   // '(' ')', a backslash before '"', or a percent-escape of a byte keeps_value refuses.
   [[nodiscard]] bool is_unquoted_delim(std::size_t i) const noexcept {
@@ -372,19 +376,53 @@ class token_scanner {
   }
 
   std::size_t unquoted_end(std::size_t p) noexcept {
-    return next_where(ue_, p, [this](std::size_t i) { return is_unquoted_delim(i); });
+    if (ue_.valid && p >= ue_.from && p <= ue_.at) return ue_.at;
+    std::size_t i = p;
+    for (; i < s_.size(); ++i) {
+      const std::uint8_t k = k_value_byte[static_cast<unsigned char>(s_[i])];
+      if (k == 1 || (k == 2 && is_unquoted_delim(i))) break;
+    }
+    ue_ = forward_memo{true, p, i};
+    return i;
+  }
+
+  // find_byte: the first `c` in [i, end), or end (memchr: vectorised).
+  [[nodiscard]] std::size_t find_byte(char c, std::size_t i, std::size_t end) const noexcept {
+    if (i >= end) return end;
+    const void* hit = std::memchr(s_.data() + i, c, end - i);
+    return hit == nullptr ? end
+                          : static_cast<std::size_t>(static_cast<const char*>(hit) - s_.data());
+  }
+
+  // next_escape: the first percent-escape in [i, end), or end. Searches stop at `end`
+  // so that every search of a memoised family reads only bytes the memo then covers.
+  [[nodiscard]] std::size_t next_escape(std::size_t i, std::size_t end) const noexcept {
+    for (i = find_byte('%', i, end); i < end && !is_escape(s_, i); i = find_byte('%', i + 1, end)) {
+    }
+    return i;
   }
 
   // has_dot: [b, e) holds a '.' or its escape "%2E".
   bool has_dot(std::size_t b, std::size_t e) noexcept {
-    return next_where(dot_, b, [this](std::size_t i) {
-             return s_[i] == '.' || (is_escape(s_, i) && escape_value(s_, i) == '.');
-           }) < e;
+    if (!dot_.valid || b < dot_.from || b > dot_.at) {
+      // The raw '.' search has its own memo: a "%2E" may come long before the next '.'.
+      if (!raw_dot_.valid || b < raw_dot_.from || b > raw_dot_.at) {
+        raw_dot_ = forward_memo{true, b, find_byte('.', b, s_.size())};
+      }
+      const std::size_t dot = raw_dot_.at;
+      std::size_t esc = next_escape(b, dot);
+      while (esc < dot && escape_value(s_, esc) != '.') esc = next_escape(esc + 1, dot);
+      dot_ = forward_memo{true, b, esc};  // esc == dot when no "%2E" comes first
+    }
+    return dot_.at < e;
   }
 
   // has_escape: [b, e) holds a percent-escape (the value is percent-encoded).
   bool has_escape(std::size_t b, std::size_t e) noexcept {
-    return next_where(esc_, b, [this](std::size_t i) { return is_escape(s_, i); }) < e;
+    if (!esc_.valid || b < esc_.from || b > esc_.at) {
+      esc_ = forward_memo{true, b, next_escape(b, s_.size())};
+    }
+    return esc_.at < e;
   }
 
   // header_at: the value [b, e), percent-decoded, starts like a JOSE header; its first
@@ -527,6 +565,7 @@ class token_scanner {
   std::size_t json_min_ = 0;
   forward_memo ue_;
   forward_memo dot_;
+  forward_memo raw_dot_;
   forward_memo esc_;
 };
 
