@@ -57,7 +57,7 @@ struct civil_time {
   int offset_seconds = 0;  // east of UTC
 };
 
-// to_unix validates every field (scan.hpp) and converts.
+// to_unix validates every field (log_time.hpp) and converts.
 std::optional<double> to_unix(const civil_time& t) noexcept {
   if (t.year < 0 || t.year > 9999 || t.month < 1 || t.month > 12 || t.day < 1 ||
       t.day > days_in_month(t.year, t.month) || t.hour > 23 || t.minute > 59 || t.second > 60) {
@@ -450,7 +450,7 @@ int hex_digit(char c) noexcept {
 }
 
 bool read_hex4(std::string_view s, std::size_t i, std::uint32_t& out) noexcept {
-  if (s.size() - i < 4 || i > s.size()) return false;
+  if (i > s.size() || s.size() - i < 4) return false;
   std::uint32_t v = 0;
   for (std::size_t k = 0; k < 4; ++k) {
     const int d = hex_digit(s[i + k]);
