@@ -174,8 +174,9 @@ CLI::App* add_scan_command(CLI::App& app, scan_options& o) {
       ->type_name("FILE");
   add_engine_flags(cmd, o.engine);
   cmd->add_flag("--at-log-time", o.at_log_time,
-                "Judge each token at its line's own timestamp (RFC 3339 / ISO 8601, Common Log "
-                "Format, syslog, or epoch seconds in --time-field)");
+                "Judge each token at its line's own time field: a JSON line's top-level ts, "
+                "time, timestamp or @timestamp (or --time-field), a syslog header, a combined "
+                "log's [time], an RFC 3339 time opening the line; never other text");
   cmd->add_flag("--require-log-time", o.require_log_time,
                 "With --at-log-time, a token on a line without a time of its own gets status "
                 "no_log_time instead of being judged at --at or now")
