@@ -1,5 +1,7 @@
 // End-to-end tests of the jwtbatch program, run as a user would run it.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <simdjson.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -302,6 +304,28 @@ TEST(CliScan, RequireLogTimeGivesNoLogTimeInsteadOfJudgingAtNow) {
   EXPECT_EQ(alone.exit_code, 2);
   EXPECT_NE(alone.err.find("--require-log-time requires --at-log-time"), std::string::npos)
       << alone.err;
+}
+
+TEST(CliScan, SyslogYearComesFromTheFilesModificationTimeOrTheFlag) {
+  const verify_fixture fx;
+  // Valid for the last hour of 2023 (2023-12-31T23:00:00Z .. 2024-01-01T00:00:00Z).
+  const std::string t =
+      fx.token(alg::hs256, "hs-1", R"({"sub":"eve","nbf":1704063600,"exp":1704067200})");
+  const std::string path =
+      fx.write("syslog.log", "Dec 31 23:30:00 host app[1]: GET /?access_token=" + t + "\n");
+  // Written on 2 January 2024: December lines are from 2023 (the rollover).
+  const struct timespec times[2] = {{1704153600, 0}, {1704153600, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
+  const std::string scan = fx.verify("--at-log-time ").replace(0, 6, "scan");
+  const run_result from_mtime = run(scan + path);
+  auto records = lines(from_mtime.out);
+  ASSERT_EQ(records.size(), 1U) << from_mtime.err;
+  EXPECT_EQ(field(records[0], "status"), R"("ok")") << records[0];
+  // --syslog-year overrides: in 2024 the token had long expired.
+  const run_result flagged = run(scan + "--syslog-year 2024 " + path);
+  records = lines(flagged.out);
+  ASSERT_EQ(records.size(), 1U) << flagged.err;
+  EXPECT_EQ(field(records[0], "status"), R"("expired")") << records[0];
 }
 
 TEST(CliScan, ALineOfTinyTokensIsCutAtSixtyFourAndTheNextLineIsRead) {
