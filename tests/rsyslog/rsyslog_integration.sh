@@ -24,6 +24,12 @@ set -euo pipefail
 
 jwtbatch="$(realpath "${1:?usage: rsyslog_integration.sh JWTBATCH [COUNT]}")"
 count="${2:-3000}"
+if [ "$count" -gt 5000 ]; then
+  # gen's lines span up to 0.6 s each, and every valid token must still be live when
+  # rsyslog receives it (an hour from up to 300 s before its line).
+  echo "rsyslog_integration: COUNT is at most 5000" >&2
+  exit 2
+fi
 python=/usr/bin/python3
 rsyslogd="$(command -v rsyslogd || echo /usr/sbin/rsyslogd)"
 if [ ! -x "$rsyslogd" ]; then
