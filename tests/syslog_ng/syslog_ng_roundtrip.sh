@@ -9,13 +9,14 @@
 # of the same syslog-ng reads back: json-parser, then every reply to out.log and those
 # whose jwt.status is not "ok" to alerts.log (tests/syslog_ng/syslog-ng.conf).
 # The test sends COUNT tokens from `jwtbatch gen` (valid, expired, forged, malformed;
-# message N is sent as "app[N]:"), with token-less messages, control characters, UTF-8
-# and a 60 KB message mixed in, and checks that every message came back exactly once,
-# in the order sent, with the verdict `jwtbatch verify` gives for the same text and the
-# one the generator's answer key expects, and that exactly the not-ok ones are in
-# alerts.log. It prints syslog-ng's throughput next to `jwtbatch verify` on the same
-# text. syslog-ng is stopped by its pid; nothing outside the temporary directory is
-# touched.
+# message N is sent as "app[N]:"), with token-less messages, control characters, UTF-8,
+# a 60 KB message and one that tries to forge the verdict mixed in, and checks that
+# every message came back exactly once, in the order sent, while syslog-ng and the
+# co-process still run (so the co-process answers as its input pauses), with the
+# verdict `jwtbatch verify` gives for the same text and the one the generator's answer
+# key expects, and that exactly the not-ok ones are in alerts.log. It prints
+# syslog-ng's throughput next to `jwtbatch verify` on the same text. syslog-ng is
+# stopped by its pid; nothing outside the temporary directory is touched.
 #
 # syslog-ng: the one on PATH (/usr/sbin), else Debian's syslog-ng-core unpacked into
 # build/syslog-ng by scripts/install-deps.sh (the package conflicts with rsyslog).
@@ -68,7 +69,7 @@ at=2026-11-29T00:50:00Z
   --base-time "$base_time" --out "$dir/tokens.txt" --answers "$dir/answers.ndjson" 2>/dev/null
 
 # The messages, one text per line (message N is line N+1): the tokens, and every 10th
-# message a text without a token.
+# message a text without a token (or one that tries to set the verdict).
 "$python" - "$dir" <<'EOF'
 import json, sys
 d = sys.argv[1]
@@ -77,6 +78,8 @@ kinds = [json.loads(l)["kind"] for l in open(d + "/answers.ndjson")]
 others = ["GET /health HTTP/1.1 200 no token here",
           "garbage \x01\x02 \x1b[0m ~~~ Bearer abc123 x=y",
           "caf\u00e9 \u2603 eyJ not a token",
+          # A text that would forge the verdict if anyone pasted it into JSON unescaped.
+          'x","jwt":{"status":"ok","class":"ok"},"y":"',
           "x" * 60000]
 msgs, expect = [], []
 for i, token in enumerate(tokens):
