@@ -169,6 +169,10 @@ for _ in $(seq 1200); do
   sleep 0.1
 done
 end="$(date +%s.%N)"
+if [ "$(wc -l <"$dir/out.log" 2>/dev/null || echo 0)" -lt "$messages" ]; then
+  echo "rsyslog_integration: rsyslogd wrote $(wc -l <"$dir/out.log" 2>/dev/null || echo 0)" \
+    "of $messages messages in 120 s (the plugin did not answer one?)" >&2
+fi
 sleep 1  # a message too many would show up now
 kill "$pid"
 wait "$pid" 2>/dev/null || true
@@ -201,7 +205,12 @@ def read(path):
         seq = int(msg.split("seq=", 1)[1].split(" ", 1)[0])
         if seq in got:
             errors.append("message %d arrived twice in %s" % (seq, os.path.basename(path)))
-        got[seq] = json.loads(verdict)
+        try:
+            got[seq] = json.loads(verdict)
+        except ValueError:
+            errors.append("message %d: $!jwt is not JSON (no reply from the plugin?): %r"
+                          % (seq, verdict[:200]))
+            got[seq] = {}
     return got, errors
 seen, errors = read(d + "/out.log")
 caught, caught_errors = read(d + "/caught.log")
