@@ -10,7 +10,7 @@
 # whose jwt.status is not "ok" to alerts.log (tests/syslog_ng/syslog-ng.conf).
 # The test sends COUNT tokens from `jwtbatch gen` (valid, expired, forged, malformed;
 # message N is sent as "app[N]:"), with token-less messages, control characters, UTF-8,
-# a 60 KB message and one that tries to forge the verdict mixed in, and checks that
+# a 100 KB message and one that tries to forge the verdict mixed in, and checks that
 # every message came back exactly once, in the order sent, while syslog-ng and the
 # co-process still run (so the co-process answers as its input pauses), with the
 # verdict `jwtbatch verify` gives for the same text and the one the generator's answer
@@ -80,7 +80,7 @@ others = ["GET /health HTTP/1.1 200 no token here",
           "caf\u00e9 \u2603 eyJ not a token",
           # A text that would forge the verdict if anyone pasted it into JSON unescaped.
           'x","jwt":{"status":"ok","class":"ok"},"y":"',
-          "x" * 60000]
+          "x" * 100000]  # over 64 KiB, syslog-ng's default log-msg-size
 msgs, expect = [], []
 for i, token in enumerate(tokens):
     if i % 10 == 9:
