@@ -6,7 +6,13 @@
 //    line.data() + offset, and line.substr(offset, size) == token; it is non-empty
 //    (no rule takes an empty value);
 //  - offsets strictly increase and tokens never overlap;
-//  - the result does not depend on what the caller's vector held before (it is cleared).
+//  - the result does not depend on what the caller's vector held before (it is cleared);
+//  - percent_encoded is set exactly when the text holds a percent-escape, i.e. when
+//    percent_decode changes it;
+//  - the vectorised search (find_tokens, and the portable SSE2 one) gives the same
+//    tokens, flags and cut as the byte-by-byte reference (detail::find_tokens_bytewise);
+//  - with a cap of k tokens: the first k tokens of the uncapped result, and the return
+//    value says whether there were more.
 // log_time, with no options, with a time_field ("ts", "@timestamp", "time") and with
 // syslog_year (several years of 0-9999): nullopt or a finite value in the range the
 // documented field checks allow: year 0 to 9999, zone offsets under 24 hours, i.e.
@@ -20,6 +26,7 @@
 #include <cstdlib>
 #include <limits>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -44,10 +51,25 @@ std::string_view g_input;
 constexpr double k_min_time = -62167219200.0 - 86400.0;
 constexpr double k_max_time = 253402300800.0 + 86400.0;
 
+bool same_tokens(const std::vector<cli::found_token>& a, const std::vector<cli::found_token>& b,
+                 std::size_t count) {
+  if (a.size() < count || b.size() < count) return false;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (a[i].offset != b[i].offset || a[i].token.data() != b[i].token.data() ||
+        a[i].token.size() != b[i].token.size() || a[i].percent_encoded != b[i].percent_encoded) {
+      return false;
+    }
+  }
+  return true;
+}
+
 void check_tokens(std::string_view line) {
   static std::vector<cli::found_token> out;
   static std::vector<cli::found_token> again;
-  cli::find_tokens(line, out);
+  static std::vector<cli::found_token> ref;
+  static std::string decoded;
+  const std::size_t unlimited = line.size() + 1;
+  if (cli::find_tokens(line, out, unlimited)) fail("cut without a cap");
   std::size_t end = 0;
   bool first = true;
   for (const cli::found_token& t : out) {
@@ -65,14 +87,38 @@ void check_tokens(std::string_view line) {
       fail("tokens overlap or are out of order", static_cast<double>(t.offset));
     first = false;
     end = t.offset + t.token.size();
+    decoded.clear();
+    cli::percent_decode(t.token, decoded);
+    if (t.percent_encoded != (decoded != t.token)) {
+      fail("percent_encoded does not match the text", static_cast<double>(t.offset));
+    }
+  }
+  // The vectorised searches against the byte-by-byte reference.
+  const bool ref_cut = cli::detail::find_tokens_bytewise(line, ref, unlimited);
+  if (ref_cut || ref.size() != out.size() || !same_tokens(ref, out, out.size())) {
+    fail("find_tokens differs from the bytewise reference");
+  }
+  const bool portable_cut = cli::detail::find_tokens_using(
+      cli::detail::candidate_search::portable_simd, line, again, unlimited);
+  if (portable_cut || again.size() != out.size() || !same_tokens(again, out, out.size())) {
+    fail("portable vector search differs from the bytewise reference");
+  }
+  // Caps: the first k tokens, and the cut exactly when there were more.
+  for (const std::size_t cap : {std::size_t{0}, std::size_t{1}, std::size_t{2}}) {
+    const bool cut = cli::find_tokens(line, again, cap);
+    const std::size_t want = out.size() < cap ? out.size() : cap;
+    if (cut != (out.size() > cap) || again.size() != want || !same_tokens(again, out, want)) {
+      fail("capped result is not a prefix of the uncapped one", static_cast<double>(cap));
+    }
   }
   // Stale contents in the caller's vector must not matter.
-  again.assign(3, cli::found_token{7, line.substr(0, line.size() / 2)});
-  cli::find_tokens(line, again);
+  again.assign(3, cli::found_token{7, line.substr(0, line.size() / 2), true});
+  cli::find_tokens(line, again, unlimited);
   if (again.size() != out.size()) fail("result depends on the vector's previous contents");
   for (std::size_t i = 0; i < out.size(); ++i) {
     if (again[i].offset != out[i].offset || again[i].token.data() != out[i].token.data() ||
-        again[i].token.size() != out[i].token.size()) {
+        again[i].token.size() != out[i].token.size() ||
+        again[i].percent_encoded != out[i].percent_encoded) {
       fail("result depends on the vector's previous contents", static_cast<double>(i));
     }
   }

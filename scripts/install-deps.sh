@@ -40,6 +40,9 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   rsyslog                       # the rsyslog integration test (a private rsyslogd)
+  libivykis0 libnet1 libwrap0   # syslog-ng-core's libraries: the syslog-ng round-trip
+  libjson-c5 libglib2.0-0       # test runs a private syslog-ng unpacked from Debian's
+  libpcre3 libcap2              # .deb (see fetch_syslog_ng below)
   android-libboringssl          # Debian's prebuilt BoringSSL: boringssl_bench measures the
                                 # project's build against it, in one process (dlopen)
   libssl-dev                    # OpenSSL 3: host programs that share a process with
@@ -137,6 +140,43 @@ fetch_source() {
 }
 
 fetch_source android-platform-external-boringssl "$boringssl_version" build/deps/boringssl
+
+# fetch_syslog_ng DEST: Debian's syslog-ng-core (syslog-ng with program(), pipe() and
+# json-parser), unpacked into DEST for tests/syslog_ng/syslog_ng_roundtrip.sh. It is not
+# installed: syslog-ng-core and rsyslog both provide and conflict with
+# system-log-daemon, so apt would remove rsyslog (which the rsyslog test needs) and start
+# a system syslog-ng. The .deb is the archive's candidate version, fetched by apt (which
+# checks it against the signed index) and unpacked with dpkg-deb; the test points
+# syslog-ng at DEST's libraries and modules. DEST holds a .unpacked stamp with the
+# version; nothing is fetched when it matches. When syslog-ng-core is installed on the
+# machine, the test uses that and nothing is fetched.
+fetch_syslog_ng() {
+  local dest="$1" version
+  if dpkg-query -W -f='${Status}' syslog-ng-core 2>/dev/null | grep -q "install ok installed"; then
+    echo "install-deps: syslog-ng-core installed; the syslog-ng test uses it"
+    return 0
+  fi
+  version="$(apt-cache policy syslog-ng-core | sed -n 's/^ *Candidate: //p')"
+  if [ -z "$version" ] || [ "$version" = "(none)" ]; then
+    echo "install-deps: apt offers no syslog-ng-core (needed by tests/syslog_ng)" >&2
+    return 1
+  fi
+  if [ "$(cat "$dest/.unpacked" 2>/dev/null)" = "$version" ]; then
+    echo "install-deps: syslog-ng-core $version unpacked"
+    return 0
+  fi
+  echo "install-deps: fetching Debian's syslog-ng-core $version (unpacked, not installed)"
+  local download="$PWD/build/download-syslog-ng"
+  rm -rf "$download" "$dest"
+  mkdir -p "$download" "$dest"
+  (cd "$download" && apt-get -o APT::Sandbox::User="$(id -un)" download -qq \
+     "syslog-ng-core=$version")
+  dpkg-deb -x "$download"/syslog-ng-core_*.deb "$dest"
+  rm -rf "$download"
+  echo "$version" >"$dest/.unpacked"
+}
+
+fetch_syslog_ng build/syslog-ng
 
 # oneTBB's source, exactly the version of the installed libtbb-dev, unpacked into
 # build/tsan/onetbb/src/onetbb-<version>.

@@ -330,7 +330,7 @@ TEST(CliFlags, HelpShowsLabelsRangesDefaultsAndExitCodes) {
   }
   const run_result scan = run("scan --help", dir);
   EXPECT_NE(scan.out.find("  --syslog-year N             Year of syslog timestamps, which carry "
-                          "none (1970..9999; default this year)\n"),
+                          "none (1970..9999; default from the file's modification time)\n"),
             std::string::npos)
       << scan.out;
   const run_result gen = run("gen --help", dir);

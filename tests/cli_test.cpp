@@ -1,5 +1,7 @@
 // End-to-end tests of the jwtbatch program, run as a user would run it.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <simdjson.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -269,6 +271,102 @@ TEST(CliScan, FindsTokensInLogLinesWithLineAndOffsetAndJudgesAtLogTime) {
   EXPECT_EQ(field(at_log[0], "sub"), R"("alice")");
 }
 
+TEST(CliScan, RequireLogTimeGivesNoLogTimeInsteadOfJudgingAtNow) {
+  const verify_fixture fx;
+  // Valid for two hours from 2000-10-10T13:00:00Z.
+  const std::string t =
+      fx.token(alg::hs256, "hs-1", R"({"sub":"alice","iat":971182800,"exp":971190000})");
+  const std::string path =
+      fx.write("times.log", "2000-10-10T13:30:00Z GET /?access_token=" + t +
+                                "\nGET /no-time?access_token=" + t + "\nno token, no time\n");
+  const std::string scan = fx.verify("--at-log-time ").replace(0, 6, "scan");
+  const run_result judged_now = run(scan + path);
+  auto records = lines(judged_now.out);
+  ASSERT_EQ(records.size(), 2U) << judged_now.out;
+  EXPECT_EQ(field(records[0], "status"), R"("ok")") << records[0];
+  EXPECT_EQ(field(records[1], "status"), R"("expired")") << records[1];  // judged now
+  EXPECT_NE(judged_now.err.find("3 lines, 1 without a token, 1 with a token but no timestamp"),
+            std::string::npos)
+      << judged_now.err;
+
+  const run_result required = run(scan + "--require-log-time " + path);
+  EXPECT_EQ(required.exit_code, 1);
+  records = lines(required.out);
+  ASSERT_EQ(records.size(), 2U) << required.out;
+  EXPECT_EQ(field(records[0], "status"), R"("ok")") << records[0];
+  EXPECT_EQ(field(records[1], "status"), R"("no_log_time")") << records[1];
+  EXPECT_EQ(field(records[1], "class"), R"("claims")") << records[1];
+  EXPECT_EQ(field(records[1], "sub"), "") << "never verified, so no claim is shown";
+  // Its fingerprint is the token's, so it can be found again.
+  EXPECT_EQ(field(records[1], "fp"), field(records[0], "fp"));
+
+  const run_result alone = run(fx.verify("--require-log-time ").replace(0, 6, "scan") + path);
+  EXPECT_EQ(alone.exit_code, 2);
+  EXPECT_NE(alone.err.find("--require-log-time requires --at-log-time"), std::string::npos)
+      << alone.err;
+}
+
+TEST(CliScan, SyslogYearComesFromTheFilesModificationTimeOrTheFlag) {
+  const verify_fixture fx;
+  // Valid for the last hour of 2023 (2023-12-31T23:00:00Z .. 2024-01-01T00:00:00Z).
+  const std::string t =
+      fx.token(alg::hs256, "hs-1", R"({"sub":"eve","nbf":1704063600,"exp":1704067200})");
+  const std::string path =
+      fx.write("syslog.log", "Dec 31 23:30:00 host app[1]: GET /?access_token=" + t + "\n");
+  // Written on 2 January 2024: December lines are from 2023 (the rollover).
+  const struct timespec times[2] = {{1704153600, 0}, {1704153600, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
+  const std::string scan = fx.verify("--at-log-time ").replace(0, 6, "scan");
+  const run_result from_mtime = run(scan + path);
+  auto records = lines(from_mtime.out);
+  ASSERT_EQ(records.size(), 1U) << from_mtime.err;
+  EXPECT_EQ(field(records[0], "status"), R"("ok")") << records[0];
+  // --syslog-year overrides: in 2024 the token had long expired.
+  const run_result flagged = run(scan + "--syslog-year 2024 " + path);
+  records = lines(flagged.out);
+  ASSERT_EQ(records.size(), 1U) << flagged.err;
+  EXPECT_EQ(field(records[0], "status"), R"("expired")") << records[0];
+}
+
+TEST(CliScan, ALineOfTinyTokensIsCutAtSixtyFourAndTheNextLineIsRead) {
+  const verify_fixture fx;
+  std::string line;
+  while (line.size() < (std::size_t{16} << 20) - 16) line += "eyJ.eyJ.x ";
+  const std::string t = fx.token(alg::hs256, "hs-1", R"({"sub":"bob"})");
+  const std::string path = fx.write("tiny.log", line + "\nBearer " + t + "\n");
+  const run_result r = run(fx.verify("--format tsv ").replace(0, 6, "scan") + path);
+  const auto rows = lines(r.out);
+  ASSERT_EQ(rows.size(), 1U + 64 + 1) << r.err;  // the header, 64 cut tokens, the next line
+  EXPECT_EQ(rows[64].rfind("1\tbad_", 0), 0U) << rows[64];
+  EXPECT_EQ(rows[65].rfind("2\tok\t", 0), 0U) << rows[65];
+  EXPECT_NE(r.err.find("2 lines, 0 without a token, 1 cut (over 16 MiB or 64 tokens)"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(CliVerify, FieldLineOfAGzipBombIsCutNotHeldAndTheNextLineIsRead) {
+  const verify_fixture fx;
+  const std::string t = fx.token(alg::hs256, "hs-1", R"({"sub":"bob"})");
+  // 64 MiB in one NDJSON line, then a good one; compressed it is a few hundred KiB.
+  std::string big = R"({"pad":")" + std::string(std::size_t{64} << 20, 'a') + R"(","jwt":")" + t +
+                    "\"}\n" + R"({"jwt":")" + t + "\"}\n";
+  const std::string path = fx.write("bomb.ndjson", big);
+  big.clear();
+  big.shrink_to_fit();
+  ASSERT_EQ(std::system(("gzip -f " + path).c_str()), 0);
+  const run_result r = run(fx.verify("--field jwt --format tsv ") + path + ".gz", 120);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  const auto rows = lines(r.out);
+  ASSERT_EQ(rows.size(), 3U) << r.out << r.err;
+  EXPECT_EQ(rows[1].rfind("1\ttoken_too_large\t", 0), 0U) << rows[1];
+  EXPECT_EQ(rows[2].rfind("2\tok\t", 0), 0U) << rows[2];
+  const run_result json = run(fx.verify("--field jwt ") + path + ".gz", 120);
+  EXPECT_NE(json.out.find(R"("status":"token_too_large","class":"format",)"
+                          R"("detail":"line longer than 16 MiB")"),
+            std::string::npos)
+      << json.out.substr(0, 300);
+}
+
 TEST(CliGen, SeedDeterminesTheCorpusAndScanGivesTheMixAtLogTime) {
   const verify_fixture fx;  // an HS256 private key and an ES256 public key
   const std::string base = "gen --jwks " + fx.jwks_path + " --algs HS256 --count 2000 " +
@@ -343,11 +441,13 @@ TEST(CliVerify, FieldTakesTheTokenFromEachNdjsonLine) {
   EXPECT_EQ(r.exit_code, 1);
   const auto rows = lines(r.out);
   ASSERT_EQ(rows.size(), 6U) << r.out;  // the TSV header and five rows
-  const char* expected[] = {
-      "line\t", "1\tok\t", "2\tbad_segments\t", "3\tbad_segments\t", "4\tbad_segments\t",
-      "5\tok\t"};
+  // A line without the member is no token at all (no_token), not a malformed one; a
+  // member whose decoded value holds a newline is a token with a newline in it.
+  const char* expected[] = {"line\t",        "1\tok\t",           "2\tno_token\t",
+                            "3\tno_token\t", "4\tbad_segments\t", "5\tok\t"};
   for (std::size_t i = 0; i < 6; ++i) EXPECT_EQ(rows[i].rfind(expected[i], 0), 0U) << rows[i];
-  EXPECT_NE(r.err.find("2 lines without a string member \"jwt\""), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("  no_token                                2\n"), std::string::npos)
+      << r.err;
 }
 
 TEST(CliVerify, TsvAndSummaryFormatsAndStdin) {

@@ -110,9 +110,11 @@ TEST(RsyslogReply, SeveralTokensListEveryVerdictAndForgeriesShowNoClaims) {
                            "},{" + second + "}]}}}\n");
 }
 
-TEST(RsyslogFulljson, ReadsMsgAndTimereportedDecoded) {
+TEST(RsyslogFulljson, ReadsMsgAndTimegeneratedDecoded) {
   fulljson_reader r;
-  ASSERT_TRUE(r.read(R"({"timereported":"2023-11-14T22:13:20+00:00","hostname":"h",)"
+  // timereported is the sender's header, which it chooses: never the time.
+  ASSERT_TRUE(r.read(R"({"timereported":"2030-01-01T00:00:00Z",)"
+                     R"("timegenerated":"2023-11-14T22:13:20+00:00","hostname":"h",)"
                      R"("msg":" a\nb \"Bearer x\" \u00e9","$!":{"x":1}})"));
   EXPECT_EQ(r.msg(), " a\nb \"Bearer x\" \xc3\xa9");
   EXPECT_EQ(r.time(), "2023-11-14T22:13:20+00:00");
@@ -310,24 +312,43 @@ TEST(RsyslogPlugin, OneReplyPerLineInOrderThroughGarbageAndAHugeLine) {
   EXPECT_EQ(p.wait_exit(), 0);
 }
 
-TEST(RsyslogPlugin, FulljsonReadsMsgAndJudgesAtTimereported) {
+TEST(RsyslogPlugin, FulljsonJudgesAtTimegeneratedNeverAtTheSendersTime) {
   const keys_fixture fx;
   plugin p({"--jwks", fx.jwks_path, "--rsyslog-input", "fulljson", "--at-log-time"});
   const std::string t = fx.token(R"({"sub":"u1","exp":1700000100})");
-  // exp is 100 s after k_now: valid when reported at k_now, expired an hour later.
+  // exp is 100 s after k_now: valid when received at k_now, expired an hour later.
   ASSERT_TRUE(p.send(R"({"msg":"a\nBearer )" + t +
-                     R"(","timereported":"2023-11-14T22:13:20+00:00"})"
+                     R"(","timegenerated":"2023-11-14T22:13:20+00:00"})"
                      "\n"));
   ASSERT_TRUE(p.send(R"({"msg":"Bearer )" + t +
-                     R"(","timereported":"2023-11-14T23:13:20Z"})"
+                     R"(","timegenerated":"2023-11-14T23:13:20Z"})"
                      "\n"));
-  ASSERT_TRUE(p.send("Bearer " + t + " not json\n"));  // scanned as text
-  const auto got = p.read_lines(3);
-  ASSERT_EQ(got.size(), 3U);
+  // The sender's header time and a time in its text do not count.
+  ASSERT_TRUE(p.send(R"({"msg":"2023-11-14T22:13:20Z Bearer )" + t +
+                     R"(","timereported":"2023-11-14T22:13:20Z",)"
+                     R"("timegenerated":"2023-11-14T23:13:20Z"})"
+                     "\n"));
+  // Not rsyslog's object: scanned as text, with no time of its own (judged now).
+  ASSERT_TRUE(p.send("2023-11-14T22:13:20Z Bearer " + t + " not json\n"));
+  const auto got = p.read_lines(4);
+  ASSERT_EQ(got.size(), 4U);
   EXPECT_EQ(member(got[0], "status"), "\"ok\"") << got[0];
   EXPECT_EQ(member(got[1], "status"), "\"expired\"") << got[1];
-  EXPECT_EQ(member(got[2], "count"), "1") << got[2];
+  EXPECT_EQ(member(got[2], "status"), "\"expired\"") << got[2];
+  EXPECT_EQ(member(got[3], "count"), "1") << got[3];
+  EXPECT_EQ(member(got[3], "status"), "\"expired\"") << got[3];
   EXPECT_EQ(p.wait_exit(), 0);
+}
+
+TEST(RsyslogPlugin, AtLogTimeNeedsFulljsonSinceMsgIsTheSendersText) {
+  const keys_fixture fx;
+  const test::run_result r = test::run("scan --rsyslog --jwks " + fx.jwks_path + " --at-log-time");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_NE(r.err.find("--at-log-time: with --rsyslog-input msg the message carries no time of "
+                       "its own"),
+            std::string::npos)
+      << r.err;
 }
 
 TEST(RsyslogPlugin, WarningsAndSummaryGoToTheLogNeverAmongTheReplies) {

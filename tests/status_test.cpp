@@ -68,10 +68,10 @@ TEST(Status, NumbersAreAppendOnly) {
 
 TEST(Status, EveryValueHasExactlyOneClass) {
   EXPECT_EQ(class_of(status::ok), status_class::ok);
-  for (status s : {status::token_too_large, status::bad_segments, status::unsupported_serialization,
-                   status::bad_base64, status::bad_json, status::duplicate_member,
-                   status::json_limit_exceeded, status::bad_member_type, status::bad_crit,
-                   status::no_token}) {
+  for (status s :
+       {status::token_too_large, status::bad_segments, status::unsupported_serialization,
+        status::bad_base64, status::bad_json, status::duplicate_member, status::json_limit_exceeded,
+        status::bad_member_type, status::bad_crit, status::no_token}) {
     EXPECT_EQ(class_name(s), "format") << status_name(s);
   }
   for (status s :
@@ -89,10 +89,10 @@ TEST(Status, EveryValueHasExactlyOneClass) {
   for (status s : {status::alg_not_allowed, status::typ_mismatch, status::embedded_key_rejected}) {
     EXPECT_EQ(class_name(s), "header") << status_name(s);
   }
-  for (status s : {status::bad_claim_type, status::missing_claim, status::expired,
-                   status::not_yet_valid, status::issued_in_future, status::too_old,
-                   status::issuer_mismatch, status::audience_mismatch, status::subject_mismatch,
-                   status::no_log_time}) {
+  for (status s :
+       {status::bad_claim_type, status::missing_claim, status::expired, status::not_yet_valid,
+        status::issued_in_future, status::too_old, status::issuer_mismatch,
+        status::audience_mismatch, status::subject_mismatch, status::no_log_time}) {
     EXPECT_EQ(class_name(s), "claims") << status_name(s);
   }
 }

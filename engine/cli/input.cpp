@@ -1,11 +1,13 @@
 #include "input.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -133,164 +135,165 @@ const char* stop_signals::name() noexcept {
   }
 }
 
+// The decompressor of a compressed input: the raw bytes read and not yet decoded, and
+// the library's stream state.
+struct input_source::decoder {
+  std::vector<char> in = std::vector<char>(k_block);
+  std::size_t in_pos = 0;
+  std::size_t in_len = 0;
+  bool raw_ended = false;       // the file has no more raw bytes
+  bool frame_ended = true;      // the last gzip member / zstd frame ended cleanly
+  bool output_pending = false;  // the last call filled its output: more may be ready
+  z_stream z{};
+  bool z_ready = false;
+  ZSTD_DStream* zstd = nullptr;
+
+  decoder() = default;
+  decoder(const decoder&) = delete;
+  decoder& operator=(const decoder&) = delete;
+  ~decoder() {
+    if (z_ready) inflateEnd(&z);
+    ZSTD_freeDStream(zstd);
+  }
+};
+
+input_source::input_source() = default;
+
 std::unique_ptr<input_source> input_source::open(const std::string& path, int stop_fd) {
   std::unique_ptr<input_source> in(new input_source());
   in->stop_fd_ = stop_fd;
   in->name_ = path == "-" ? "(stdin)" : path;
-  in->source_fd_ = path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (in->source_fd_ < 0) {
+  in->fd_ = path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in->fd_ < 0) {
     throw config_error(path + ": cannot open: " + std::generic_category().message(errno));
   }
   struct stat st {};
-  const bool regular = ::fstat(in->source_fd_, &st) == 0 && S_ISREG(st.st_mode);
-  if (regular) {
-    in->size_ = static_cast<std::uint64_t>(st.st_size);
-    in->file_id_ = std::pair{st.st_dev, st.st_ino};
+  if (::fstat(in->fd_, &st) == 0) {
+    if (S_ISDIR(st.st_mode)) throw config_error(path + ": is a directory");
+    if (S_ISREG(st.st_mode)) {
+      in->size_ = static_cast<std::uint64_t>(st.st_size);
+      in->file_id_ = std::pair{st.st_dev, st.st_ino};
+      in->modified_ =
+          static_cast<double>(st.st_mtim.tv_sec) + static_cast<double>(st.st_mtim.tv_nsec) / 1e9;
+    }
   }
-  if (::fstat(in->source_fd_, &st) == 0 && S_ISDIR(st.st_mode)) {
-    if (in->source_fd_ != STDIN_FILENO) ::close(in->source_fd_);
-    in->source_fd_ = -1;
-    throw config_error(path + ": is a directory");
-  }
-
-  // The magic bytes decide. A regular plain file is read directly; anything else goes
-  // through a pipe fed by a thread (which also carries the bytes already read).
+  // The magic bytes decide; they are handed on first (nothing is read twice, so a
+  // pipe works as well as a file).
   std::array<char, 4> head{};
-  const ssize_t n = read_full(in->source_fd_, head.data(), head.size());
+  const ssize_t n = read_full(in->fd_, head.data(), head.size());
   if (n < 0) throw config_error(path + ": cannot read: " + std::generic_category().message(errno));
-  const std::string prefix(head.data(), static_cast<std::size_t>(n));
-  if (is_gzip(prefix)) in->compression_ = "gzip";
-  if (is_zstd(prefix)) in->compression_ = "zstd";
-  if (regular && in->compression_.empty() && ::lseek(in->source_fd_, 0, SEEK_SET) == 0) {
-    in->read_fd_ = in->source_fd_;
-    return in;
+  in->prefix_.assign(head.data(), static_cast<std::size_t>(n));
+  in->consumed_ = in->prefix_.size();
+  if (is_gzip(in->prefix_)) {
+    in->compression_ = "gzip";
+    in->decoder_ = std::make_unique<decoder>();
+    if (inflateInit2(&in->decoder_->z, 15 + 16) != Z_OK) {
+      throw config_error(path + ": cannot start gzip decompression");
+    }
+    in->decoder_->z_ready = true;
+  } else if (is_zstd(in->prefix_)) {
+    in->compression_ = "zstd";
+    in->decoder_ = std::make_unique<decoder>();
+    in->decoder_->zstd = ZSTD_createDStream();
+    if (in->decoder_->zstd == nullptr) {
+      throw config_error(path + ": cannot start zstd decompression");
+    }
   }
-  std::array<int, 2> fds{};
-  if (::pipe2(fds.data(), O_CLOEXEC) != 0) {
-    throw config_error(path + ": cannot create a pipe: " + std::generic_category().message(errno));
-  }
-  in->read_fd_ = fds[0];
-  in->write_fd_ = fds[1];
-  in->consumed_ = prefix.size();
-  in->feeder_ = std::thread([raw = in.get(), prefix] { raw->feed(prefix); });
   return in;
 }
 
 input_source::~input_source() {
-  // Closing the read end first makes a thread still writing fail with EPIPE and stop
-  // (SIGPIPE is ignored by the program).
-  if (read_fd_ >= 0 && read_fd_ != source_fd_) ::close(read_fd_);
-  if (feeder_.joinable()) feeder_.join();
-  if (source_fd_ > STDIN_FILENO) ::close(source_fd_);
+  if (fd_ > STDIN_FILENO) ::close(fd_);
 }
 
-std::uint64_t input_source::consumed() const noexcept {
-  if (read_fd_ == source_fd_ && source_fd_ >= 0) {
-    const off_t at = ::lseek(source_fd_, 0, SEEK_CUR);
-    return at < 0 ? 0 : static_cast<std::uint64_t>(at);
+std::ptrdiff_t input_source::read_raw(char* buf, std::size_t n) {
+  if (!prefix_.empty()) {
+    const std::size_t k = std::min(n, prefix_.size());
+    std::memcpy(buf, prefix_.data(), k);
+    prefix_.erase(0, k);
+    return static_cast<std::ptrdiff_t>(k);
   }
-  return consumed_.load(std::memory_order_relaxed);
-}
-
-std::string input_source::finish() {
-  // A feeder still writing (the consumer stopped early) gets EPIPE and ends.
-  if (read_fd_ >= 0 && read_fd_ != source_fd_) {
-    ::close(read_fd_);
-    read_fd_ = -1;
+  const ssize_t r = read_or_stop(fd_, buf, n, stop_fd_);
+  if (r == k_stopped) return stopped;
+  if (r < 0) {
+    problem_ = "read error: " + std::string(std::generic_category().message(errno));
+    return 0;
   }
-  if (feeder_.joinable()) feeder_.join();
-  return problem_;
+  consumed_.fetch_add(static_cast<std::uint64_t>(r), std::memory_order_relaxed);
+  // The input may have ended because its writer stopped on the same request (a pipe
+  // from a stopped process): its last line is not whole then either.
+  if (r == 0 && stop_pending(stop_fd_)) return stopped;
+  return r;
 }
 
-// The feeding thread: copies or decompresses the source into the pipe, then closes
-// the pipe's write end (the consumer sees the end of input). Records what went wrong.
-void input_source::feed(std::string prefix) noexcept {
-  std::vector<char> in(k_block);
-  std::vector<char> out(k_block);
-  bool reader_gone = false;
-  bool stopped = false;  // a signal asked the run to stop: no problem to report
-  const auto emit = [&](const char* data, std::size_t len) {
-    if (!reader_gone && !write_full(write_fd_, data, len)) reader_gone = true;
-    return !reader_gone;
-  };
-  // Next input bytes: the prefix first, then the source.
-  const auto next = [&](std::size_t* len) -> bool {
-    if (!prefix.empty()) {
-      std::memcpy(in.data(), prefix.data(), prefix.size());
-      *len = prefix.size();
-      prefix.clear();
-      return true;
+std::ptrdiff_t input_source::read(char* buf, std::size_t n) {
+  if (ended_) return 0;
+  if (!decoder_) {
+    const std::ptrdiff_t r = read_raw(buf, n);
+    ended_ = r <= 0;
+    return r;
+  }
+  decoder& d = *decoder_;
+  while (true) {
+    if (d.in_pos == d.in_len && !d.raw_ended) {
+      const std::ptrdiff_t r = read_raw(d.in.data(), d.in.size());
+      if (r == stopped) {
+        ended_ = true;
+        return stopped;
+      }
+      d.in_pos = 0;
+      d.in_len = static_cast<std::size_t>(std::max<std::ptrdiff_t>(r, 0));
+      d.raw_ended = r <= 0;
     }
-    const ssize_t r = read_or_stop(source_fd_, in.data(), in.size(), stop_fd_);
-    if (r == k_stopped) {
-      stopped = true;
-      return false;
+    if (d.in_pos == d.in_len && !d.output_pending) {  // every raw byte is decoded
+      if (problem_.empty() && !d.frame_ended) problem_ = "truncated " + compression_ + " stream";
+      ended_ = true;
+      return 0;
     }
-    if (r < 0) {
-      problem_ = "read error: " + std::string(std::generic_category().message(errno));
-      return false;
-    }
-    *len = static_cast<std::size_t>(r);
-    consumed_.fetch_add(*len, std::memory_order_relaxed);
-    return *len > 0;
-  };
-
-  std::size_t len = 0;
-  if (compression_ == "gzip") {
-    z_stream z{};
-    if (inflateInit2(&z, 15 + 16) != Z_OK) {
-      problem_ = "cannot start gzip decompression";
+    std::size_t produced = 0;
+    if (d.z_ready) {
+      if (d.frame_ended && d.in_pos < d.in_len) {  // a member follows (concatenated files)
+        inflateReset(&d.z);
+      }
+      d.z.next_in = reinterpret_cast<Bytef*>(d.in.data() + d.in_pos);
+      d.z.avail_in = static_cast<uInt>(d.in_len - d.in_pos);
+      d.z.next_out = reinterpret_cast<Bytef*>(buf);
+      d.z.avail_out = static_cast<uInt>(std::min<std::size_t>(n, k_block));
+      const uInt out_room = d.z.avail_out;
+      const int rc = inflate(&d.z, Z_NO_FLUSH);
+      d.in_pos = d.in_len - d.z.avail_in;
+      produced = out_room - d.z.avail_out;
+      if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
+        problem_ = std::string("corrupt gzip stream: ") + (d.z.msg != nullptr ? d.z.msg : "error");
+        ended_ = true;
+        return static_cast<std::ptrdiff_t>(produced);
+      }
+      d.frame_ended = rc == Z_STREAM_END;
+      d.output_pending = d.z.avail_out == 0;
     } else {
-      int rc = Z_OK;
-      bool ended = false;  // the last member ended cleanly
-      while (!reader_gone && next(&len)) {
-        z.next_in = reinterpret_cast<Bytef*>(in.data());
-        z.avail_in = static_cast<uInt>(len);
-        while (z.avail_in > 0 && !reader_gone) {
-          if (ended) {  // another gzip member follows (concatenated files)
-            inflateReset(&z);
-            ended = false;
-          }
-          z.next_out = reinterpret_cast<Bytef*>(out.data());
-          z.avail_out = static_cast<uInt>(out.size());
-          rc = inflate(&z, Z_NO_FLUSH);
-          if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) break;
-          emit(out.data(), out.size() - z.avail_out);
-          if (rc == Z_STREAM_END) ended = true;
-        }
-        if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
-          problem_ = std::string("corrupt gzip stream: ") + (z.msg != nullptr ? z.msg : "error");
-          break;
-        }
+      ZSTD_inBuffer src{d.in.data(), d.in_len, d.in_pos};
+      ZSTD_outBuffer dst{buf, n, 0};
+      const std::size_t rc = ZSTD_decompressStream(d.zstd, &dst, &src);
+      d.in_pos = src.pos;
+      produced = dst.pos;
+      if (ZSTD_isError(rc) != 0) {
+        problem_ = std::string("corrupt zstd stream: ") + ZSTD_getErrorName(rc);
+        ended_ = true;
+        return static_cast<std::ptrdiff_t>(produced);
       }
-      if (problem_.empty() && !ended && !reader_gone && !stopped)
-        problem_ = "truncated gzip stream";
-      inflateEnd(&z);
+      d.frame_ended = rc == 0;
+      d.output_pending = dst.pos == dst.size;
     }
-  } else if (compression_ == "zstd") {
-    ZSTD_DStream* z = ZSTD_createDStream();
-    std::size_t last = 0;  // 0 when the last frame ended
-    while (z != nullptr && !reader_gone && next(&len)) {
-      ZSTD_inBuffer src{in.data(), len, 0};
-      while (src.pos < src.size && !reader_gone) {
-        ZSTD_outBuffer dst{out.data(), out.size(), 0};
-        last = ZSTD_decompressStream(z, &dst, &src);
-        if (ZSTD_isError(last) != 0) break;
-        emit(out.data(), dst.pos);
-      }
-      if (ZSTD_isError(last) != 0) {
-        problem_ = std::string("corrupt zstd stream: ") + ZSTD_getErrorName(last);
-        break;
-      }
-    }
-    if (z == nullptr) problem_ = "cannot start zstd decompression";
-    if (problem_.empty() && last != 0 && !reader_gone && !stopped)
-      problem_ = "truncated zstd stream";
-    ZSTD_freeDStream(z);
-  } else {
-    while (!reader_gone && next(&len)) emit(in.data(), len);
+    if (produced > 0) return static_cast<std::ptrdiff_t>(produced);
+    if (d.in_pos == d.in_len && d.raw_ended) d.output_pending = false;
   }
-  ::close(write_fd_);
+}
+
+bool input_source::would_wait() const {
+  if (ended_ || !prefix_.empty()) return false;
+  if (decoder_ && (decoder_->in_pos < decoder_->in_len || decoder_->output_pending)) return false;
+  pollfd p{fd_, POLLIN, 0};
+  return ::poll(&p, 1, 0) == 0;
 }
 
 std::vector<std::unique_ptr<input_source>> open_inputs(const std::vector<std::string>& paths,

@@ -8,12 +8,12 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include <sys/types.h>
 
+#include "jwtbatch/pipeline.hpp"
 #include "stop_read.hpp"
 
 namespace jwtbatch::cli {
@@ -61,50 +61,63 @@ using detail::k_stopped;
 using detail::read_or_stop;
 using detail::stop_pending;
 
-class input_source {
+// One input of a command, as plain bytes: a file or standard input, decompressed as it
+// is read when it starts with the gzip or zstd magic bytes. It is the pipeline's byte
+// source: the reading, and the decompression, happen on the pipeline's serial reader,
+// with no thread or pipe of their own.
+class input_source final : public byte_source {
  public:
   // open: "-" is standard input. Throws config_error naming the file when it cannot
-  // be opened; decompression problems found later are reported by finish().
-  // `stop_fd` (stop_signals::fd(), or -1) ends the reading early: the bytes read so
-  // far are passed on and finish() reports nothing.
+  // be opened or read; decompression problems found later are reported by finish().
+  // `stop_fd` (stop_signals::fd(), or -1) ends the reading early: read() returns
+  // byte_source::stopped and finish() reports nothing.
   static std::unique_ptr<input_source> open(const std::string& path, int stop_fd = -1);
-  ~input_source();
+  ~input_source() override;
   input_source(const input_source&) = delete;
   input_source& operator=(const input_source&) = delete;
 
-  // The descriptor to read the plain bytes from (a pipe fed by a decompressing thread
-  // when the input is compressed or not seekable).
-  [[nodiscard]] int fd() const noexcept { return read_fd_; }
+  // The plain (decompressed) bytes. A corrupt or truncated compressed stream, or a
+  // read error, ends the input (0) after every byte decoded before the damage; finish()
+  // then names the problem.
+  std::ptrdiff_t read(char* buf, std::size_t n) override;
+  [[nodiscard]] bool would_wait() const override;
+
   [[nodiscard]] const std::string& name() const noexcept { return name_; }
   // "gzip", "zstd" or "" (plain).
   [[nodiscard]] const std::string& compression() const noexcept { return compression_; }
   // Size of the input file in bytes, when it is a regular file (for progress).
   [[nodiscard]] std::optional<std::uint64_t> size() const noexcept { return size_; }
   // Bytes of the input file consumed so far (compressed bytes for compressed input).
-  [[nodiscard]] std::uint64_t consumed() const noexcept;
+  // May be read from another thread than the one reading.
+  [[nodiscard]] std::uint64_t consumed() const noexcept {
+    return consumed_.load(std::memory_order_relaxed);
+  }
   // The device and inode of the input when it is a regular file (so an output file
   // that is also an input can be refused before it is truncated).
   [[nodiscard]] std::optional<std::pair<dev_t, ino_t>> file_id() const noexcept { return file_id_; }
+  // The file's modification time (Unix seconds) when it is a regular file.
+  [[nodiscard]] std::optional<double> modified() const noexcept { return modified_; }
 
-  // finish closes the consumer's end (the consumer has read to the end of the input or
-  // stopped), waits for the feeding thread and returns what went wrong while reading
-  // or decompressing ("truncated gzip stream", ...), or "" when nothing did. The
-  // bytes decoded before a problem were all delivered: they still give records.
-  std::string finish();
+  // finish returns what went wrong while reading or decompressing ("truncated gzip
+  // stream", ...), or "" when nothing did.
+  [[nodiscard]] std::string finish() const { return problem_; }
 
  private:
-  input_source() = default;
-  void feed(std::string prefix) noexcept;
+  struct decoder;
+  input_source();
+  // Raw bytes of the file: the magic bytes read by open() first, then the descriptor.
+  std::ptrdiff_t read_raw(char* buf, std::size_t n);
 
   std::string name_;
   std::string compression_;
   std::optional<std::uint64_t> size_;
   std::optional<std::pair<dev_t, ino_t>> file_id_;
+  std::optional<double> modified_;
   int stop_fd_ = -1;
-  int source_fd_ = -1;  // the file (or 0)
-  int read_fd_ = -1;    // what the consumer reads
-  int write_fd_ = -1;   // the pipe's write end, owned by the thread
-  std::thread feeder_;
+  int fd_ = -1;         // the file (or 0)
+  std::string prefix_;  // bytes open() read to tell the format, not yet handed on
+  std::unique_ptr<decoder> decoder_;
+  bool ended_ = false;
   std::string problem_;
   std::atomic<std::uint64_t> consumed_{0};
 };
@@ -115,9 +128,9 @@ class input_source {
 std::vector<std::unique_ptr<input_source>> open_inputs(const std::vector<std::string>& paths,
                                                        int stop_fd = -1);
 
-// finish_input waits for `in` and names on `err` what went wrong while reading it (a
-// truncated or corrupt compressed file, a read error: every line before the damage got
-// its record). True when something did: the run then exits 3 (an input ended early).
+// finish_input names on `err` what went wrong while reading `in` (a truncated or
+// corrupt compressed file, a read error: every line before the damage got its record).
+// True when something did: the run then exits 3 (an input ended early).
 bool finish_input(input_source& in, std::FILE* err);
 
 }  // namespace jwtbatch::cli

@@ -35,6 +35,27 @@ constexpr bool is_blank(char c) noexcept {
 constexpr bool is_space(char c) noexcept {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
+// RFC 8259 §2: the four bytes JSON allows between tokens.
+constexpr bool is_json_space(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+constexpr bool is_hex(char c) noexcept {
+  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+// hex_value of a character for which is_hex holds.
+constexpr unsigned hex_value(char c) noexcept {
+  if (is_digit(c)) return static_cast<unsigned>(c - '0');
+  return static_cast<unsigned>((c | 0x20) - 'a' + 10);
+}
+// is_escape tells whether s[i] starts a percent-escape, '%' and two hex digits
+// (RFC 3986 §2.1; either case).
+inline bool is_escape(std::string_view s, std::size_t i) noexcept {
+  return i + 2 < s.size() && s[i] == '%' && is_hex(s[i + 1]) && is_hex(s[i + 2]);
+}
+// escape_value is the byte the escape at s[i] stands for (is_escape(s, i) holds).
+inline char escape_value(std::string_view s, std::size_t i) noexcept {
+  return static_cast<char>((hex_value(s[i + 1]) << 4) | hex_value(s[i + 2]));
+}
 constexpr char to_lower(char c) noexcept {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }

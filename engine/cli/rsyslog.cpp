@@ -37,7 +37,7 @@ bool fulljson_reader::read(std::string_view line) {
       doc.get_object().get(obj) != simdjson::SUCCESS) {
     return false;
   }
-  // One pass over the members: rsyslog writes "msg" first and "timereported" later,
+  // One pass over the members: rsyslog writes "msg" first and "timegenerated" later,
   // but any order is read.
   bool have_msg = false;
   for (auto field : obj) {
@@ -48,7 +48,7 @@ bool fulljson_reader::read(std::string_view line) {
       if (field.value().get_string().get(value) != simdjson::SUCCESS) return false;
       msg_.assign(value);
       have_msg = true;
-    } else if (key == "timereported") {
+    } else if (key == "timegenerated") {
       if (field.value().get_string().get(value) == simdjson::SUCCESS) time_.assign(value);
     }
   }

@@ -23,8 +23,10 @@ class fulljson_reader {
  public:
   // read: true when `line` is a JSON object with a string member "msg"; then msg() is
   // its decoded text (a decoded "\n" is kept: tokens never contain one) and time() the
-  // decoded "timereported" string ("" when absent or not a string). False otherwise,
-  // and the caller scans the raw line instead. Never throws.
+  // decoded "timegenerated" string ("" when absent or not a string): when rsyslog
+  // received the message, which the sender cannot choose, unlike "timereported" (the
+  // sender's header) or any text of the message. False otherwise, and the caller scans
+  // the raw line instead. Throws only std::bad_alloc.
   bool read(std::string_view line);
   [[nodiscard]] std::string_view msg() const noexcept { return msg_; }
   [[nodiscard]] std::string_view time() const noexcept { return time_; }

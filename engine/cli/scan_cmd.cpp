@@ -1,200 +1,48 @@
 #include "scan_cmd.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <deque>
 #include <memory>
-#include <span>
 #include <system_error>
 
 #include <fmt/core.h>
 
+#include "extract.hpp"
 #include "flags.hpp"
 #include "input.hpp"
 #include "jwtbatch/key_set.hpp"
-#include "log_time.hpp"
+#include "jwtbatch/pipeline.hpp"
 #include "progress.hpp"
 #include "record.hpp"
 #include "rsyslog.hpp"
-#include "scan.hpp"
 
 namespace jwtbatch::cli {
 namespace {
 
-// Tokens verified together: enough to keep every core busy, few enough to bound memory.
-constexpr std::size_t k_batch_tokens = 4096;
-// Longer lines are cut: the rest of the line is skipped (and counted).
-constexpr std::size_t k_max_line = std::size_t{16} << 20;
+// Replies held before they are written when rsyslog does not wait for each one.
+constexpr std::size_t k_reply_block = std::size_t{64} << 10;
 
-// Reads lines from a descriptor; a line's view is valid until the next call.
-class line_source {
- public:
-  // `stop_fd` (stop_signals::fd(), or -1): once readable, next() returns false without
-  // reading more; a line not yet ended by its "\n" is dropped (it is not whole).
-  explicit line_source(int fd, int stop_fd = -1) : fd_(fd), stop_fd_(stop_fd) {}
-  [[nodiscard]] bool stopped() const noexcept { return stopped_; }
-  // next: the next line without its terminator ("\r\n" or "\n"), or false at the end.
-  bool next(std::string_view& line, bool& cut) {
-    if (after_cut_) {  // the bytes read past a cut line's end come next
-      buf_ = std::move(rest_);
-      rest_.clear();
-      after_cut_ = false;
-    } else {
-      buf_.erase(0, pos_);
-    }
-    pos_ = 0;
-    cut = false;
-    std::size_t scanned = 0;
-    while (true) {
-      const std::size_t nl = buf_.find('\n', scanned);
-      if (nl != std::string::npos) {
-        line = std::string_view(buf_).substr(0, nl);
-        pos_ = nl + 1;
-        break;
-      }
-      scanned = buf_.size();
-      if (buf_.size() > k_max_line) {  // keep the head of the line, drop the rest
-        cut = true;
-        buf_.resize(k_max_line);
-        skip_to_newline();
-        line = buf_;
-        pos_ = buf_.size();
-        break;
-      }
-      if (!fill()) {
-        if (buf_.empty() || stopped_) return false;
-        line = buf_;
-        pos_ = buf_.size();
-        break;
-      }
-    }
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    return true;
+// When tokens are judged (scan_extractor): at --at, else now; with --at-log-time at
+// the line's own time, the syslog year coming from --syslog-year, else the input file's
+// modification time, else (a pipe) now.
+scan_time_options make_times(const scan_options& o, const input_source* in) {
+  scan_time_options t;
+  t.at_log_time = o.at_log_time;
+  t.require_log_time = o.require_log_time;
+  t.times.time_field = o.time_field;
+  if (o.syslog_year != 0) {
+    t.times.syslog_year = o.syslog_year;
+  } else if (in != nullptr && in->modified()) {
+    t.times.syslog_reference = *in->modified();
+  } else {
+    t.times.syslog_reference =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   }
-
-  // would_wait: whether next() would have to wait for the writer: no whole line is
-  // buffered and the descriptor has nothing to read right now (a pipe or terminal
-  // whose writer is slow; never a regular file). Callers answer what they have before
-  // waiting, so a live stream's results are never held back by a half-full batch.
-  [[nodiscard]] bool would_wait() const {
-    const bool buffered = after_cut_ ? rest_.find('\n') != std::string::npos
-                                     : buf_.find('\n', pos_) != std::string::npos;
-    if (buffered) return false;
-    pollfd p{fd_, POLLIN, 0};
-    return ::poll(&p, 1, 0) == 0;
-  }
-
- private:
-  bool fill() {
-    if (stopped_) return false;
-    const std::size_t old = buf_.size();
-    buf_.resize(old + (std::size_t{1} << 16));
-    const ssize_t n = read_or_stop(fd_, buf_.data() + old, std::size_t{1} << 16, stop_fd_);
-    if (n == k_stopped) {
-      stopped_ = true;
-      buf_.resize(old);
-      return false;
-    }
-    if (n < 0) throw std::system_error(errno, std::generic_category(), "scan: read");
-    buf_.resize(old + static_cast<std::size_t>(n));
-    // The input may have ended because its writer stopped on the same request (the
-    // decompressing thread): its last line is not whole then either.
-    if (n == 0) stopped_ = stop_pending(stop_fd_);
-    return n > 0;
-  }
-  // Reads and drops the rest of a cut line; what follows its newline is kept in rest_.
-  void skip_to_newline() {
-    after_cut_ = true;
-    std::string scratch(std::size_t{1} << 16, '\0');
-    while (true) {
-      const ssize_t n = read_or_stop(fd_, scratch.data(), scratch.size(), stop_fd_);
-      if (n == k_stopped) stopped_ = true;
-      if (n <= 0) return;
-      const auto* nl =
-          static_cast<const char*>(std::memchr(scratch.data(), '\n', static_cast<std::size_t>(n)));
-      if (nl != nullptr) {
-        rest_.assign(nl + 1, static_cast<std::size_t>(scratch.data() + n - (nl + 1)));
-        return;
-      }
-    }
-  }
-
-  int fd_;
-  int stop_fd_;
-  std::string buf_;
-  std::size_t pos_ = 0;
-  std::string rest_;  // bytes read past a cut line's end
-  bool after_cut_ = false;
-  bool stopped_ = false;
-};
-
-struct found_record {
-  std::uint64_t line;
-  std::size_t offset;
-  std::string_view file;
-};
-
-// The tokens found so far, waiting to be verified together: each text that holds
-// tokens is kept whole (the token views point into it), with one evaluation time per
-// token. Reused batch after batch.
-class token_batch {
- public:
-  // add keeps `text` and queues its `found` tokens, each to be judged at `at`.
-  void add(std::string_view text, const std::vector<found_token>& found, double at) {
-    const std::string& copy = kept_.emplace_back(text);
-    for (const found_token& f : found) {
-      tokens_.push_back(std::string_view(copy).substr(f.offset, f.token.size()));
-      times_.push_back(at);
-    }
-  }
-  // verify judges every queued token; results()[i] is the i-th token's verdict.
-  void verify(const batch_verifier& engine) {
-    results_.resize(tokens_.size());
-    if (!tokens_.empty()) engine.verify_batch_at(tokens_, times_, results_);
-  }
-  [[nodiscard]] std::span<const std::string_view> tokens() const { return tokens_; }
-  [[nodiscard]] std::span<const result> results() const { return results_; }
-  [[nodiscard]] std::size_t size() const { return tokens_.size(); }
-  void clear() {
-    kept_.clear();
-    tokens_.clear();
-    times_.clear();
-  }
-
- private:
-  std::deque<std::string> kept_;
-  std::vector<std::string_view> tokens_;
-  std::vector<double> times_;
-  std::vector<result> results_;
-};
-
-// When tokens are judged: the evaluation time of lines without their own timestamp
-// (--at, else now), and how to find a line's own (--at-log-time).
-struct scan_clock {
-  double default_time = 0;
-  log_time_options times;
-};
-
-scan_clock make_clock(const scan_options& o, const policy& rules) {
-  scan_clock c;
-  c.default_time =
-      rules.fixed_time
-          ? *rules.fixed_time
-          : std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-                .count();
-  c.times.time_field = o.time_field;
-  c.times.syslog_year =
-      o.syslog_year != 0
-          ? o.syslog_year
-          : static_cast<int>(std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(
-                                                             std::chrono::system_clock::now()))
-                                 .year());
-  return c;
+  return t;
 }
 
 // Points descriptor 2 at `log_fd` while it lives; keep() makes that permanent. Used by
@@ -235,6 +83,13 @@ int run_rsyslog(const scan_options& o, std::FILE* out) {
   if (!o.output.output.empty()) {
     throw config_error("--output: --rsyslog answers on stdout, one reply per message");
   }
+  // rsyslog's msg is the sender's text from end to end: no time in it is the time the
+  // message was logged (fulljson's timegenerated is).
+  if (o.at_log_time && o.rsyslog_input != "fulljson") {
+    throw config_error(
+        "--at-log-time: with --rsyslog-input msg the message carries no time of its own; use "
+        "--rsyslog-input fulljson (the time rsyslog received it, timegenerated)");
+  }
   // Diagnostics never go to stderr (scan_cmd.hpp): to --rsyslog-log, or nowhere.
   const std::unique_ptr<std::FILE, int (*)(std::FILE*)> log(
       std::fopen(o.rsyslog_log.empty() ? "/dev/null" : o.rsyslog_log.c_str(), "a"), &std::fclose);
@@ -250,75 +105,42 @@ int run_rsyslog(const scan_options& o, std::FILE* out) {
   // main's message), as scan_cmd.hpp says.
   stderr_to_log guard(::fileno(err));
   const engine_setup setup = make_engine(o.engine, err);
-  const scan_clock clock = make_clock(o, setup.engine->rules().rules());
   const bool fulljson = o.rsyslog_input == "fulljson";
   stop_signals stop;
   output_files files(o.output, {}, out);
   guard.keep();
   stop.arm();
 
-  struct message {
-    std::size_t first_token;
-    std::size_t tokens;
-    bool cut;
-  };
-  std::vector<message> messages;
-  token_batch batch;
-  std::vector<found_token> found;
-  fulljson_reader reader;
+  const rsyslog_extractor extractor(fulljson, make_times(o, nullptr));
   std::string replies;
   tally counts;
   std::uint64_t lines = 0, lines_without_token = 0, lines_not_json = 0, lines_cut = 0;
   const auto started = std::chrono::steady_clock::now();
-
-  const auto answer = [&] {
-    batch.verify(*setup.engine);
-    for (const message& m : messages) {
-      const auto verdicts = batch.results().subspan(m.first_token, m.tokens);
-      for (const result& r : verdicts) counts.add(r);
-      append_rsyslog_reply(replies, verdicts, m.cut);
-    }
+  // Replies are written whenever rsyslog waits for them (the input pauses), and in
+  // blocks under load, so memory stays bounded.
+  const auto write_replies = [&] {
     write_all(out, replies);
     if (std::fflush(out) != 0) {
       throw std::system_error(errno, std::generic_category(), "writing the output");
     }
-    messages.clear();
-    batch.clear();
   };
-
-  line_source source(STDIN_FILENO, stop.fd());
-  std::string_view line;
-  bool cut = false;
-  while (source.next(line, cut)) {
-    ++lines;
-    if (cut) ++lines_cut;
-    std::string_view text = line;  // where the tokens are
-    std::string_view when = line;  // where the time is
-    if (fulljson) {
-      if (reader.read(line)) {
-        text = reader.msg();
-        when = reader.time();
-      } else {
-        ++lines_not_json;  // scanned as it is
-      }
-    }
-    find_tokens(text, found);
-    messages.push_back({batch.size(), found.size(), cut});
-    if (found.empty()) {
-      ++lines_without_token;
-    } else {
-      double at = clock.default_time;
-      if (o.at_log_time) {
-        if (const auto t = log_time(when, clock.times)) at = *t;
-      }
-      batch.add(text, found, at);
-    }
-    if (batch.size() >= k_batch_tokens || messages.size() >= k_batch_tokens ||
-        source.would_wait()) {
-      answer();
-    }
-  }
-  answer();
+  fd_source source(STDIN_FILENO, stop.fd());
+  pipeline_options options;
+  options.max_line_bytes = k_max_log_line;
+  verify_stream(
+      *setup.engine, source, extractor,
+      [&](const line_result& line, bool flush) {
+        ++lines;
+        const bool cut = line.cut_line || line.cut;
+        if (cut) ++lines_cut;
+        if (line.tokens.empty()) ++lines_without_token;
+        if ((line.marks & k_mark_not_fulljson) != 0) ++lines_not_json;
+        for (const result& r : line.results) counts.add(r);
+        append_rsyslog_reply(replies, line.results, cut);
+        if (flush || replies.size() >= k_reply_block) write_replies();
+      },
+      options);
+  write_replies();
 
   run_summary summary = run_summary::of("scan --rsyslog", counts, started, setup);
   summary.extra = {{"messages", lines},
@@ -331,7 +153,7 @@ int run_rsyslog(const scan_options& o, std::FILE* out) {
     fmt::print(err, "jwtbatch scan --rsyslog: {} messages, {} without a token", lines,
                lines_without_token);
     if (fulljson) fmt::print(err, ", {} not fulljson (scanned as text)", lines_not_json);
-    if (lines_cut > 0) fmt::print(err, ", {} cut at 16 MiB", lines_cut);
+    if (lines_cut > 0) fmt::print(err, ", {} cut (over 16 MiB or 64 tokens)", lines_cut);
     fmt::print(err, "\n");
     print_summary(err, "tokens", summary);
   }
@@ -352,13 +174,19 @@ CLI::App* add_scan_command(CLI::App& app, scan_options& o) {
       ->type_name("FILE");
   add_engine_flags(cmd, o.engine);
   cmd->add_flag("--at-log-time", o.at_log_time,
-                "Judge each token at its line's own timestamp (RFC 3339 / ISO 8601, Common Log "
-                "Format, syslog, or epoch seconds in --time-field)");
+                "Judge each token at its line's own time field: a JSON line's top-level ts, "
+                "time, timestamp or @timestamp (or --time-field), a syslog header, a combined "
+                "log's [time], an RFC 3339 time opening the line; never other text");
+  cmd->add_flag("--require-log-time", o.require_log_time,
+                "With --at-log-time, a token on a line without a time of its own gets status "
+                "no_log_time instead of being judged at --at or now")
+      ->needs("--at-log-time");
   cmd->add_option("--time-field", o.time_field, "JSON member holding each line's time")
       ->type_name("NAME")
       ->check(non_empty());
   add_whole_flag(cmd, "--syslog-year", o.syslog_year, 1970, 9999,
-                 "Year of syslog timestamps, which carry none", "", "this year");
+                 "Year of syslog timestamps, which carry none", "",
+                 "from the file's modification time");
   add_output_flags(cmd, o.output);
   cmd->add_flag("--rsyslog", o.rsyslog,
                 "Run as an rsyslog mmexternal plugin: read messages on standard input, write "
@@ -390,67 +218,41 @@ int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {
   stop_signals stop;  // its descriptor first: every reader of the run waits on it
   const auto inputs = open_inputs(o.inputs, stop.fd());
   output_files files(o.output, inputs, out);
-  const scan_clock clock = make_clock(o, setup.engine->rules().rules());
   stop.arm();  // from here on, a signal ends the run with whole records and a summary
-
-  // One batch: the lines that hold tokens (kept whole, so token views stay valid),
-  // the tokens, their evaluation times and where they were found.
-  token_batch batch;
-  std::vector<found_record> where;  // where batch's tokens were found
-  std::vector<found_token> found;
 
   record_writer records(o.output, files.records(), setup.engine->rules().rules().returned_claims);
   std::uint64_t lines = 0, lines_without_token = 0, lines_without_time = 0, lines_cut = 0;
   progress_meter meter(err, o.output.progress_mode());
   const auto started = std::chrono::steady_clock::now();
-
-  const auto flush = [&] {
-    batch.verify(*setup.engine);
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      records.add(where[i].line, where[i].file, where[i].offset, batch.tokens()[i],
-                  batch.results()[i]);
-    }
-    batch.clear();
-    where.clear();
-  };
+  pipeline_options options;
+  options.max_line_bytes = k_max_log_line;
 
   std::uint64_t damaged = 0;
+  std::uint64_t finished_lines = 0;  // lines of the inputs already read whole
   const bool name_files = inputs.size() > 1;
   for (const auto& in : inputs) {
     if (stop_signals::caught() != 0) break;
     const std::string_view file = name_files ? std::string_view(in->name()) : std::string_view();
-    line_source source(in->fd(), stop.fd());
-    std::string_view line;
-    bool cut = false;
-    std::uint64_t number = 0;
-    while (source.next(line, cut)) {
-      ++number;
-      ++lines;
-      if (cut) ++lines_cut;
-      found.clear();
-      find_tokens(line, found);
-      if (found.empty()) {
-        ++lines_without_token;
-      } else {
-        double at = clock.default_time;
-        if (o.at_log_time) {
-          if (const auto t = log_time(line, clock.times)) {
-            at = *t;
-          } else {
+    const scan_extractor extractor(make_times(o, in.get()));
+    const pipeline_stats stats = verify_stream(
+        *setup.engine, *in, extractor,
+        [&](const line_result& line, bool flush) {
+          if (line.cut_line || line.cut) ++lines_cut;
+          if (line.tokens.empty()) {
+            ++lines_without_token;
+          } else if (o.at_log_time && line.at_source != time_source::line) {
             ++lines_without_time;
           }
-        }
-        batch.add(line, found, at);
-        for (const found_token& f : found) where.push_back({number, f.offset, file});
-        if (batch.size() >= k_batch_tokens) flush();
-      }
-      if (source.would_wait()) {  // a live stream pauses: show what it has brought so far
-        flush();
-        records.flush();
-      }
-      if (meter.due()) meter.show(lines, in->consumed(), in->size());
-    }
-    flush();
+          for (std::size_t i = 0; i < line.tokens.size(); ++i) {
+            records.add(line.number, file, line.tokens[i].offset, line.tokens[i].token,
+                        line.results[i]);
+          }
+          if (flush) records.flush();
+          if (meter.due()) meter.show(finished_lines + line.number, in->consumed(), in->size());
+        },
+        options);
+    finished_lines += stats.lines;
+    lines += stats.lines;
     if (finish_input(*in, err)) ++damaged;
   }
   records.flush();
@@ -466,7 +268,7 @@ int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {
   if (!o.output.quiet) {
     fmt::print(err, "jwtbatch scan: {} lines, {} without a token", lines, lines_without_token);
     if (o.at_log_time) fmt::print(err, ", {} with a token but no timestamp", lines_without_time);
-    if (lines_cut > 0) fmt::print(err, ", {} cut at 16 MiB", lines_cut);
+    if (lines_cut > 0) fmt::print(err, ", {} cut (over 16 MiB or 64 tokens)", lines_cut);
     fmt::print(err, "\n");
     print_summary(err, "tokens", summary);
   }

@@ -15,8 +15,9 @@ struct scan_options {
   engine_options engine;
   std::vector<std::string> inputs;    // files; none or "-" = standard input
   bool at_log_time = false;           // judge each token at its line's own timestamp
+  bool require_log_time = false;      // no own timestamp: status no_log_time
   std::string time_field;             // JSON member holding the time (epoch or RFC 3339)
-  int syslog_year = 0;                // year of syslog timestamps; 0 = this year
+  int syslog_year = 0;                // year of syslog timestamps; 0 = from the file's mtime
   output_options output;              // --format, --emit-token, --progress
   bool rsyslog = false;               // rsyslog mmexternal plugin mode
   std::string rsyslog_input = "msg";  // mmexternal interface.input: msg or fulljson

@@ -15,7 +15,7 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
-#include "field.hpp"
+#include "extract.hpp"
 #include "flags.hpp"
 #include "input.hpp"
 #include "jwtbatch/batch.hpp"
@@ -36,7 +36,8 @@ CLI::App* add_verify_command(CLI::App& app, verify_options& o) {
       ->type_name("FILE");
   add_engine_flags(cmd, o.engine);
   cmd->add_option("--field", o.field,
-                  "Input is NDJSON: the token is the string member NAME of each line")
+                  "Input is NDJSON: the token is the string member NAME of each line (a line "
+                  "without it: status no_token)")
       ->type_name("NAME")
       ->check(non_empty());
   add_output_flags(cmd, o.output);
@@ -65,31 +66,30 @@ int run_verify(const verify_options& o, std::FILE* out, std::FILE* err) {
   std::uint64_t damaged = 0;
   const bool name_files = inputs.size() > 1;
   const auto started = std::chrono::steady_clock::now();
+  const whole_line_extractor whole;
+  const field_extractor field(o.field);
+  const line_extractor& extractor =
+      o.field.empty() ? static_cast<const line_extractor&>(whole) : field;
   pipeline_options options;
-  options.stop_fd = stop.fd();
+  // A whole line is a token: one longer than the token limit is never held. An NDJSON
+  // line holds other members too: it is cut at the log-line bound.
+  if (!o.field.empty()) options.max_line_bytes = k_max_log_line;
   for (const auto& in : inputs) {
     if (stop_signals::caught() != 0) break;
     const std::string_view file = name_files ? std::string_view(in->name()) : std::string_view();
-    std::unique_ptr<field_extractor> fields;
-    if (!o.field.empty()) {
-      fields = std::make_unique<field_extractor>(in->fd(), o.field, stop.fd());
-    }
     verify_stream(
-        engine, fields ? fields->fd() : in->fd(),
-        [&](std::uint64_t line, std::string_view token, const result& r) {
-          records.add(line, file, std::nullopt, token, r);
+        engine, *in, extractor,
+        [&](const line_result& line, bool flush) {
+          for (std::size_t i = 0; i < line.results.size(); ++i) {
+            records.add(line.number, file, std::nullopt, line.tokens[i].token, line.results[i]);
+          }
+          if (flush) records.flush();
           if (meter.due()) {
             meter.show(records.counts().records, finished_bytes + in->consumed(), total);
           }
         },
         options);
     finished_bytes += in->size().value_or(0);
-    if (fields) {
-      if (const std::uint64_t missing = fields->finish(); missing > 0) {
-        fmt::print(err, "jwtbatch: {}: {} lines without a string member \"{}\"\n", in->name(),
-                   missing, o.field);
-      }
-    }
     if (finish_input(*in, err)) ++damaged;
   }
   records.flush();

@@ -25,6 +25,8 @@ bool decode_into(std::string_view segment, std::vector<std::uint8_t>& buf, std::
   return base64url_decode(segment, buf.data(), len);
 }
 
+}  // namespace
+
 void set_fingerprint(std::string_view token, result& out) noexcept {
   static constexpr char k_hex[] = "0123456789abcdef";
   std::array<std::uint8_t, SHA256_DIGEST_LENGTH> digest{};
@@ -34,6 +36,8 @@ void set_fingerprint(std::string_view token, result& out) noexcept {
     out.fingerprint[2 * i + 1] = k_hex[digest[i] & 0xFU];
   }
 }
+
+namespace {
 
 // Policy checks on the header, after the header's own rules (DESIGN.md order).
 status check_header_policy(const jose_header& h, const policy& p) noexcept {

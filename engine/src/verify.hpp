@@ -49,6 +49,9 @@ struct verify_scratch {
 void verify_token(std::string_view token, const key_store& keys, const policy& p, double now,
                   verify_scratch& scratch, result& out) noexcept;
 
+// Sets out.fingerprint to the first 16 bytes of SHA-256(token) in lowercase hex.
+void set_fingerprint(std::string_view token, result& out) noexcept;
+
 // The current time as Unix seconds.
 [[nodiscard]] double unix_now() noexcept;
 

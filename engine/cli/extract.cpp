@@ -1,0 +1,118 @@
+#include "extract.hpp"
+
+#include <optional>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "rsyslog.hpp"
+#include "scan.hpp"
+
+namespace jwtbatch::cli {
+namespace {
+
+// Per-thread working memory of the extractors (one per pipeline chunk, reused).
+struct scan_state : line_extractor::state {
+  std::vector<found_token> found;
+  std::string decoded;
+};
+
+struct json_state : scan_state {
+  simdjson::ondemand::parser parser;
+  std::string padded;
+  std::string value;
+  fulljson_reader fulljson;
+};
+
+// Adds the tokens find_tokens reports in `text`, judged at `when` (nullopt: the line has
+// no time of its own). `in_line`: text is the line itself, so tokens are views into it;
+// otherwise (a decoded message) they are copied.
+void add_found(std::string_view text, bool in_line, bool at_log_time, bool require_log_time,
+               std::optional<double> when, scan_state& st, line_tokens& out) {
+  if (find_tokens(text, st.found)) out.set_cut();
+  if (st.found.empty()) return;
+  const bool untimed = at_log_time && !when;
+  if (at_log_time && when) out.set_time(*when, time_source::line);
+  for (const found_token& f : st.found) {
+    std::string_view token = f.token;
+    std::uint32_t tag = 0;
+    if (f.percent_encoded) {
+      st.decoded.clear();
+      percent_decode(f.token, st.decoded);
+      token = st.decoded;
+      tag = k_tag_percent_encoded;
+    }
+    if (untimed && require_log_time) {
+      out.add_verdict(status::no_log_time, token, f.offset, tag, "line without a time of its own");
+    } else if (in_line && !f.percent_encoded) {
+      out.add(token, f.offset, tag);
+    } else {
+      out.add_copy(token, f.offset, tag);
+    }
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<line_extractor::state> field_extractor::make_state() const {
+  return std::make_unique<json_state>();
+}
+
+void field_extractor::extract(std::string_view line, bool cut, line_tokens& out,
+                              state* s) const noexcept {
+  if (cut) {
+    out.add_verdict(status::token_too_large, {}, 0, 0, "line longer than 16 MiB");
+    return;
+  }
+  auto& st = static_cast<json_state&>(*s);
+  st.padded.assign(line);
+  st.padded.append(simdjson::SIMDJSON_PADDING, '\0');
+  simdjson::ondemand::document doc;
+  simdjson::ondemand::object obj;
+  std::string_view value;
+  if (st.parser.iterate(st.padded.data(), line.size(), st.padded.size()).get(doc) ==
+          simdjson::SUCCESS &&
+      doc.get_object().get(obj) == simdjson::SUCCESS &&
+      obj.find_field_unordered(name_).get_string().get(value) == simdjson::SUCCESS) {
+    out.add_copy(value, 0);
+  } else {
+    out.add_verdict(status::no_token, {}, 0, 0, "no string member of that name");
+  }
+}
+
+std::unique_ptr<line_extractor::state> scan_extractor::make_state() const {
+  return std::make_unique<scan_state>();
+}
+
+void scan_extractor::extract(std::string_view line, bool /*cut*/, line_tokens& out,
+                             state* s) const noexcept {
+  auto& st = static_cast<scan_state&>(*s);
+  std::optional<double> when;
+  if (o_.at_log_time) when = log_time(line, o_.times);
+  add_found(line, true, o_.at_log_time, o_.require_log_time, when, st, out);
+}
+
+std::unique_ptr<line_extractor::state> rsyslog_extractor::make_state() const {
+  return std::make_unique<json_state>();
+}
+
+void rsyslog_extractor::extract(std::string_view line, bool cut, line_tokens& out,
+                                state* s) const noexcept {
+  if (!fulljson_) {
+    scan_.extract(line, cut, out, s);
+    return;
+  }
+  auto& st = static_cast<json_state&>(*s);
+  if (!st.fulljson.read(line)) {
+    // Not rsyslog's object: scanned as text, with no time of its own (the text is the
+    // sender's).
+    out.mark(k_mark_not_fulljson);
+    add_found(line, true, o_.at_log_time, o_.require_log_time, std::nullopt, st, out);
+    return;
+  }
+  std::optional<double> when;
+  if (o_.at_log_time) when = log_time(st.fulljson.time(), log_time_options{});
+  add_found(st.fulljson.msg(), false, o_.at_log_time, o_.require_log_time, when, st, out);
+}
+
+}  // namespace jwtbatch::cli
