@@ -195,6 +195,71 @@ TEST(Enrich, OneLineOutPerLineInInOrderAcrossBufferWrites) {
   EXPECT_EQ(w.writer().lines_wrapped(), 0U);
 }
 
+TEST(Enrich, ACutLineSaysSoOnceInEachShape) {
+  const std::string fp(k_fp);
+  {
+    written w("enrich", false, enrich_shape::tokens);
+    record_origin o = at_line(1);
+    o.offset = 2;
+    const result r = verdict(status::ok);
+    w.writer().add_line(R"({"m":"x"})", {&o, 1}, {&r, 1}, true);
+    w.writer().add_line("{}", {}, {}, true);
+    EXPECT_EQ(w.text(), R"({"m":"x","jwt":{"count":1,"ok":1,"cut":true,"tokens":[)"
+                        R"({"offset":2,"status":"ok","class":"ok","fp":")" +
+                            fp + R"("}]}})" + "\n" +
+                            R"({"jwt":{"count":0,"ok":0,"cut":true,"tokens":[]}})" + "\n");
+  }
+  {
+    written w("enrich");  // verify --field: a line over the bound
+    const record_origin o = at_line(1);
+    const result r = verdict(status::token_too_large);
+    w.writer().add_line(R"({"m":"x"})", {&o, 1}, {&r, 1}, true);
+    EXPECT_EQ(w.text(), R"({"m":"x","jwt":{"cut":true,"status":"token_too_large","class":"format",)"
+                        R"("fp":")" +
+                            fp + R"("}})" + "\n");
+  }
+  {
+    written w("ndjson");
+    record_origin o = at_line(4);
+    o.at = 5;
+    o.at_source = "line";
+    const std::vector<record_origin> origins{o, o};
+    const std::vector<result> results{verdict(status::ok), verdict(status::ok)};
+    w.writer().add_line("", origins, results, true);
+    const std::string record = R"({"line":4,"file":"in.ndjson","at":5,"at_source":"line",)"
+                               R"("cut":true,"status":"ok","class":"ok","fp":")" +
+                               fp + "\"}\n";
+    EXPECT_EQ(w.text(), record + record);
+  }
+}
+
+TEST(Enrich, FormatLineThenAddFormattedIsAddLine) {
+  // The pipeline formats in its parallel stage and adds in order: the same bytes, counts
+  // and wrapped lines as add_line.
+  for (const char* format : {"enrich", "ndjson", "tsv", "summary"}) {
+    SCOPED_TRACE(format);
+    written one_step(format, true, enrich_shape::tokens);
+    written two_steps(format, true, enrich_shape::tokens);
+    record_origin o = at_line(7);
+    o.offset = 3;
+    const std::vector<record_origin> origins{o, o};
+    const std::vector<result> results{verdict(status::ok), verdict(status::expired)};
+    std::string formatted;
+    for (const std::string_view line : {R"({"a":1})", "not json", R"({"jwt":0})", "{}"}) {
+      one_step.writer().add_line(line, origins, results, line == "{}");
+      formatted.clear();
+      const bool wrapped =
+          two_steps.writer().format_line(line, origins, results, line == "{}", formatted);
+      two_steps.writer().add_formatted(formatted, results, wrapped);
+    }
+    EXPECT_EQ(two_steps.text(), one_step.text());
+    EXPECT_EQ(two_steps.writer().lines_wrapped(), one_step.writer().lines_wrapped());
+    EXPECT_EQ(two_steps.writer().lines_wrapped(), std::string_view(format) == "enrich" ? 2U : 0U);
+    EXPECT_EQ(two_steps.writer().counts().records, 8U);
+    EXPECT_EQ(two_steps.writer().counts().ok, 4U);
+  }
+}
+
 TEST(Enrich, MisuseIsRefused) {
   written w("enrich");
   const record_origin o = at_line(1);

@@ -297,13 +297,14 @@ record_writer::record_writer(const output_options& o, std::FILE* out,
   if (options_.format == "tsv") append_tsv_header(buf_, claim_names_);
 }
 
-void record_writer::append_one(const record_origin& origin, const result& r) {
+void record_writer::append_one(const record_origin& origin, const result& r,
+                               std::string& out) const {
   record_origin o = origin;
   if (!options_.emit_token) o.token.reset();
   if (options_.format == "ndjson") {
-    append_record(buf_, o, r);
+    append_record(out, o, r);
   } else {
-    append_tsv(buf_, o, r, claim_names_);
+    append_tsv(out, o, r, claim_names_);
   }
 }
 
@@ -311,41 +312,47 @@ void record_writer::maybe_write() {
   if (buf_.size() >= std::size_t{1} << 16) write_all(out_, buf_);
 }
 
-void record_writer::append_enriched(std::string_view input_line,
-                                    std::span<const record_origin> origins,
-                                    std::span<const result> results) {
-  jwt_.clear();
-  const auto append_object = [&](std::size_t i) {
+void record_writer::append_jwt(std::span<const record_origin> origins,
+                               std::span<const result> results, bool line_cut,
+                               std::string& out) const {
+  const auto append_object = [&](std::size_t i, bool cut) {
     record_origin o = origins[i];
     if (!options_.emit_token) o.token.reset();
-    append_record_object(jwt_, o, results[i]);
+    o.line_cut = o.line_cut || cut;
+    append_record_object(out, o, results[i]);
   };
   if (shape_ == enrich_shape::record) {
-    append_object(0);
-  } else {
-    std::size_t ok = 0;
-    for (const result& r : results) ok += r.code == status::ok ? 1 : 0;
-    fmt::format_to(std::back_inserter(jwt_), R"({{"count":{},"ok":{},"tokens":[)", results.size(),
-                   ok);
-    for (std::size_t i = 0; i < origins.size(); ++i) {
-      if (i != 0) jwt_ += ',';
-      append_object(i);
-    }
-    jwt_ += "]}";
+    append_object(0, line_cut);
+    return;
   }
+  std::size_t ok = 0;
+  for (const result& r : results) ok += r.code == status::ok ? 1 : 0;
+  fmt::format_to(std::back_inserter(out), R"({{"count":{},"ok":{},)", results.size(), ok);
+  if (line_cut) out += R"("cut":true,)";  // said once for the line, not per token
+  out += R"("tokens":[)";
+  for (std::size_t i = 0; i < origins.size(); ++i) {
+    if (i != 0) out += ',';
+    append_object(i, false);
+  }
+  out += "]}";
+}
 
+bool record_writer::append_enriched(std::string_view input_line,
+                                    std::span<const record_origin> origins,
+                                    std::span<const result> results, bool line_cut,
+                                    std::string& out) const {
   if (!input_line.empty() && input_line.back() == '\n') input_line.remove_suffix(1);
   // Is the line one JSON object without a member "jwt" of its own? (find_member: the
   // whole line is checked, and "\u006awt" is "jwt" too.)
   static const member_path jwt_name = member_path::parse("jwt");
-  if (find_member(input_line, jwt_name, scratch_) != member_lookup::missing) {
-    ++lines_wrapped_;
-    buf_ += R"({"line":)";
-    detail::append_json_string(buf_, input_line);
-    buf_ += R"(,"jwt":)";
-    buf_ += jwt_;
-    buf_ += "}\n";
-    return;
+  std::string value;  // stays empty (no allocation) unless the line has a "jwt" string
+  if (find_member(input_line, jwt_name, value) != member_lookup::missing) {
+    out += R"({"line":)";
+    detail::append_json_string(out, input_line);
+    out += R"(,"jwt":)";
+    append_jwt(origins, results, line_cut, out);
+    out += "}\n";
+    return true;
   }
   // A well-formed object: its last byte other than JSON whitespace is its closing '}',
   // and the object is empty exactly when the byte before that (again skipping
@@ -358,15 +365,43 @@ void record_writer::append_enriched(std::string_view input_line,
   std::size_t before = close;
   while (is_ws(input_line[before - 1])) --before;
   const bool empty = input_line[before - 1] == '{';
-  buf_.append(input_line.substr(0, close));
-  buf_ += empty ? R"("jwt":)" : R"(,"jwt":)";
-  buf_ += jwt_;
-  buf_.append(input_line.substr(close));
-  buf_ += '\n';
+  out.append(input_line.substr(0, close));
+  out += empty ? R"("jwt":)" : R"(,"jwt":)";
+  append_jwt(origins, results, line_cut, out);
+  out.append(input_line.substr(close));
+  out += '\n';
+  return false;
+}
+
+bool record_writer::format_line(std::string_view input_line, std::span<const record_origin> origins,
+                                std::span<const result> results, bool line_cut,
+                                std::string& out) const {
+  if (options_.format == "summary") return false;
+  if (options_.format == "enrich") {
+    return append_enriched(input_line, origins, results, line_cut, out);
+  }
+  for (std::size_t i = 0; i < origins.size(); ++i) {
+    if (line_cut) {
+      record_origin o = origins[i];
+      o.line_cut = true;
+      append_one(o, results[i], out);
+    } else {
+      append_one(origins[i], results[i], out);
+    }
+  }
+  return false;
+}
+
+void record_writer::add_formatted(std::string_view formatted, std::span<const result> results,
+                                  bool wrapped) {
+  for (const result& r : results) counts_.add(r);
+  if (wrapped) ++lines_wrapped_;
+  buf_.append(formatted);
+  maybe_write();
 }
 
 void record_writer::add_line(std::string_view input_line, std::span<const record_origin> origins,
-                             std::span<const result> results) {
+                             std::span<const result> results, bool line_cut) {
   if (origins.size() != results.size()) {
     throw std::invalid_argument("record_writer::add_line: origins and results differ in size");
   }
@@ -374,12 +409,7 @@ void record_writer::add_line(std::string_view input_line, std::span<const record
     throw std::invalid_argument("record_writer::add_line: enrich_shape::record needs one record");
   }
   for (const result& r : results) counts_.add(r);
-  if (options_.format == "summary") return;
-  if (options_.format == "enrich") {
-    append_enriched(input_line, origins, results);
-  } else {
-    for (std::size_t i = 0; i < origins.size(); ++i) append_one(origins[i], results[i]);
-  }
+  if (format_line(input_line, origins, results, line_cut, buf_)) ++lines_wrapped_;
   maybe_write();
 }
 
@@ -391,7 +421,7 @@ void record_writer::add(const record_origin& origin, const result& r) {
   }
   counts_.add(r);
   if (options_.format == "summary") return;
-  append_one(origin, r);
+  append_one(origin, r, buf_);
   maybe_write();
 }
 

@@ -164,10 +164,19 @@ class record_writer {
   // add_line counts results[i] and appends the records of one input line, origins[i]
   // with results[i] (the spans have the same size); with --format enrich, the line's
   // one output line. `input_line` is read only with --format enrich. Each origin's token
-  // is printed only with --emit-token. With enrich_shape::record there must be exactly
-  // one origin (else std::invalid_argument).
+  // is printed only with --emit-token. `line_cut`: the line holds more than its records
+  // say (cut at the line bound or at the cap on tokens): each record says "cut":true,
+  // and so does enrich's tokens object. With enrich_shape::record there must be
+  // exactly one origin. Throws std::invalid_argument when the spans do not fit.
   void add_line(std::string_view input_line, std::span<const record_origin> origins,
-                std::span<const result> results);
+                std::span<const result> results, bool line_cut = false);
+  // The same in two steps, so the bytes can be made on every core: format_line appends
+  // to `out` what add_line would write (thread-safe: reads only the writer's settings;
+  // the spans must fit as above) and returns true when enrich wrapped the line;
+  // add_formatted then counts `results` and appends those bytes, in input order.
+  bool format_line(std::string_view input_line, std::span<const record_origin> origins,
+                   std::span<const result> results, bool line_cut, std::string& out) const;
+  void add_formatted(std::string_view formatted, std::span<const result> results, bool wrapped);
   // add counts `r` and appends its record (the token is kept only with --emit-token).
   // --format enrich has no input line here: config_error (it needs add_line).
   void add(const record_origin& origin, const result& r);
@@ -181,9 +190,11 @@ class record_writer {
   [[nodiscard]] std::uint64_t lines_wrapped() const noexcept { return lines_wrapped_; }
 
  private:
-  void append_one(const record_origin& origin, const result& r);
-  void append_enriched(std::string_view input_line, std::span<const record_origin> origins,
-                       std::span<const result> results);
+  void append_one(const record_origin& origin, const result& r, std::string& out) const;
+  bool append_enriched(std::string_view input_line, std::span<const record_origin> origins,
+                       std::span<const result> results, bool line_cut, std::string& out) const;
+  void append_jwt(std::span<const record_origin> origins, std::span<const result> results,
+                  bool line_cut, std::string& out) const;
   void maybe_write();
 
   const output_options& options_;
@@ -191,8 +202,6 @@ class record_writer {
   std::vector<std::string> claim_names_;
   enrich_shape shape_;
   std::string buf_;
-  std::string jwt_;      // the "jwt" member's value being built (enrich)
-  std::string scratch_;  // find_member's value (enrich)
   tally counts_;
   std::uint64_t lines_wrapped_ = 0;
 };

@@ -171,6 +171,7 @@ void append_record_members(std::string& out, const record_origin& origin, const 
   if (origin.percent_encoded) out += R"(,"encoding":"percent")";
   add_number(out, "at", origin.at);
   if (!origin.at_source.empty()) append_string_member(out, "at_source", origin.at_source);
+  if (origin.line_cut) out += R"(,"cut":true)";
   if (!origin.name.empty()) append_string_member(out, "name", origin.name);
   fmt::format_to(std::back_inserter(out), R"(,"status":"{}","class":"{}")", status_name(r.code),
                  class_name(r.code));

@@ -33,6 +33,9 @@ struct record_origin {
   // (--at) or "now" (the clock). Each omitted when unset / empty; scan sets both.
   std::optional<double> at;
   std::string_view at_source;
+  // The line holds more than its records say (cut at the line bound, or more tokens
+  // than the cap): "cut":true; omitted when false.
+  bool line_cut = false;
   std::string_view name;                  // omitted when empty
   std::optional<std::string_view> token;  // --emit-token only
 };
@@ -43,7 +46,7 @@ void append_string_member(std::string& out, std::string_view name, std::string_v
 void append_number_member(std::string& out, std::string_view name, double value);
 
 // append_record appends {"line":N,"file":..,"offset":N,"encoding":"percent","at":T,
-// "at_source":..,"name":..,"status":..,"class":..,"detail":..,"alg":..,"kid":..,
+// "at_source":..,"cut":true,"name":..,"status":..,"class":..,"detail":..,"alg":..,"kid":..,
 // claims...,"fp":..,"label":..,"token":..} and a newline to `out`, each optional
 // member only when it applies. Claims (iss, sub, aud, exp, nbf, iat, jti, custom
 // "claims") appear only when the signature verified: nothing a forged token says is
