@@ -365,5 +365,45 @@ TEST(LinePipeline, TheSinkIsToldToFlushWhenTheInputPauses) {
   EXPECT_EQ(flushes, (std::vector<bool>{false, true, false}));
 }
 
+TEST(LinePipeline, TheSinkIsToldToFlushAfterALineLongerThanAChunk) {
+  // A 100 KB line fills its chunk past chunk_bytes: the chunk ends full, and the input
+  // pausing after it must still flush (rsyslog waits for the reply to this very line).
+  const auto rules = make_rules();
+  const word_extractor words;
+  for (const std::size_t len : {std::size_t{70000}, std::size_t{100000}, std::size_t{1} << 20}) {
+    int fds[2] = {-1, -1};
+    ASSERT_EQ(::pipe(fds), 0);
+    std::atomic<int> lines_seen{0};
+    std::vector<bool> flushes;
+    std::thread writer([&] {
+      const std::string line = "t:a.b.c " + std::string(len, 'x') + "\n";
+      std::size_t at = 0;
+      while (at < line.size()) {
+        const ssize_t w = ::write(fds[1], line.data() + at, line.size() - at);
+        if (w <= 0) break;
+        at += static_cast<std::size_t>(w);
+      }
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      while (lines_seen.load() < 1 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
+      EXPECT_EQ(lines_seen.load(), 1) << len;
+      ::close(fds[1]);
+    });
+    fd_source source(fds[0]);
+    const batch_verifier engine(rules, batch_options{.threads = 2});
+    verify_stream(
+        engine, source, words,
+        [&](const line_result& /*l*/, bool flush) {
+          flushes.push_back(flush);
+          ++lines_seen;
+        },
+        pipeline_options{.max_line_bytes = std::size_t{4} << 20});
+    writer.join();
+    ::close(fds[0]);
+    EXPECT_EQ(flushes, std::vector<bool>{true}) << len;
+  }
+}
+
 }  // namespace
 }  // namespace jwtbatch

@@ -295,6 +295,18 @@ class line_reader {
       }
       fill(c.data);
     }
+    // A chunk that ended full may still be the last the input holds for now: when no
+    // whole line is left and the source would wait, the sink must flush after it. (The
+    // bytes searched here are not searched again: carry_scanned_.)
+    if (!c.lines.empty() && !c.flush_after && !ended_) {
+      const void* nl = scanned < c.data.size()
+                           ? std::memchr(c.data.data() + scanned, '\n', c.data.size() - scanned)
+                           : nullptr;
+      if (nl == nullptr) {
+        scanned = c.data.size();
+        c.flush_after = source_.would_wait();
+      }
+    }
     if (start < c.data.size()) carry_.assign(c.data, start);
     carry_scanned_ = start < c.data.size() && scanned > start ? scanned - start : 0;
     return !c.lines.empty();
