@@ -313,7 +313,7 @@ TEST(CliFlags, HelpShowsLabelsRangesDefaultsAndExitCodes) {
              "seconds; default 0)\n",
              "  --max-token-bytes N         Longest token accepted (1..16777216 bytes; default "
              "65536)\n",
-             "  --format TEXT               ndjson, tsv or summary (default: ndjson)",
+             "  --format TEXT               ndjson, tsv, enrich (NDJSON in: each line with a \"jwt\" member added) or summary (default: ndjson)",
              "  --iss LIST                  Accepted issuers (default: any); repeat or "
              "comma-separate\n",
              "Exit codes:\n  0    nothing failed (also: no record at all, empty input)\n"

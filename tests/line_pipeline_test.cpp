@@ -362,7 +362,11 @@ TEST(LinePipeline, TheSinkIsToldToFlushWhenTheInputPauses) {
                 {});
   writer.join();
   ::close(fds[0]);
-  EXPECT_EQ(flushes, (std::vector<bool>{false, true, false}));
+  // The pause after line 2 flushes; line 1 had line 2 behind it. Whether line 3 is
+  // followed by a pause or by the end depends on when the writer closes: not asserted.
+  ASSERT_EQ(flushes.size(), 3U);
+  EXPECT_FALSE(flushes[0]);
+  EXPECT_TRUE(flushes[1]);
 }
 
 TEST(LinePipeline, TheSinkIsToldToFlushAfterALineLongerThanAChunk) {

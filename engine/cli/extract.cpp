@@ -3,8 +3,6 @@
 #include <optional>
 #include <vector>
 
-#include <simdjson.h>
-
 #include "rsyslog.hpp"
 #include "scan.hpp"
 
@@ -18,8 +16,6 @@ struct scan_state : line_extractor::state {
 };
 
 struct json_state : scan_state {
-  simdjson::ondemand::parser parser;
-  std::string padded;
   std::string value;
   fulljson_reader fulljson;
 };
@@ -65,19 +61,23 @@ void field_extractor::extract(std::string_view line, bool cut, line_tokens& out,
     return;
   }
   auto& st = static_cast<json_state&>(*s);
-  st.padded.assign(line);
-  st.padded.append(simdjson::SIMDJSON_PADDING, '\0');
-  simdjson::ondemand::document doc;
-  simdjson::ondemand::object obj;
-  std::string_view value;
-  if (st.parser.iterate(st.padded.data(), line.size(), st.padded.size()).get(doc) ==
-          simdjson::SUCCESS &&
-      doc.get_object().get(obj) == simdjson::SUCCESS &&
-      obj.find_field_unordered(name_).get_string().get(value) == simdjson::SUCCESS) {
-    out.add_copy(value, 0);
-  } else {
-    out.add_verdict(status::no_token, {}, 0, 0, "no string member of that name");
+  switch (find_member(line, path_, st.value)) {
+    case member_lookup::found:
+      out.add_copy(st.value, 0);
+      return;
+    case member_lookup::missing:
+      out.add_verdict(status::no_token, {}, 0, 0, "no member at the --field path");
+      return;
+    case member_lookup::not_string:
+      out.add_verdict(status::no_token, {}, 0, 0, "the member is not a string");
+      return;
+    case member_lookup::duplicate:
+      out.add_verdict(status::no_token, {}, 0, 0, "a member on the path is duplicated");
+      return;
+    case member_lookup::not_object:
+      break;
   }
+  out.add_verdict(status::no_token, {}, 0, 0, "not one JSON object");
 }
 
 std::unique_ptr<line_extractor::state> scan_extractor::make_state() const {

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "json_member.hpp"
 #include "jwtbatch/pipeline.hpp"
 #include "log_time.hpp"
 
@@ -23,17 +24,19 @@ inline constexpr std::uint32_t k_tag_percent_encoded = 1;  // found percent-enco
 // line_result::marks bits.
 inline constexpr std::uint32_t k_mark_not_fulljson = 1;  // --rsyslog-input fulljson: not an object
 
-// `verify --field NAME`: the token is the string member NAME of each NDJSON line. A line
-// without it (missing, not a string, not a JSON object) gets status no_token; a line
-// longer than k_max_log_line gets token_too_large.
+// `verify --field PATH`: the token is the string member at PATH of each NDJSON line
+// (json_member.hpp: a dotted path, escapes decoded, a "Bearer " scheme removed). A line
+// without it gets status no_token, its detail saying why (the member is missing, not a
+// string or duplicated, or the line is not one JSON object); a line longer than
+// k_max_log_line gets token_too_large. Throws config_error for a malformed PATH.
 class field_extractor final : public line_extractor {
  public:
-  explicit field_extractor(std::string name) : name_(std::move(name)) {}
+  explicit field_extractor(std::string_view path) : path_(member_path::parse(path)) {}
   [[nodiscard]] std::unique_ptr<state> make_state() const override;
   void extract(std::string_view line, bool cut, line_tokens& out, state* s) const noexcept override;
 
  private:
-  std::string name_;
+  member_path path_;
 };
 
 // How scan judges time.

@@ -242,7 +242,9 @@ void write_all(std::FILE* out, std::string& buf) {
 }
 
 void add_output_flags(CLI::App* cmd, output_options& o) {
-  cmd->add_option("--format", o.format, "ndjson, tsv or summary")
+  cmd->add_option(
+         "--format", o.format,
+         "ndjson, tsv, enrich (NDJSON in: each line with a \"jwt\" member added) or summary")
       ->check(CLI::IsMember({"ndjson", "tsv", "enrich", "summary"}))
       ->capture_default_str();
   cmd->add_flag("--emit-token", o.emit_token, "Include each token in its record");

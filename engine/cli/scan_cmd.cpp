@@ -16,6 +16,7 @@
 #include "input.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/pipeline.hpp"
+#include "line_records.hpp"
 #include "progress.hpp"
 #include "record.hpp"
 #include "rsyslog.hpp"
@@ -220,7 +221,8 @@ int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {
   output_files files(o.output, inputs, out);
   stop.arm();  // from here on, a signal ends the run with whole records and a summary
 
-  record_writer records(o.output, files.records(), setup.engine->rules().rules().returned_claims);
+  record_writer records(o.output, files.records(), setup.engine->rules().rules().returned_claims,
+                        enrich_shape::tokens);
   std::uint64_t lines = 0, lines_without_token = 0, lines_without_time = 0, lines_cut = 0;
   progress_meter meter(err, o.output.progress_mode());
   const auto started = std::chrono::steady_clock::now();
@@ -234,23 +236,16 @@ int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {
     if (stop_signals::caught() != 0) break;
     const std::string_view file = name_files ? std::string_view(in->name()) : std::string_view();
     const scan_extractor extractor(make_times(o, in.get()));
-    const pipeline_stats stats = verify_stream(
-        *setup.engine, *in, extractor,
-        [&](const line_result& line, bool flush) {
-          if (line.cut_line || line.cut) ++lines_cut;
-          if (line.tokens.empty()) {
-            ++lines_without_token;
-          } else if (o.at_log_time && line.at_source != time_source::line) {
-            ++lines_without_time;
-          }
-          for (std::size_t i = 0; i < line.tokens.size(); ++i) {
-            records.add(line.number, file, line.tokens[i].offset, line.tokens[i].token,
-                        line.results[i]);
-          }
-          if (flush) records.flush();
-          if (meter.due()) meter.show(finished_lines + line.number, in->consumed(), in->size());
-        },
-        options);
+    line_records sink(records, file, true, [&](const line_result& line) {
+      if (line.cut_line || line.cut) ++lines_cut;
+      if (line.tokens.empty()) {
+        ++lines_without_token;
+      } else if (o.at_log_time && line.at_source != time_source::line) {
+        ++lines_without_time;
+      }
+      if (meter.due()) meter.show(finished_lines + line.number, in->consumed(), in->size());
+    });
+    const pipeline_stats stats = verify_stream(*setup.engine, *in, extractor, sink, options);
     finished_lines += stats.lines;
     lines += stats.lines;
     if (finish_input(*in, err)) ++damaged;

@@ -22,6 +22,7 @@
 #include "jwtbatch/cache.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/pipeline.hpp"
+#include "line_records.hpp"
 #include "progress.hpp"
 #include "record.hpp"
 
@@ -46,6 +47,11 @@ CLI::App* add_verify_command(CLI::App& app, verify_options& o) {
 }
 
 int run_verify(const verify_options& o, std::FILE* out, std::FILE* err) {
+  if (o.output.format == "enrich" && o.field.empty()) {
+    throw config_error(
+        "--format enrich: adds a \"jwt\" member to each NDJSON input line: needs --field PATH "
+        "(the member holding the token)");
+  }
   const engine_setup setup = make_engine(o.engine, err);
   const batch_verifier& engine = *setup.engine;
 
@@ -67,9 +73,9 @@ int run_verify(const verify_options& o, std::FILE* out, std::FILE* err) {
   const bool name_files = inputs.size() > 1;
   const auto started = std::chrono::steady_clock::now();
   const whole_line_extractor whole;
-  const field_extractor field(o.field);
-  const line_extractor& extractor =
-      o.field.empty() ? static_cast<const line_extractor&>(whole) : field;
+  const std::unique_ptr<field_extractor> field =
+      o.field.empty() ? nullptr : std::make_unique<field_extractor>(o.field);
+  const line_extractor& extractor = field ? static_cast<const line_extractor&>(*field) : whole;
   pipeline_options options;
   // A whole line is a token: one longer than the token limit is never held. An NDJSON
   // line holds other members too: it is cut at the log-line bound.
@@ -77,18 +83,12 @@ int run_verify(const verify_options& o, std::FILE* out, std::FILE* err) {
   for (const auto& in : inputs) {
     if (stop_signals::caught() != 0) break;
     const std::string_view file = name_files ? std::string_view(in->name()) : std::string_view();
-    verify_stream(
-        engine, *in, extractor,
-        [&](const line_result& line, bool flush) {
-          for (std::size_t i = 0; i < line.results.size(); ++i) {
-            records.add(line.number, file, std::nullopt, line.tokens[i].token, line.results[i]);
-          }
-          if (flush) records.flush();
-          if (meter.due()) {
-            meter.show(records.counts().records, finished_bytes + in->consumed(), total);
-          }
-        },
-        options);
+    line_records sink(records, file, false, [&](const line_result& /*line*/) {
+      if (meter.due()) {
+        meter.show(records.counts().records, finished_bytes + in->consumed(), total);
+      }
+    });
+    verify_stream(engine, *in, extractor, sink, options);
     finished_bytes += in->size().value_or(0);
     if (finish_input(*in, err)) ++damaged;
   }

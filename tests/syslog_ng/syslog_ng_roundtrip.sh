@@ -223,7 +223,10 @@ for i, kind in enumerate(expect):
     if kind is not None and jwt.get("class") != want_class[kind]:
         errors.append("message %d (%s): got %s" % (i, kind, jwt))
     v = verify.get(i)
-    if v is None or any(jwt.get(k) != v.get(k) for k in compared):
+    # A line over the token limit is never held by plain verify, so its fingerprint is
+    # all '0' there; --field holds the member (the line is under 16 MiB) and prints it.
+    keys = [k for k in compared if not (k == "fp" and jwt.get("status") == "token_too_large")]
+    if v is None or any(jwt.get(k) != v.get(k) for k in keys):
         errors.append("message %d: syslog-ng %s, jwtbatch verify %s" % (i, jwt, v))
     if jwt.get("status") != "ok":
         alerts_want.add(i)
