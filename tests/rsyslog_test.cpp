@@ -351,6 +351,35 @@ TEST(RsyslogPlugin, AtLogTimeNeedsFulljsonSinceMsgIsTheSendersText) {
       << r.err;
 }
 
+// `scan --format enrich` as a log shipper's co-process: one line out per line in, each
+// written as soon as the input pauses (the shipper waits for it before sending more).
+TEST(ScanEnrich, AnswersEachLineBeforeTheNextArrives) {
+  const keys_fixture fx;
+  plugin p({"--jwks", fx.jwks_path, "--format", "enrich", "-q", "--at", "1700000000"}, false);
+  const std::string t = fx.token(R"({"sub":"u1","exp":1700000100})");
+  ASSERT_TRUE(p.send(R"({"host":"a","message":"GET /?access_token=)" + t + "\"}\n"));
+  auto got = p.read_lines(1);
+  ASSERT_EQ(got.size(), 1U);
+  EXPECT_EQ(got[0].rfind(R"({"host":"a","message":"GET /?access_token=)" + t +
+                             R"(","jwt":{"count":1,"ok":1,"tokens":[{"offset":)",
+                         0),
+            0U)
+      << got[0];
+  EXPECT_NE(got[0].find(R"("status":"ok")"), std::string::npos) << got[0];
+  ASSERT_TRUE(p.send(R"({"message":"nothing here"})"
+                     "\n"));
+  got = p.read_lines(1);
+  ASSERT_EQ(got.size(), 1U);
+  EXPECT_EQ(got[0], R"({"message":"nothing here","jwt":{"count":0,"ok":0,"tokens":[]}})");
+  // A client's own "jwt" member cannot pass for the verdict: the line is wrapped.
+  ASSERT_TRUE(p.send(R"({"jwt":{"count":1,"ok":1}})"
+                     "\n"));
+  got = p.read_lines(1);
+  ASSERT_EQ(got.size(), 1U);
+  EXPECT_EQ(got[0].rfind(R"({"line":"{\"jwt\":)", 0), 0U) << got[0];
+  EXPECT_EQ(p.wait_exit(), 0);
+}
+
 TEST(RsyslogPlugin, WarningsAndSummaryGoToTheLogNeverAmongTheReplies) {
   const keys_fixture fx;
   // A key set document with an unusable key beside the good one: a warning.
