@@ -8,17 +8,13 @@
 #include <string>
 #include <string_view>
 
+#include "test_support.hpp"
+
 namespace jwtbatch::cli {
 namespace {
 
-std::string repeat(std::string_view unit, std::size_t bytes) {
-  std::string s;
-  s.reserve(bytes + unit.size());
-  while (s.size() < bytes) s += unit;
-  return s;
-}
-
-constexpr std::size_t kMiB = std::size_t{1} << 20;
+using test::kMiB;
+using test::repeat;
 
 // ---- log_time ---------------------------------------------------------------------
 // Expected values computed independently with Python's datetime, e.g.

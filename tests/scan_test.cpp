@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "test_support.hpp"
+
 namespace jwtbatch::cli {
 namespace {
 
@@ -513,14 +515,8 @@ TEST(FindTokens, VectorisedSearchMatchesBytewiseReference) {
 
 // Adversarial 1 MB lines. A quadratic scan would not finish in any reasonable time; the
 // assertions are on exact counts, not on timing.
-std::string repeat(std::string_view unit, std::size_t bytes) {
-  std::string s;
-  s.reserve(bytes + unit.size());
-  while (s.size() < bytes) s += unit;
-  return s;
-}
-
-constexpr std::size_t kMiB = std::size_t{1} << 20;
+using test::kMiB;
+using test::repeat;
 
 TEST(FindTokens, LinearOnAdversarialLines) {
   std::vector<found_token> out;

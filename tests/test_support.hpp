@@ -6,6 +6,7 @@
 #include <ostream>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 #include <gtest/gtest.h>
 
@@ -19,6 +20,16 @@ inline void PrintTo(status s, std::ostream* os) {
 }  // namespace jwtbatch
 
 namespace jwtbatch::test {
+
+// repeat returns `unit` repeated up to at least `bytes` bytes: the adversarial lines of
+// the linear-time tests.
+inline std::string repeat(std::string_view unit, std::size_t bytes) {
+  std::string s;
+  s.reserve(bytes + unit.size());
+  while (s.size() < bytes) s += unit;
+  return s;
+}
+inline constexpr std::size_t kMiB = std::size_t{1} << 20;
 
 // vector_path returns the absolute path of `name` inside the shared vectors folder.
 inline std::string vector_path(const std::string& name) {
