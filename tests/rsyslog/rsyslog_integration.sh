@@ -31,6 +31,8 @@ if [ "$count" -gt 5000 ]; then
   exit 2
 fi
 python=/usr/bin/python3
+# shellcheck source=../daemon_support.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../daemon_support.sh"
 rsyslogd="$(command -v rsyslogd || echo /usr/sbin/rsyslogd)"
 if [ ! -x "$rsyslogd" ]; then
   echo "rsyslog_integration: rsyslogd not found (Debian package rsyslog;" \
@@ -114,7 +116,7 @@ json.dump(header, open(d + "/header.json", "w"))
 EOF
 messages="$(wc -l <"$dir/messages.txt")"
 
-port="$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+port="$(free_port)"
 mkdir -p "$dir/work"
 cat >"$dir/rsyslog.conf" <<EOF
 global(workDirectory="$dir/work" maxMessageSize="128k")
@@ -137,11 +139,7 @@ EOF
 }
 "$rsyslogd" -n -f "$dir/rsyslog.conf" -i "$dir/rsyslogd.pid" >"$dir/rsyslogd.log" 2>&1 &
 pid=$!
-for _ in $(seq 100); do
-  "$python" -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2).close()" \
-    2>/dev/null && break
-  sleep 0.1
-done
+wait_for_port "$port" || true  # a daemon that never listens is reported below
 
 # Send every message as RFC 5424 over one TCP connection, then wait for the file. The
 # header time is the time of sending, or the one header.json chose.

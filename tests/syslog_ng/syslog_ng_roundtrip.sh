@@ -30,6 +30,8 @@ if [ "$count" -gt 5000 ]; then
 fi
 here="$(cd "$(dirname "$0")" && pwd)"
 python=/usr/bin/python3
+# shellcheck source=../daemon_support.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../daemon_support.sh"
 
 syslog_ng=(); unpacked="$here/../../build/syslog-ng"
 if command -v syslog-ng >/dev/null || [ -x /usr/sbin/syslog-ng ]; then
@@ -99,7 +101,7 @@ coprocess+=" --allow-mixed-keys --at $at"
 if [ "${#syslog_ng[@]}" -gt 1 ]; then
   coprocess="env -u LD_LIBRARY_PATH $coprocess"  # syslog-ng's private libraries are its own
 fi
-port="$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+port="$(free_port)"
 mkfifo "$dir/replies.pipe"
 "$python" - "$here/syslog-ng.conf" "$dir/syslog-ng.conf" "$dir" "$port" "$coprocess" <<'EOF'
 import sys
@@ -115,11 +117,7 @@ run=("${syslog_ng[@]}" -f "$dir/syslog-ng.conf" -R "$dir/syslog-ng.persist"
 }
 "${run[@]}" -F -e >"$dir/syslog-ng.log" 2>&1 &
 pid=$!
-for _ in $(seq 100); do
-  "$python" -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2).close()" \
-    2>/dev/null && break
-  sleep 0.1
-done
+wait_for_port "$port" || true  # a daemon that never listens is reported below
 
 # Send every message as RFC 3164 over one TCP connection, then wait for out.log.
 start="$(date +%s.%N)"
