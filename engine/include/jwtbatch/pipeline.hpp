@@ -172,8 +172,10 @@ struct pipeline_options {
   std::size_t max_records = 1024;
   // Chunks being read, verified or written at once; 0 = twice the thread count.
   // Memory in use is about chunks_in_flight x (chunk_bytes + max_records x 300 bytes
-  // per token) plus the longest line (at most max_line_bytes), whatever the input
-  // size; chunks and their results are reused, so the steady state allocates nothing.
+  // per token), whatever the input size; a chunk that held a long line keeps its
+  // buffer, so after one, add up to chunks_in_flight + 1 times the longest line (at
+  // most max_line_bytes). Chunks and their results are reused: the steady state
+  // allocates nothing.
   std::size_t chunks_in_flight = 0;
   // Lines longer than this are cut: the extractor sees their first max_line_bytes
   // bytes (line_result::cut_line) and the rest is skipped as it is read, never held.
