@@ -260,12 +260,11 @@ class line_reader {
     std::size_t scanned = carry_scanned_;  // bytes before it were searched for '\n'
     while (true) {
       while (c.lines.size() < max_records_) {
-        const void* nl = std::memchr(c.data.data() + scanned, '\n', c.data.size() - scanned);
-        if (nl == nullptr) {
+        const std::size_t at = std::string_view(c.data).find('\n', scanned);
+        if (at == std::string_view::npos) {
           scanned = c.data.size();
           break;
         }
-        const auto at = static_cast<std::size_t>(static_cast<const char*>(nl) - c.data.data());
         if (skipping_) {
           skipping_ = false;  // the end of a cut line: its tail is dropped
         } else {
@@ -299,10 +298,7 @@ class line_reader {
     // whole line is left and the source would wait, the sink must flush after it. (The
     // bytes searched here are not searched again: carry_scanned_.)
     if (!c.lines.empty() && !c.flush_after && !ended_) {
-      const void* nl = scanned < c.data.size()
-                           ? std::memchr(c.data.data() + scanned, '\n', c.data.size() - scanned)
-                           : nullptr;
-      if (nl == nullptr) {
+      if (std::string_view(c.data).find('\n', scanned) == std::string_view::npos) {
         scanned = c.data.size();
         c.flush_after = source_.would_wait();
       }
