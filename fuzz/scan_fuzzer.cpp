@@ -19,11 +19,23 @@
 // [0000-01-01T00:00:00+23:59, 9999-12-31T23:59:60-23:59]. (This is wider at the bottom
 // than 0001-01-01, -62135596800, because the contract accepts year 0.) Out-of-contract
 // syslog years (negative, huge) must still give nullopt or a finite value, and no UB.
+// log_time with syslog_reference (the file's modification time): fixed references
+// (0, now-ish, just after New Year for the December rollover, 29 February, the ends of
+// years 0-9999 and just beyond, +-1e300, +-infinity, NaN) and two taken from the input
+// (its first 8 bytes as a double's bits, and as seconds inside years 0-9999):
+//  - nullopt or a finite value; inside years 0-9999 when the reference is;
+//  - with syslog_year set too, the reference is not used: the same answer as the year
+//    alone;
+//  - when the reference changes the answer (an RFC 3164 stamp, which without a year or
+//    a reference is not recognised), the time lies in the reference's year or the one
+//    before, and at most 31 days (plus a day for the stamp's own seconds and the
+//    leap second) after the reference.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <string>
@@ -133,6 +145,56 @@ void check_time(std::string_view line, const cli::log_time_options& o, bool in_c
   }
 }
 
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+double days_from_civil(long long y, long long m, long long d) {
+  y -= m <= 2 ? 1 : 0;
+  const long long era = (y >= 0 ? y : y - 399) / 400;
+  const long long yoe = y - era * 400;
+  const long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return static_cast<double>(era * 146097 + doe - 719468);
+}
+
+// The UTC year of Unix time t (t finite, inside years 0-9999).
+long long year_of(double t) {
+  long long y = 1970 + static_cast<long long>(std::floor(t / 31556952.0));
+  while (days_from_civil(y, 1, 1) * 86400.0 > t) --y;
+  while (days_from_civil(y + 1, 1, 1) * 86400.0 <= t) ++y;
+  return y;
+}
+
+void check_reference(std::string_view line, double reference) {
+  cli::log_time_options o;
+  const std::optional<double> without = cli::log_time(line, o);
+  o.syslog_reference = reference;
+  const bool in_contract =
+      std::isfinite(reference) && reference >= -62167219200.0 && reference < 253402300800.0;
+  check_time(line, o, in_contract);
+  const std::optional<double> with = cli::log_time(line, o);
+  // A year given wins over the reference.
+  for (const int year : {2024, 1970}) {
+    o.syslog_year = year;
+    const std::optional<double> both = cli::log_time(line, o);
+    cli::log_time_options year_only;
+    year_only.syslog_year = year;
+    const std::optional<double> alone = cli::log_time(line, year_only);
+    if (both.has_value() != alone.has_value() || (both && *both != *alone)) {
+      fail("syslog_reference changed the answer although syslog_year was set", reference);
+    }
+  }
+  if (!in_contract || with == without || !with) return;
+  const long long year = year_of(reference);
+  const double earliest = days_from_civil(year - 1, 1, 1) * 86400.0;
+  const double latest = days_from_civil(year + 1, 1, 1) * 86400.0;
+  // "Dec 31 23:59:60" is the first second of the next year (the leap second).
+  if (*with < earliest || *with > latest) {
+    fail("RFC 3164 time outside the reference's year and the one before", *with);
+  }
+  if (*with > reference + 32 * 86400.0) {
+    fail("RFC 3164 time more than 31 days after the reference", *with);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -159,5 +221,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   o.syslog_year = 2023;
   o.time_field = "ts";
   check_time(line, o, true);
+
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  for (const double reference :
+       {0.0, 1764633600.0, 1735689600.5, 1735689599.0, 1709164800.0, 1677628800.0, -62167219200.0,
+        253402300799.0, 253402300800.0, -62167219201.0, 1e300, -1e300, inf, -inf,
+        std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::min(),
+        std::numeric_limits<double>::max()}) {
+    check_reference(line, reference);
+  }
+  if (line.size() >= 8) {
+    double bits = 0;
+    std::memcpy(&bits, line.data(), sizeof bits);
+    check_reference(line, bits);
+    std::uint64_t n = 0;
+    std::memcpy(&n, line.data(), sizeof n);
+    check_reference(line, -62167219200.0 + static_cast<double>(n % 315537897600ULL));
+  }
   return 0;
 }
