@@ -272,7 +272,12 @@ class line_reader {
         }
         start = scanned = at + 1;
       }
-      if (c.lines.size() >= max_records_ || start >= read_bytes_) break;
+      // Full: max_records lines, or whole lines and about one read of bytes (a chunk
+      // twice that size halves the chunks in flight, and two threads then wait on the
+      // reader: measured 8% slower on HS256).
+      if (c.lines.size() >= max_records_ || (!c.lines.empty() && c.data.size() >= read_bytes_)) {
+        break;
+      }
       // No whole line is left in [start, size).
       if (skipping_) {
         c.data.resize(start);  // the tail of a cut line is never held
