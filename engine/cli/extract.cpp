@@ -20,13 +20,16 @@ struct json_state : scan_state {
   fulljson_reader fulljson;
 };
 
-// Adds the tokens find_tokens reports in `text`, judged at `when` (nullopt: the line has
-// no time of its own). `in_line`: text is the line itself, so tokens are views into it;
-// otherwise (a decoded message) they are copied.
+// Adds the tokens find_tokens reports in `text`, judged at the line's own time
+// `line_time()` (nullopt: the line has none) with at_log_time; it is read only for a
+// line that holds a token, which most log lines do not. `in_line`: text is the line
+// itself, so tokens are views into it; otherwise (a decoded message) they are copied.
+template <typename LineTime>
 void add_found(std::string_view text, bool in_line, bool at_log_time, bool require_log_time,
-               std::optional<double> when, scan_state& st, line_tokens& out) {
+               const LineTime& line_time, scan_state& st, line_tokens& out) {
   if (find_tokens(text, st.found)) out.set_cut();
   if (st.found.empty()) return;
+  const std::optional<double> when = at_log_time ? line_time() : std::nullopt;
   const bool untimed = at_log_time && !when;
   if (at_log_time && when) out.set_time(*when, time_source::line);
   for (const found_token& f : st.found) {
@@ -87,9 +90,9 @@ std::unique_ptr<line_extractor::state> scan_extractor::make_state() const {
 void scan_extractor::extract(std::string_view line, bool /*cut*/, line_tokens& out,
                              state* s) const noexcept {
   auto& st = static_cast<scan_state&>(*s);
-  std::optional<double> when;
-  if (o_.at_log_time) when = log_time(line, o_.times);
-  add_found(line, true, o_.at_log_time, o_.require_log_time, when, st, out);
+  add_found(
+      line, true, o_.at_log_time, o_.require_log_time, [&] { return log_time(line, o_.times); }, st,
+      out);
 }
 
 std::unique_ptr<line_extractor::state> rsyslog_extractor::make_state() const {
@@ -107,12 +110,14 @@ void rsyslog_extractor::extract(std::string_view line, bool cut, line_tokens& ou
     // Not rsyslog's object: scanned as text, with no time of its own (the text is the
     // sender's).
     out.mark(k_mark_not_fulljson);
-    add_found(line, true, o_.at_log_time, o_.require_log_time, std::nullopt, st, out);
+    add_found(
+        line, true, o_.at_log_time, o_.require_log_time, [] { return std::optional<double>(); }, st,
+        out);
     return;
   }
-  std::optional<double> when;
-  if (o_.at_log_time) when = log_time(st.fulljson.time(), log_time_options{});
-  add_found(st.fulljson.msg(), false, o_.at_log_time, o_.require_log_time, when, st, out);
+  add_found(
+      st.fulljson.msg(), false, o_.at_log_time, o_.require_log_time,
+      [&] { return log_time(st.fulljson.time(), log_time_options{}); }, st, out);
 }
 
 }  // namespace jwtbatch::cli
