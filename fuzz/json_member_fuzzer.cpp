@@ -30,6 +30,7 @@
 #include <simdjson.h>
 
 #include "json_member.hpp"
+#include "json_member_reference.hpp"
 
 namespace {
 
@@ -53,30 +54,6 @@ std::string_view g_path;
   for (const char c : g_input) std::fprintf(stderr, " %02x", static_cast<unsigned char>(c));
   std::fprintf(stderr, "\n");
   std::abort();
-}
-
-// The reference lookup on simdjson's DOM. The DOM keeps duplicate names in order, so
-// each name is counted at its level.
-member_lookup dom_lookup(simdjson::dom::object obj, const std::vector<std::string>& path,
-                         std::string& value) {
-  value.clear();
-  for (std::size_t level = 0; level < path.size(); ++level) {
-    std::size_t count = 0;
-    simdjson::dom::element found;
-    for (const auto field : obj) {
-      if (field.key == path[level] && ++count == 1) found = field.value;
-    }
-    if (count > 1) return member_lookup::duplicate;
-    if (count == 0) return member_lookup::missing;
-    if (level + 1 == path.size()) {
-      std::string_view s;
-      if (found.get(s) != simdjson::SUCCESS) return member_lookup::not_string;
-      value = s;
-      return member_lookup::found;
-    }
-    if (found.get(obj) != simdjson::SUCCESS) return member_lookup::missing;
-  }
-  return member_lookup::missing;
 }
 
 // RFC 6750 §2.1 / RFC 9110 §11.1, written out independently: "bearer" in any case, then
@@ -140,7 +117,7 @@ void check_path(std::string_view line, const std::vector<std::string>& names, st
     fail("a second call differs", got, got, ours, again);
   }
   if (obj != nullptr) {
-    member_lookup want = dom_lookup(*obj, names, theirs);
+    member_lookup want = cli::reference::dom_lookup(*obj, names, theirs);
     if (want == member_lookup::found) strip_bearer_reference(theirs);
     if (got != want || ours != theirs) fail("differs from simdjson", got, want, ours, theirs);
   } else if (parse_error == simdjson::SUCCESS) {

@@ -2,6 +2,7 @@
 // paths, duplicates refused at every level, escapes decoded, "Bearer " removed, the
 // whole line checked, and linear time on adversarial lines.
 #include "json_member.hpp"
+#include "json_member_reference.hpp"
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
@@ -204,26 +205,7 @@ member_lookup dom_lookup(simdjson::dom::parser& parser, const std::string& line,
   if (parser.parse(line).get(doc) != simdjson::SUCCESS) return member_lookup::not_object;
   simdjson::dom::object obj;
   if (doc.get(obj) != simdjson::SUCCESS) return member_lookup::not_object;
-  for (std::size_t level = 0; level < path.size(); ++level) {
-    std::size_t count = 0;
-    simdjson::dom::element found;
-    for (const auto field : obj) {
-      if (field.key == path[level]) {
-        ++count;
-        if (count == 1) found = field.value;
-      }
-    }
-    if (count > 1) return member_lookup::duplicate;
-    if (count == 0) return member_lookup::missing;
-    if (level + 1 == path.size()) {
-      std::string_view s;
-      if (found.get(s) != simdjson::SUCCESS) return member_lookup::not_string;
-      value = s;
-      return member_lookup::found;
-    }
-    if (found.get(obj) != simdjson::SUCCESS) return member_lookup::missing;
-  }
-  return member_lookup::missing;
+  return reference::dom_lookup(obj, path, value);
 }
 
 // A random JSON value: objects with names that collide now and then, nested a few

@@ -1,7 +1,6 @@
 #include "input.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -161,12 +160,12 @@ input_source::input_source() = default;
 
 std::unique_ptr<input_source> input_source::open(const std::string& path, int stop_fd) {
   std::unique_ptr<input_source> in(new input_source());
-  in->stop_fd_ = stop_fd;
   in->name_ = path == "-" ? "(stdin)" : path;
   in->fd_ = path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (in->fd_ < 0) {
     throw config_error(path + ": cannot open: " + std::generic_category().message(errno));
   }
+  in->raw_ = fd_source(in->fd_, stop_fd);
   struct stat st {};
   if (::fstat(in->fd_, &st) == 0) {
     if (S_ISDIR(st.st_mode)) throw config_error(path + ": is a directory");
@@ -213,16 +212,16 @@ std::ptrdiff_t input_source::read_raw(char* buf, std::size_t n) {
     prefix_.erase(0, k);
     return static_cast<std::ptrdiff_t>(k);
   }
-  const ssize_t r = read_or_stop(fd_, buf, n, stop_fd_);
-  if (r == k_stopped) return stopped;
-  if (r < 0) {
-    problem_ = "read error: " + std::string(std::generic_category().message(errno));
+  // The descriptor's own reading, stop included (fd_source); a read error ends the
+  // input and is reported by finish().
+  std::ptrdiff_t r = 0;
+  try {
+    r = raw_.read(buf, n);
+  } catch (const std::system_error& e) {
+    problem_ = "read error: " + e.code().message();
     return 0;
   }
-  consumed_.fetch_add(static_cast<std::uint64_t>(r), std::memory_order_relaxed);
-  // The input may have ended because its writer stopped on the same request (a pipe
-  // from a stopped process): its last line is not whole then either.
-  if (r == 0 && stop_pending(stop_fd_)) return stopped;
+  if (r > 0) consumed_.fetch_add(static_cast<std::uint64_t>(r), std::memory_order_relaxed);
   return r;
 }
 
@@ -292,8 +291,7 @@ std::ptrdiff_t input_source::read(char* buf, std::size_t n) {
 bool input_source::would_wait() const {
   if (ended_ || !prefix_.empty()) return false;
   if (decoder_ && (decoder_->in_pos < decoder_->in_len || decoder_->output_pending)) return false;
-  pollfd p{fd_, POLLIN, 0};
-  return ::poll(&p, 1, 0) == 0;
+  return raw_.would_wait();
 }
 
 std::vector<std::unique_ptr<input_source>> open_inputs(const std::vector<std::string>& paths,

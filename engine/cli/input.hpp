@@ -14,7 +14,6 @@
 #include <sys/types.h>
 
 #include "jwtbatch/pipeline.hpp"
-#include "stop_read.hpp"
 
 namespace jwtbatch::cli {
 
@@ -55,11 +54,6 @@ class stop_signals {
   int write_fd_ = -1;
   bool armed_ = false;
 };
-
-// Inputs are read with the library's stoppable read (stop_read.hpp).
-using detail::k_stopped;
-using detail::read_or_stop;
-using detail::stop_pending;
 
 // One input of a command, as plain bytes: a file or standard input, decompressed as it
 // is read when it starts with the gzip or zstd magic bytes. It is the pipeline's byte
@@ -113,8 +107,8 @@ class input_source final : public byte_source {
   std::optional<std::uint64_t> size_;
   std::optional<std::pair<dev_t, ino_t>> file_id_;
   std::optional<double> modified_;
-  int stop_fd_ = -1;
   int fd_ = -1;         // the file (or 0)
+  fd_source raw_{-1};   // reads fd_, watching the stop descriptor
   std::string prefix_;  // bytes open() read to tell the format, not yet handed on
   std::unique_ptr<decoder> decoder_;
   bool ended_ = false;

@@ -13,22 +13,17 @@
 #include <fmt/format.h>
 
 #include "jwtbatch/key_set.hpp"
+#include "log_text.hpp"
 
 namespace jwtbatch::cli {
 namespace {
 
+// The shared byte classes (log_text.hpp), on this reader's unsigned bytes.
 bool is_ws(unsigned char c) noexcept {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+  return log_text::is_json_space(static_cast<char>(c));
 }
 bool is_digit(unsigned char c) noexcept {
-  return c >= '0' && c <= '9';
-}
-
-int hex_value(unsigned char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+  return log_text::is_digit(static_cast<char>(c));
 }
 
 // What a string's decoded bytes are for: nothing (only checked), compared with a
@@ -258,9 +253,9 @@ class cursor {
     if (end_ - p_ < 4) return false;
     out = 0;
     for (int i = 0; i < 4; ++i) {
-      const int v = hex_value(*p_++);
-      if (v < 0) return false;
-      out = (out << 4) | static_cast<std::uint32_t>(v);
+      const auto c = static_cast<char>(*p_++);
+      if (!log_text::is_hex(c)) return false;
+      out = (out << 4) | log_text::hex_value(c);
     }
     return true;
   }
