@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "base64url.hpp"
+#include "codec/base64url.hpp"
 
 namespace jwtbatch::detail {
 namespace {

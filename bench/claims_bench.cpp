@@ -8,11 +8,11 @@
 #include <cstdint>
 #include <string>
 
-#include "base64url.hpp"
-#include "claims.hpp"
+#include "codec/base64url.hpp"
+#include "jose/claims.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/sign.hpp"
-#include "key.hpp"
+#include "keys/store.hpp"
 
 namespace jwtbatch::detail {
 namespace {

@@ -21,13 +21,13 @@
 #include <string>
 #include <vector>
 
-#include "base64url.hpp"
+#include "codec/base64url.hpp"
 #include "crypto/digest.hpp"
 #include "crypto/signature.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/sign.hpp"
 #include "jwtbatch/verifier.hpp"
-#include "key.hpp"
+#include "keys/store.hpp"
 
 namespace jwtbatch {
 namespace {

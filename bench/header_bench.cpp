@@ -8,9 +8,9 @@
 #include <cstdint>
 #include <string>
 
-#include "base64url.hpp"
-#include "compact.hpp"
-#include "header.hpp"
+#include "codec/base64url.hpp"
+#include "jose/compact.hpp"
+#include "jose/header.hpp"
 
 namespace jwtbatch::detail {
 namespace {

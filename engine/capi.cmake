@@ -21,8 +21,8 @@ string(REGEX REPLACE "^#define JWTBATCH_ABI_VERSION " "" JWTBATCH_ABI_VERSION "$
 # Its output name (libjwtbatch.so) differs from the static engine's (libjwtbatch.a),
 # which stays for the CLI, tests and benchmarks.
 add_library(jwtbatch_c SHARED
-  ${CMAKE_CURRENT_LIST_DIR}/src/c_api.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/src/crypto_self_check.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/src/abi/c_api.cpp
+)
 add_library(jwtbatch::jwtbatch ALIAS jwtbatch_c)
 set_target_properties(jwtbatch_c PROPERTIES
   OUTPUT_NAME jwtbatch
@@ -31,7 +31,7 @@ set_target_properties(jwtbatch_c PROPERTIES
   SOVERSION ${JWTBATCH_ABI_VERSION}
   CXX_VISIBILITY_PRESET hidden
   VISIBILITY_INLINES_HIDDEN ON
-  LINK_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/jwtbatch.map
+  LINK_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/src/abi/jwtbatch.map
   # The build tree gets the installed RUNPATH as it is (empty unless a dependency lies
   # outside the loader's default path, as build/tsan's oneTBB does): without it, CMake
   # pads the build RUNPATH with an empty entry, which the loader reads as the current
@@ -53,7 +53,7 @@ if(JWTBATCH_BUILD_FUZZ)
   set_target_properties(jwtbatch_c PROPERTIES EXCLUDE_FROM_ALL ON)
 endif()
 target_link_options(jwtbatch_c PRIVATE
-  "LINKER:--version-script=${CMAKE_CURRENT_LIST_DIR}/jwtbatch.map" "LINKER:--exclude-libs,ALL"
+  "LINKER:--version-script=${CMAKE_CURRENT_LIST_DIR}/src/abi/jwtbatch.map" "LINKER:--exclude-libs,ALL"
   "LINKER:-z,now" "LINKER:-z,relro" "LINKER:-z,nodelete" "LINKER:--no-undefined")
 
 # Installed: the library, the C header (the C++ headers describe the static engine,

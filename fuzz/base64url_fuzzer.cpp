@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-#include "base64url.hpp"
+#include "codec/base64url.hpp"
 
 namespace {
 

@@ -26,8 +26,8 @@
 #include <utility>
 #include <vector>
 
-#include "base64url.hpp"
-#include "claims.hpp"
+#include "codec/base64url.hpp"
+#include "jose/claims.hpp"
 #include "jwtbatch/policy.hpp"
 #include "jwtbatch/result.hpp"
 #include "jwtbatch/status.hpp"

@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "compact.hpp"
+#include "jose/compact.hpp"
 #include "jwtbatch/status.hpp"
 
 namespace {

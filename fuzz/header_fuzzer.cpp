@@ -33,8 +33,8 @@
 
 #include <simdjson.h>
 
-#include "base64url.hpp"
-#include "header.hpp"
+#include "codec/base64url.hpp"
+#include "jose/header.hpp"
 #include "jwtbatch/alg.hpp"
 #include "jwtbatch/status.hpp"
 

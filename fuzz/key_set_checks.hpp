@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "base64url.hpp"
+#include "codec/base64url.hpp"
 #include "jwtbatch/alg.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/policy.hpp"

@@ -27,7 +27,7 @@
 #include <string_view>
 #include <vector>
 
-#include "base64url.hpp"
+#include "codec/base64url.hpp"
 #include "jwtbatch/result.hpp"
 #include "verify_fixture.hpp"
 

@@ -42,7 +42,7 @@
 #include "jwtbatch/sign.hpp"
 #include "jwtbatch/status.hpp"
 #include "jwtbatch/verifier.hpp"
-#include "key.hpp"
+#include "keys/store.hpp"
 #include "result_facts.hpp"
 
 namespace fuzz_verify {

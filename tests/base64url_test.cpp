@@ -7,7 +7,7 @@
 // Every decoder reads its input from, and writes its output to, a heap block of exactly
 // the documented size, so ASan reports any over-read or over-write (the AVX2 loop loads
 // 32 bytes and stores 16 + 8 bytes at a time).
-#include "base64url.hpp"
+#include "codec/base64url.hpp"
 
 #include <cpuid.h>
 #include <gtest/gtest.h>

@@ -21,8 +21,8 @@
 #include <string>
 #include <vector>
 
-#include "base64url.hpp"
 #include "cli_support.hpp"
+#include "codec/base64url.hpp"
 
 namespace jwtbatch {
 namespace {

@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "base64url.hpp"
 #include "cli_support.hpp"
+#include "codec/base64url.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/sign.hpp"
 
@@ -313,7 +313,8 @@ TEST(CliFlags, HelpShowsLabelsRangesDefaultsAndExitCodes) {
              "seconds; default 0)\n",
              "  --max-token-bytes N         Longest token accepted (1..16777216 bytes; default "
              "65536)\n",
-             "  --format TEXT               ndjson, tsv, enrich (NDJSON in: each line with a \"jwt\" member added) or summary (default: ndjson)",
+             "  --format TEXT               ndjson, tsv, enrich (NDJSON in: each line with a "
+             "\"jwt\" member added) or summary (default: ndjson)",
              "  --iss LIST                  Accepted issuers (default: any); repeat or "
              "comma-separate\n",
              "Exit codes:\n  0    nothing failed (also: no record at all, empty input)\n"

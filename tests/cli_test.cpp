@@ -1,8 +1,8 @@
 // End-to-end tests of the jwtbatch program, run as a user would run it.
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <sys/stat.h>
 #include <simdjson.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "cli_support.hpp"
-#include "json_out.hpp"
+#include "codec/json_out.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/sign.hpp"
 

@@ -1,4 +1,4 @@
-#include "compact.hpp"
+#include "jose/compact.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,10 +1,10 @@
-#include "header.hpp"
+#include "jose/header.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "base64url.hpp"
+#include "codec/base64url.hpp"
 #include "test_support.hpp"
 
 namespace jwtbatch::detail {

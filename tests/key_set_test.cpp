@@ -23,10 +23,10 @@
 #include <string>
 #include <vector>
 
-#include "base64url.hpp"
+#include "codec/base64url.hpp"
 #include "jwtbatch/sign.hpp"
 #include "jwtbatch/verifier.hpp"
-#include "key.hpp"
+#include "keys/store.hpp"
 #include "test_support.hpp"
 
 namespace jwtbatch {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "base64url.hpp"
+#include "codec/base64url.hpp"
 #include "jwtbatch/cache.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/policy.hpp"

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "compact.hpp"
-#include "header.hpp"
+#include "jose/compact.hpp"
+#include "jose/header.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/result.hpp"
 #include "jwtbatch/verifier.hpp"

@@ -11,13 +11,13 @@
 #include <string>
 #include <vector>
 
-#include "base64url.hpp"
+#include "codec/base64url.hpp"
 #include "crypto/digest.hpp"
+#include "crypto/key.hpp"
 #include "crypto/signature.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/verifier.hpp"
-#include "key.hpp"
-#include "key_loaders.hpp"
+#include "keys/loaders.hpp"
 #include "test_support.hpp"
 #include "vector_sets.hpp"
 

@@ -29,16 +29,16 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
-#include "base64url.hpp"
+#include "codec/base64url.hpp"
+#include "codec/json_out.hpp"
 #include "crypto/signature.hpp"
 #include "flags.hpp"
 #include "gen.hpp"
-#include "json_out.hpp"
 #include "jwtbatch/batch.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/sign.hpp"
 #include "jwtbatch/verifier.hpp"
-#include "key.hpp"
+#include "keys/store.hpp"
 #include "replacing_file.hpp"
 #include "svg_chart.hpp"
 

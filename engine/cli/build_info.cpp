@@ -6,7 +6,7 @@
 
 #include <fmt/core.h>
 
-#include "base64url.hpp"
+#include "codec/base64url.hpp"
 
 // Set by engine/CMakeLists.txt on the program's target.
 #ifndef JWTBATCH_VERSION

@@ -10,14 +10,14 @@
 
 #include <fmt/core.h>
 
-#include "base64url.hpp"
-#include "header.hpp"
+#include "codec/base64url.hpp"
+#include "jose/header.hpp"
 #include "jwtbatch/alg.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/status.hpp"
 #include "jwtbatch/verifier.hpp"
 #include "record.hpp"
-#include "verify.hpp"
+#include "token/verify.hpp"
 
 namespace jwtbatch::cli {
 namespace {

@@ -21,11 +21,11 @@
 #include <unordered_map>
 #include <variant>
 
-#include "base64url.hpp"
+#include "codec/base64url.hpp"
+#include "codec/json_out.hpp"
 #include "crypto/signature.hpp"
-#include "json_out.hpp"
 #include "jwtbatch/sign.hpp"
-#include "key.hpp"
+#include "keys/store.hpp"
 
 namespace jwtbatch::cli {
 namespace {

@@ -13,10 +13,10 @@
 
 #include <fmt/core.h>
 
+#include "codec/json_out.hpp"
 #include "engine_flags.hpp"
 #include "flags.hpp"
 #include "gen.hpp"
-#include "json_out.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "output.hpp"
 #include "replacing_file.hpp"

@@ -8,9 +8,9 @@
 
 #include <fmt/core.h>
 
-#include "base64url.hpp"
-#include "json_out.hpp"
-#include "json_walk.hpp"
+#include "codec/base64url.hpp"
+#include "codec/json_out.hpp"
+#include "codec/json_walk.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/status.hpp"
 

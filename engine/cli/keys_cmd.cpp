@@ -21,10 +21,10 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
+#include "codec/json_out.hpp"
+#include "core/file_kind.hpp"
 #include "engine_flags.hpp"
-#include "file_kind.hpp"
 #include "flags.hpp"
-#include "json_out.hpp"
 #include "jwtbatch/alg.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/policy.hpp"

@@ -16,9 +16,9 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
+#include "codec/json_out.hpp"
 #include "flags.hpp"
 #include "json_member.hpp"
-#include "json_out.hpp"
 #include "jwtbatch/key_set.hpp"
 
 namespace jwtbatch::cli {

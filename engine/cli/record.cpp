@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <iterator>
 
-#include "json_out.hpp"
+#include "codec/json_out.hpp"
 
 namespace jwtbatch::cli {
 namespace {

@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "codec/text_escape.hpp"
 #include "jwtbatch/result.hpp"
-#include "text_escape.hpp"
 
 namespace jwtbatch::cli {
 

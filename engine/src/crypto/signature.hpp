@@ -8,9 +8,9 @@
 #include <string_view>
 #include <vector>
 
+#include "crypto/key.hpp"
 #include "jwtbatch/alg.hpp"
 #include "jwtbatch/status.hpp"
-#include "key.hpp"
 
 namespace jwtbatch::detail {
 

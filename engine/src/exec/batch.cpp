@@ -1,0 +1,98 @@
+#include "jwtbatch/batch.hpp"
+
+#include <tbb/blocked_range.h>
+#include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "token/verify.hpp"
+
+namespace jwtbatch {
+namespace {
+
+// The arena's size for `threads` (0..max_threads, 0 = one per core). TBB never runs
+// more threads than the process allows (tbb::global_control::max_allowed_parallelism:
+// by default the number of cores, or what the embedding program set): an arena asking
+// for more gets no more, and TBB prints "The number of workers is currently limited
+// to ..." on stderr, which is the reply channel in `scan --rsyslog`. So a larger
+// request is capped here: nothing reaches stderr, and threads() tells what runs.
+int arena_size(int threads) {
+  if (threads == 0) return tbb::task_arena::automatic;
+  const std::size_t allowed =
+      tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism);
+  return static_cast<int>(std::clamp<std::size_t>(allowed, 1, static_cast<std::size_t>(threads)));
+}
+
+}  // namespace
+
+struct batch_verifier::arena {
+  tbb::task_arena tasks;
+  explicit arena(int threads) : tasks(arena_size(threads)) {}
+};
+
+batch_verifier::batch_verifier(std::shared_ptr<const verifier> v, batch_options options)
+    : verifier_(std::move(v)), options_(options) {
+  if (!verifier_) throw config_error("batch_verifier: no verifier");
+  // Checked before TBB is asked for anything: a huge arena crashes inside TBB.
+  if (options_.threads < 0 || options_.threads > max_threads) {
+    throw config_error("batch_verifier: threads must be 0 (one per core) to " +
+                       std::to_string(max_threads) + ", got " + std::to_string(options_.threads));
+  }
+  if (options_.grain == 0) options_.grain = 1;
+  arena_ = std::make_unique<arena>(options_.threads);
+  arena_->tasks.initialize();
+}
+
+batch_verifier::~batch_verifier() = default;
+
+int batch_verifier::threads() const noexcept {
+  return arena_->tasks.max_concurrency();
+}
+
+void batch_verifier::run_in_arena(const std::function<void()>& work) const {
+  arena_->tasks.execute(work);
+}
+
+namespace {
+
+// Runs `verify_at(i)` for every index on the arena's threads. The body is noexcept
+// (verifier::verify_at never throws), so no exception can leave a task.
+template <class Body>
+void for_each_index(tbb::task_arena& tasks, std::size_t n, std::size_t grain, const Body& body) {
+  tasks.execute([&] {
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, grain),
+                      [&](const tbb::blocked_range<std::size_t>& r) noexcept {
+                        for (std::size_t i = r.begin(); i != r.end(); ++i) body(i);
+                      });
+  });
+}
+
+}  // namespace
+
+void batch_verifier::verify_batch(std::span<const std::string_view> tokens,
+                                  std::span<result> results) const {
+  if (tokens.size() != results.size()) {
+    throw std::invalid_argument("verify_batch: tokens and results differ in length");
+  }
+  const policy& p = verifier_->rules();
+  const double now = p.fixed_time ? *p.fixed_time : detail::unix_now();
+  for_each_index(arena_->tasks, tokens.size(), options_.grain,
+                 [&](std::size_t i) noexcept { verifier_->verify_at(tokens[i], now, results[i]); });
+}
+
+void batch_verifier::verify_batch_at(std::span<const std::string_view> tokens,
+                                     std::span<const double> times,
+                                     std::span<result> results) const {
+  if (tokens.size() != results.size() || tokens.size() != times.size()) {
+    throw std::invalid_argument("verify_batch_at: tokens, times and results differ in length");
+  }
+  for_each_index(arena_->tasks, tokens.size(), options_.grain, [&](std::size_t i) noexcept {
+    verifier_->verify_at(tokens[i], times[i], results[i]);
+  });
+}
+
+}  // namespace jwtbatch

@@ -1,0 +1,90 @@
+// cache.hpp: the verified-token cache's shards (see jwtbatch/cache.hpp).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "jose/claims.hpp"
+#include "jwtbatch/cache.hpp"
+#include "jwtbatch/result.hpp"
+
+namespace jwtbatch::detail {
+
+class cache_shards {
+ public:
+  explicit cache_shards(const cache_options& options);
+  ~cache_shards();
+  cache_shards(const cache_shards&) = delete;
+  cache_shards& operator=(const cache_shards&) = delete;
+
+  // lookup: when `token` (byte for byte) was stored by the verifier tagged `tag`,
+  // copies its result into `out` and its time-independent verdict into `verdict`.
+  // Sets `key` to the token's hash, for insert (0 when the token is not cacheable).
+  bool lookup(std::string_view token, std::uint64_t tag, result& out, claims_verdict& verdict,
+              std::uint64_t& key) noexcept;
+  // insert stores (or replaces) the entry for `token`, whose hash lookup gave as `key`.
+  // Ignored when the token is too long, when `tag` is not the newest verifier's (an
+  // old one still finishing), or when the doorkeeper sees the token for the first time.
+  void insert(std::string_view token, std::uint64_t key, std::uint64_t tag, const result& r,
+              const claims_verdict& verdict) noexcept;
+  // adopt makes `tag` the newest verifier's and drops every entry of other tags.
+  void adopt(std::uint64_t tag) noexcept;
+  void clear() noexcept;
+  [[nodiscard]] cache_stats stats() const noexcept;
+  [[nodiscard]] bool cacheable(std::string_view token) const noexcept {
+    return token.size() <= max_token_bytes_;
+  }
+
+ private:
+  struct entry {
+    std::uint64_t hash = 0;
+    std::uint64_t tag = 0;
+    std::string token;
+    result stored;
+    claims_verdict verdict;
+    std::size_t bytes = 0;
+  };
+  using lru_list = std::list<entry>;
+  // The hash is already uniform: use it as it is.
+  struct identity {
+    std::size_t operator()(std::uint64_t h) const noexcept { return h; }
+  };
+  struct alignas(64) shard {
+    mutable std::mutex mu;
+    lru_list lru;  // most recently used first
+    std::unordered_map<std::uint64_t, lru_list::iterator, identity> index;
+    std::size_t bytes = 0;
+    std::uint64_t hits = 0, misses = 0, insertions = 0, evictions = 0, invalidated = 0;
+    std::atomic<std::uint64_t> first_sightings{0};
+  };
+
+  [[nodiscard]] std::uint64_t hash(std::string_view token) const noexcept;
+  [[nodiscard]] shard& shard_of(std::uint64_t h) const noexcept;
+  // Moves entry `it` of `s` to `dropped` (freed by the caller outside the lock).
+  static void unlink(shard& s, lru_list::iterator it, lru_list& dropped) noexcept;
+
+  // The doorkeeper (cache_options::admit_on_first_sight false): a token's hash is
+  // remembered in slot hash & doorkeeper_mask_ the first time it is offered, and it is
+  // stored when it is offered again while its hash is still there. Relaxed atomics
+  // without a lock: a lost update only delays one admission.
+  [[nodiscard]] bool second_sight(std::uint64_t h) noexcept;
+
+  std::uint64_t key_[2] = {0, 0};
+  bool admit_on_first_sight_;
+  std::size_t doorkeeper_mask_ = 0;
+  std::unique_ptr<std::atomic<std::uint64_t>[]> doorkeeper_;
+  std::size_t max_token_bytes_;
+  std::size_t max_entries_;  // per shard
+  std::size_t max_bytes_;    // per shard
+  std::size_t shard_mask_;
+  std::unique_ptr<shard[]> shards_;
+  std::atomic<std::uint64_t> newest_tag_{0};
+};
+
+}  // namespace jwtbatch::detail
