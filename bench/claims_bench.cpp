@@ -9,6 +9,7 @@
 #include <string>
 
 #include "codec/base64url.hpp"
+#include "core/access.hpp"
 #include "jose/claims.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/sign.hpp"
@@ -30,14 +31,15 @@ policy realistic_policy() {
   return p;
 }
 
-void claims(benchmark::State& state, const policy& p) {
+void claims(benchmark::State& state, const policy& rules) {
+  const prepared_policy p(rules);
   const std::string segment = base64url_encode(k_payload);
   claims_scratch scratch;
   result out;
   claims_verdict verdict;
   for (auto _ : state) {
-    out.clear();
-    out.reserve(segment.size());
+    access::clear(out);
+    access::reserve(out, segment.size());
     const status st = check_claims(segment, p, 1700000100, scratch, out, verdict);
     if (st != status::ok) state.SkipWithError("check_claims failed");
     benchmark::DoNotOptimize(out);
@@ -78,7 +80,7 @@ void key_lookup(benchmark::State& state) {
   const std::string kid = "key-" + std::to_string(n - 1);
   const key* chosen = nullptr;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(keys->store().select(alg::hs256, kid, false, &chosen));
+    benchmark::DoNotOptimize(access::key_store_of(*keys).select(alg::hs256, kid, false, &chosen));
     benchmark::DoNotOptimize(chosen);
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "codec/base64url.hpp"
+#include "core/access.hpp"
 #include "crypto/digest.hpp"
 #include "crypto/signature.hpp"
 #include "jwtbatch/key_set.hpp"
@@ -68,7 +69,7 @@ fixture make_fixture(const bench_case& c) {
   std::size_t len = 0;
   if (!detail::base64url_decode(sig_b64, f.signature.data(), &len)) std::abort();
   f.signature.resize(len);
-  f.key = &f.keys->store().keys()[0];
+  f.key = &detail::access::key_store_of(*f.keys).keys()[0];
   return f;
 }
 

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "codec/base64url.hpp"
+#include "core/access.hpp"
 #include "jose/claims.hpp"
 #include "jwtbatch/policy.hpp"
 #include "jwtbatch/result.hpp"
@@ -82,9 +83,9 @@ bool has_any_claim(const jwtbatch::result& r) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   g_input = std::string_view(reinterpret_cast<const char*>(data), size);
   if (size < 5) return 0;
-  static const jwtbatch::policy plain = make_policy(false);
-  static const jwtbatch::policy scoped = make_policy(true);
-  const jwtbatch::policy& p = (data[0] & 1U) != 0 ? scoped : plain;
+  static const d::prepared_policy plain(make_policy(false));
+  static const d::prepared_policy scoped(make_policy(true));
+  const d::prepared_policy& p = (data[0] & 1U) != 0 ? scoped : plain;
   std::int32_t offset = 0;
   std::memcpy(&offset, data + 1, sizeof offset);
   const double now = k_base_time + static_cast<double>(offset);
@@ -93,10 +94,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   static d::claims_scratch scratch;  // reused, as per thread in the engine
   auto out = std::make_unique<jwtbatch::result>();
-  std::size_t names = 0;
-  for (const auto& n : p.returned_claims) names += n.size();
-  for (const auto& n : p.required_claims) names += n.size();  // result::detail
-  out->reserve(segment.size() + names);
+  d::access::reserve(*out, segment.size() + p.name_room);
   d::claims_verdict verdict;
   const status st = d::check_claims(segment, p, now, scratch, *out, verdict);
 

@@ -40,6 +40,7 @@
 
 #include <simdjson.h>
 
+#include "core/access.hpp"
 #include "json_member.hpp"
 #include "jwtbatch/result.hpp"
 #include "jwtbatch/status.hpp"
@@ -227,8 +228,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     result& r = results[i];
     r.code = static_cast<status>((code + i) % jwtbatch::status_count);
     r.label = static_cast<jwtbatch::attack_label>(label % 10);
-    r.reserve(text.size());
-    if (!text.empty()) r.kid = r.store(text);
+    jwtbatch::detail::access::reserve(r, text.size());
+    if (!text.empty()) r.kid = jwtbatch::detail::access::store(r, text);
     for (std::size_t k = 0; k < r.fingerprint.size(); ++k) {
       r.fingerprint[k] = "0123456789abcdef"[(k * 7 + code + i) % 16];
     }

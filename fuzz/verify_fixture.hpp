@@ -34,6 +34,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/access.hpp"
 #include "jwtbatch/alg.hpp"
 #include "jwtbatch/cache.hpp"
 #include "jwtbatch/key_set.hpp"
@@ -95,7 +96,7 @@ inline fixture make_fixture() {
   b.add_jwks(jwtbatch::generate_key(alg::eddsa, "ed").private_jwk, "fuzz-ed");
   f.keys = b.build();
   if (f.keys->size() != 4) std::abort();
-  for (const d::key& k : f.keys->store().keys()) {
+  for (const d::key& k : d::access::key_store_of(*f.keys).keys()) {
     if (const auto* r = std::get_if<d::rsa_material>(&k.material)) f.rsa = r->rsa.get();
     if (const auto* e = std::get_if<d::ec_material>(&k.material)) f.ec = e->ec.get();
     if (const auto* e = std::get_if<d::ed25519_material>(&k.material)) f.ed_public = e->public_key;

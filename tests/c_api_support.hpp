@@ -137,7 +137,7 @@ inline std::size_t c_verify(const jwtbatch_verifier* v, jwtbatch_results* r,
 inline void read_back(const jwtbatch_results* r, std::size_t i, result& out) {
   const jwtbatch_result* c = jwtbatch_results_get(r, i);
   ASSERT_NE(c, nullptr);
-  out.clear();
+  out = jwtbatch::result{};
   out.code = static_cast<status>(c->status);
   EXPECT_EQ(c->status_class, static_cast<int>(class_of(out.code)));
   out.label = static_cast<attack_label>(c->label);

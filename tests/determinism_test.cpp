@@ -320,7 +320,7 @@ TEST(Determinism, StreamEqualsOneByOneForAnyThreadsAndChunks) {
   std::ofstream(path, std::ios::binary) << in.content;
   for (const named_verifier& nv : c.verifiers) {
     const auto reference = one_by_one(*nv.rules, c.tokens);
-    const std::size_t limit = nv.rules->rules().limits.max_token_bytes;
+    const std::size_t limit = nv.rules->policy().limits.max_token_bytes;
     for (int threads : {1, 2, 8}) {
       for (std::size_t chunk : {std::size_t{4096}, std::size_t{1} << 20}) {
         const std::string where =

@@ -1,6 +1,7 @@
 // Key loading: JWK / JWKS / PEM / secrets, every refusal with its message, key
 // selection by kid and alg.
 #include "jwtbatch/key_set.hpp"
+#include "core/access.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/bio.h>
@@ -245,7 +246,7 @@ TEST(KeySelection, ByKidThenByUniqueAlg) {
   b.add_secret(std::vector<std::uint8_t>(32, 1), "s", "a", alg::hs256);
   b.add_secret(std::vector<std::uint8_t>(48, 2), "s", "b", alg::hs384);
   const auto keys = b.build();
-  const auto& store = keys->store();
+  const auto& store = jwtbatch::detail::access::key_store_of(*keys);
   const detail::key* k = nullptr;
   EXPECT_EQ(store.select(alg::hs256, std::string_view("a"), false, &k), status::ok);
   EXPECT_EQ(k->kid, "a");

@@ -31,6 +31,7 @@
 
 #include "codec/base64url.hpp"
 #include "codec/json_out.hpp"
+#include "core/access.hpp"
 #include "crypto/signature.hpp"
 #include "flags.hpp"
 #include "gen.hpp"
@@ -298,7 +299,7 @@ fixture make_fixture(const bench_case& c, std::shared_ptr<const key_set> keys, u
                      double time_per_case) {
   fixture f;
   f.keys = std::move(keys);
-  f.key = &f.keys->store().keys().front();
+  f.key = &detail::access::key_store_of(*f.keys).keys().front();
 
   // The corpus: k_corpus_lines valid tokens from `gen` (realistic claims), made of as
   // many distinct tokens as a tenth of the case's time can sign (at least 16, and two

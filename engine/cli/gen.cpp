@@ -23,6 +23,7 @@
 
 #include "codec/base64url.hpp"
 #include "codec/json_out.hpp"
+#include "core/access.hpp"
 #include "crypto/signature.hpp"
 #include "jwtbatch/sign.hpp"
 #include "keys/store.hpp"
@@ -146,7 +147,7 @@ struct signing_key {
 class signer {
  public:
   signer(const key_set& keys, const std::vector<alg>& algs) : keys_(keys) {
-    const auto& all = keys.store().keys();
+    const auto& all = detail::access::key_store_of(keys).keys();
     for (alg a : algs) {
       std::size_t serving = 0;
       for (const auto& k : all) serving += detail::has_alg(k.algs, a) ? 1U : 0U;

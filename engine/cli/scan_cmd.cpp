@@ -221,8 +221,8 @@ int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {
   output_files files(o.output, inputs, out);
   stop.arm();  // from here on, a signal ends the run with whole records and a summary
 
-  record_writer records(o.output, files.records(), setup.engine->rules().rules().returned_claims,
-                        enrich_shape::tokens);
+  record_writer records(o.output, files.records(),
+                        setup.engine->verifier().policy().returned_claims, enrich_shape::tokens);
   std::uint64_t lines = 0, lines_without_token = 0, lines_without_time = 0, lines_cut = 0;
   progress_meter meter(err, o.output.progress_mode());
   const auto started = std::chrono::steady_clock::now();

@@ -38,7 +38,7 @@ struct batch_options {
 class batch_verifier {
  public:
   // Throws config_error for a null verifier or threads outside 0..max_threads.
-  batch_verifier(std::shared_ptr<const verifier> v, batch_options options = {});
+  batch_verifier(std::shared_ptr<const jwtbatch::verifier> v, batch_options options = {});
   ~batch_verifier();
   batch_verifier(const batch_verifier&) = delete;
   batch_verifier& operator=(const batch_verifier&) = delete;
@@ -61,11 +61,12 @@ class batch_verifier {
   // run_in_arena runs `work` inside this engine's TBB arena, so that its parallel
   // algorithms use this engine's threads (the streaming pipeline uses it).
   void run_in_arena(const std::function<void()>& work) const;
-  [[nodiscard]] const verifier& rules() const noexcept { return *verifier_; }
+  // The verifier each token goes through.
+  [[nodiscard]] const jwtbatch::verifier& verifier() const noexcept { return *verifier_; }
 
  private:
   struct arena;
-  std::shared_ptr<const verifier> verifier_;
+  std::shared_ptr<const jwtbatch::verifier> verifier_;
   batch_options options_;
   std::unique_ptr<arena> arena_;
 };

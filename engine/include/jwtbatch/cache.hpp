@@ -10,7 +10,8 @@ namespace jwtbatch {
 
 namespace detail {
 class cache_shards;
-}
+struct access;
+}  // namespace detail
 
 // The largest cache one may ask for: max_entries 0..max_cache_entries (the CLI's
 // --cache-size, the C ABI's cache_max_entries), max_bytes 0..max_cache_bytes.
@@ -82,10 +83,8 @@ class token_cache {
   // Drops every entry (counters are kept).
   void clear() noexcept;
 
-  // Engine internals.
-  [[nodiscard]] detail::cache_shards& shards() const noexcept { return *shards_; }
-
  private:
+  friend struct detail::access;
   cache_options options_;
   std::unique_ptr<detail::cache_shards> shards_;
 };

@@ -25,18 +25,14 @@
 #include <vector>
 
 #include "jwtbatch/alg.hpp"
+#include "jwtbatch/error.hpp"
 
 namespace jwtbatch {
 
 namespace detail {
 class key_store;
-}
-
-// Thrown for configuration errors only (bad key file, bad flag); never per token.
-class config_error : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+struct access;
+}  // namespace detail
 
 // Thrown by key_set_builder::build when the set holds HMAC secrets and public keys and
 // mixing was not allowed. what() is a whole sentence for library users; mix() only
@@ -82,11 +78,9 @@ class key_set {
   // one message each, naming the key.
   [[nodiscard]] const std::vector<std::string>& warnings() const noexcept { return warnings_; }
 
-  // Engine internals.
-  [[nodiscard]] const detail::key_store& store() const noexcept { return *store_; }
-
  private:
   friend class key_set_builder;
+  friend struct detail::access;
   key_set(std::unique_ptr<detail::key_store> store, std::vector<std::string> warnings);
   std::unique_ptr<detail::key_store> store_;
   std::vector<std::string> warnings_;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "jwtbatch/alg.hpp"
+#include "jwtbatch/error.hpp"
 
 namespace jwtbatch {
 
@@ -40,11 +41,13 @@ class alg_set {
   std::uint16_t bits_ = 0;
 };
 
-// Bounds on what a policy may be configured with (the CLI's flags and the C ABI's
-// setters refuse values outside them): leeway 0..max_leeway_seconds (one day: more
-// would turn expired tokens into valid ones), max_token_bytes 1..max_token_bytes_limit.
+// Bounds on what a policy may be configured with (validate() below; the CLI's flags
+// name the same bounds): leeway 0..max_leeway_seconds (one day: more would turn
+// expired tokens into valid ones), max_token_bytes 1..max_token_bytes_limit, at most
+// max_required_claims required claims.
 inline constexpr std::int64_t max_leeway_seconds = 86400;
 inline constexpr std::size_t max_token_bytes_limit = std::size_t{16} << 20;
+inline constexpr std::size_t max_required_claims = 64;
 
 // Bounds on untrusted input. Checked before and during parsing; exceeding one gives
 // token_too_large or json_limit_exceeded.
@@ -96,5 +99,12 @@ struct policy {
 
   input_limits limits;
 };
+
+// validate throws config_error, naming the field and what is wrong, for a policy
+// outside the bounds above: leeway_seconds 0..max_leeway_seconds,
+// limits.max_token_bytes 1..max_token_bytes_limit, max_age_seconds >= 0, a finite
+// fixed_time, at most max_required_claims required claims. The one check of a
+// policy: the verifier runs it at construction, the C ABI's setters on every change.
+void validate(const policy& p);
 
 }  // namespace jwtbatch

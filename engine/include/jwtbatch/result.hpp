@@ -14,6 +14,10 @@
 
 namespace jwtbatch {
 
+namespace detail {
+struct access;
+}  // namespace detail
+
 // Known attack shapes a rejected token matched (SECURITY.md §2 catalogue ids in
 // brackets). Audit users count these; the status stays the verdict. Append-only.
 enum class attack_label : std::uint8_t {
@@ -86,16 +90,13 @@ class result {
     return {fingerprint.data(), fingerprint.size()};
   }
 
-  // Engine internals. clear() resets everything but keeps capacity. reserve(n) makes
-  // room for n more bytes, after which store() copies strings into the buffer without
-  // reallocating, so views handed out earlier stay valid.
+ private:
+  // The engine fills results through detail::access (core/access.hpp).
+  friend struct detail::access;
   void clear() noexcept;
   void reserve(std::size_t bytes);
   std::string_view store(std::string_view s);
-  // Heap bytes held, for cache accounting.
   [[nodiscard]] std::size_t owned_bytes() const noexcept;
-
- private:
   void copy_facts(const result& o) noexcept;
   void rebase_views(const char* from, std::size_t n) noexcept;
   std::string storage_;

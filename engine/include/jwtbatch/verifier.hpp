@@ -13,10 +13,15 @@
 
 namespace jwtbatch {
 
+namespace detail {
+struct prepared_policy;
+struct access;
+}  // namespace detail
+
 // verifier binds a key set and a policy (copied). Immutable and thread-safe: share one
 // between threads. It keeps the key set alive.
 //
-// One token's way (DESIGN.md): size -> split -> strict base64url of every segment ->
+// One token's way (docs/ARCHITECTURE.md): size -> split -> strict base64url of every segment ->
 // header -> alg allow-list, typ, embedded keys -> key -> signature -> payload JSON ->
 // claims. The first failure decides the status; the payload is decoded early (a
 // strictness check) but its JSON is never read from a token whose signature failed. Every call
@@ -29,10 +34,9 @@ namespace jwtbatch {
 class verifier {
  public:
   // Throws config_error, naming the field, for a null key set or a policy outside the
-  // bounds of policy.hpp: leeway_seconds 0..max_leeway_seconds, limits.max_token_bytes
-  // 1..max_token_bytes_limit, max_age_seconds >= 0, a finite fixed_time, at most 64
-  // required claims.
-  explicit verifier(std::shared_ptr<const key_set> keys, policy p = {},
+  // bounds of policy.hpp (jwtbatch::validate). The policy is prepared once, here: what
+  // every token needs of it is derived at construction, not per token.
+  explicit verifier(std::shared_ptr<const key_set> keys, jwtbatch::policy p = {},
                     std::shared_ptr<token_cache> cache = nullptr);
 
   // verify fills `out` for `token`, evaluated at the policy's fixed time, or now.
@@ -43,13 +47,17 @@ class verifier {
   [[nodiscard]] status verify_one(std::string_view token) const noexcept;
 
   [[nodiscard]] const key_set& keys() const noexcept { return *keys_; }
-  [[nodiscard]] const policy& rules() const noexcept { return policy_; }
+  // The policy as configured.
+  [[nodiscard]] const jwtbatch::policy& policy() const noexcept;
   // The cache in use, or null.
   [[nodiscard]] const token_cache* cache() const noexcept { return cache_.get(); }
+  // The time verify() evaluates at: the policy's fixed time, else the clock now.
+  [[nodiscard]] double evaluation_time() const noexcept;
 
  private:
+  friend struct detail::access;
   std::shared_ptr<const key_set> keys_;
-  policy policy_;
+  std::shared_ptr<const detail::prepared_policy> policy_;
   std::shared_ptr<token_cache> cache_;
   std::uint64_t cache_tag_ = 0;  // this verifier's entries in the cache
 };

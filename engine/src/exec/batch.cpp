@@ -34,7 +34,7 @@ struct batch_verifier::arena {
   explicit arena(int threads) : tasks(arena_size(threads)) {}
 };
 
-batch_verifier::batch_verifier(std::shared_ptr<const verifier> v, batch_options options)
+batch_verifier::batch_verifier(std::shared_ptr<const jwtbatch::verifier> v, batch_options options)
     : verifier_(std::move(v)), options_(options) {
   if (!verifier_) throw config_error("batch_verifier: no verifier");
   // Checked before TBB is asked for anything: a huge arena crashes inside TBB.
@@ -78,8 +78,7 @@ void batch_verifier::verify_batch(std::span<const std::string_view> tokens,
   if (tokens.size() != results.size()) {
     throw std::invalid_argument("verify_batch: tokens and results differ in length");
   }
-  const policy& p = verifier_->rules();
-  const double now = p.fixed_time ? *p.fixed_time : detail::unix_now();
+  const double now = verifier_->evaluation_time();
   for_each_index(arena_->tasks, tokens.size(), options_.grain,
                  [&](std::size_t i) noexcept { verifier_->verify_at(tokens[i], now, results[i]); });
 }

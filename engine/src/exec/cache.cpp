@@ -1,4 +1,5 @@
 #include "exec/cache.hpp"
+#include "core/access.hpp"
 
 #include <openssl/rand.h>
 #include <openssl/siphash.h>
@@ -109,7 +110,8 @@ void cache_shards::insert(std::string_view token, std::uint64_t key, std::uint64
     e.token.assign(token);
     e.stored = r;
     e.verdict = verdict;
-    e.bytes = sizeof(entry) + 4 * sizeof(void*) + e.token.capacity() + e.stored.owned_bytes();
+    e.bytes = sizeof(entry) + 4 * sizeof(void*) + e.token.capacity() +
+              detail::access::owned_bytes(e.stored);
   } catch (const std::bad_alloc&) {
     return;
   }

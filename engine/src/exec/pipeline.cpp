@@ -1,4 +1,5 @@
 #include "jwtbatch/pipeline.hpp"
+#include "core/access.hpp"
 
 #include <poll.h>
 #include <unistd.h>
@@ -179,7 +180,7 @@ class line_tokens_access {
     const std::size_t n = t.entries_.size();
     c.tokens.resize(n);
     c.results.resize(n);
-    const bool fingerprints = rules.rules().fingerprint;
+    const bool fingerprints = rules.policy().fingerprint;
     for (const stream_line& slot : c.lines) {
       for (std::size_t i = slot.first_token; i < slot.first_token + slot.tokens; ++i) {
         const line_tokens::entry& e = t.entries_[i];
@@ -191,7 +192,7 @@ class line_tokens_access {
           rules.verify_at(bytes, slot.at, r);
           continue;
         }
-        r.clear();
+        detail::access::clear(r);
         r.code = e.verdict;
         if (!e.why.empty()) r.detail = e.why;
         if (fingerprints && !bytes.empty()) {
@@ -371,9 +372,9 @@ class line_reader {
 pipeline_stats verify_stream(const batch_verifier& engine, byte_source& source,
                              const line_extractor& extractor, line_consumer& consumer,
                              pipeline_options options) {
-  const verifier& rules = engine.rules();
-  const policy& p = rules.rules();
-  const double now = p.fixed_time ? *p.fixed_time : detail::unix_now();
+  const verifier& rules = engine.verifier();
+  const policy& p = rules.policy();
+  const double now = rules.evaluation_time();
   const time_source now_source = p.fixed_time ? time_source::flag : time_source::now;
   const std::size_t in_flight = options.chunks_in_flight != 0
                                     ? options.chunks_in_flight

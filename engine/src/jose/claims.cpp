@@ -1,4 +1,5 @@
 #include "jose/claims.hpp"
+#include "core/access.hpp"
 
 #include <algorithm>
 #include <array>
@@ -185,13 +186,14 @@ bool contains(const std::vector<std::string>& list, std::string_view value) {
 // The checks that do not depend on the evaluation time, before and after the time
 // checks in the order check_claims documents. `before_detail` receives the claim a
 // failing before_time is about (a view of static storage or of the policy).
-claims_verdict judge_static(const policy& p, const payload_facts& f,
+claims_verdict judge_static(const prepared_policy& pp, const payload_facts& f,
                             std::string_view& before_detail) {
+  const policy& p = pp.source;
   claims_verdict v;
   if (f.type_error != status::ok) {
     v.before_time = f.type_error;
     before_detail = f.type_error_claim;
-  } else {
+  } else if (f.required_seen != pp.required_all) {
     for (std::size_t i = 0; i < p.required_claims.size(); ++i) {
       if ((f.required_seen & (std::uint64_t{1} << i)) == 0) {
         v.before_time = status::missing_claim;
@@ -229,13 +231,6 @@ claims_verdict judge_static(const policy& p, const payload_facts& f,
   return v;
 }
 
-json_limits limits_of(const policy& p) {
-  return json_limits{.max_depth = p.limits.max_json_depth,
-                     .max_members = p.limits.max_members,
-                     .max_elements = p.limits.max_array_elements,
-                     .max_string_bytes = p.limits.max_string_bytes};
-}
-
 // The raw JSON text of a member value that starts at `start` and ends where the
 // iterator now stands (the ',' or '}' after it), without trailing whitespace.
 std::string_view raw_between(const char* start, od::document& doc) {
@@ -251,23 +246,24 @@ std::string_view raw_between(const char* start, od::document& doc) {
 
 }  // namespace
 
-status judge_claims(const policy& p, double now, const claims_verdict& v, result& claims) noexcept {
+status judge_claims(const prepared_policy& pp, double now, const claims_verdict& v,
+                    result& claims) noexcept {
   // A before_time failure keeps the detail check_claims stored with it.
   if (v.before_time != status::ok) return v.before_time;
   claims.detail.reset();
-  const auto leeway = static_cast<double>(p.leeway_seconds);
+  const double leeway = pp.leeway;
   const auto& exp = claims.exp;
   const auto& nbf = claims.nbf;
   const auto& iat = claims.iat;
   if (exp && !(now < *exp + leeway)) return status::expired;         // RFC 7519 §4.1.4
   if (nbf && !(now >= *nbf - leeway)) return status::not_yet_valid;  // §4.1.5
   if (iat && *iat > now + leeway) return status::issued_in_future;
-  if (p.max_age_seconds) {
+  if (pp.max_age) {
     if (!iat) {
       claims.detail = "iat";
       return status::missing_claim;
     }
-    if (now - *iat > static_cast<double>(*p.max_age_seconds) + leeway) return status::too_old;
+    if (now - *iat > *pp.max_age + leeway) return status::too_old;
   }
   if (v.after_time == status::missing_claim) claims.detail = v.after_detail;
   return v.after_time;
@@ -340,7 +336,7 @@ status decode_payload(std::string_view payload_segment, claims_scratch& scratch,
   return decode_padded_segment(payload_segment, scratch.json, len);
 }
 
-status check_claims(std::string_view payload_segment, const policy& p, double now,
+status check_claims(std::string_view payload_segment, const prepared_policy& p, double now,
                     claims_scratch& scratch, result& out, claims_verdict& verdict) noexcept {
   std::size_t len = 0;
   if (const status st = decode_payload(payload_segment, scratch, &len); st != status::ok) {
@@ -350,8 +346,10 @@ status check_claims(std::string_view payload_segment, const policy& p, double no
   return check_decoded_claims(len, p, now, scratch, out, verdict);
 }
 
-status check_decoded_claims(std::size_t len, const policy& p, double now, claims_scratch& scratch,
-                            result& out, claims_verdict& verdict) noexcept {
+status check_decoded_claims(std::size_t len, const prepared_policy& pp, double now,
+                            claims_scratch& scratch, result& out,
+                            claims_verdict& verdict) noexcept {
+  const policy& p = pp.source;
   verdict = claims_verdict{};
   // RFC 8259 §8.1: a byte-order mark is not part of JSON text.
   if (has_byte_order_mark(
@@ -359,7 +357,7 @@ status check_decoded_claims(std::size_t len, const policy& p, double now, claims
     verdict.before_time = status::bad_json;
     return status::bad_json;
   }
-  const json_limits limits = limits_of(p);
+  const json_limits& limits = pp.limits;
   scratch.aud.clear();
   scratch.custom.clear();
   scratch.members.clear();
@@ -377,31 +375,32 @@ status check_decoded_claims(std::size_t len, const policy& p, double now, claims
   // Copy what the token says into the result (room was reserved: views stay valid).
   const auto keep = [&](std::optional<std::string_view> v) -> std::optional<std::string_view> {
     if (!v) return std::nullopt;
-    return out.store(*v);
+    return access::store(out, *v);
   };
   out.iss = keep(f.iss);
   out.sub = keep(f.sub);
   out.jti = keep(f.jti);
   out.has_aud = f.has_aud;
-  for (std::string_view a : scratch.aud) out.aud.push_back(out.store(a));
+  for (std::string_view a : scratch.aud) out.aud.push_back(access::store(out, a));
   std::sort(scratch.custom.begin(), scratch.custom.end(),
             [](const auto& x, const auto& y) { return x.first < y.first; });
   for (const auto& [index, raw] : scratch.custom) {
-    out.custom_claims.emplace_back(out.store(p.returned_claims[index]), out.store(raw));
+    out.custom_claims.emplace_back(access::store(out, p.returned_claims[index]),
+                                   access::store(out, raw));
   }
   out.exp = f.exp;
   out.nbf = f.nbf;
   out.iat = f.iat;
   std::string_view before_detail;
-  verdict = judge_static(p, f, before_detail);
+  verdict = judge_static(pp, f, before_detail);
   // A required claim's name is the policy's string: copied (room was reserved), so
   // the result does not depend on the policy's lifetime.
   if (verdict.before_time == status::missing_claim) {
-    out.detail = out.store(before_detail);
+    out.detail = access::store(out, before_detail);
   } else if (verdict.before_time != status::ok) {
     out.detail = before_detail;  // a registered claim's name: static storage
   }
-  return judge_claims(p, now, verdict, out);
+  return judge_claims(pp, now, verdict, out);
 }
 
 }  // namespace jwtbatch::detail

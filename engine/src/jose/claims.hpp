@@ -9,6 +9,7 @@
 #include <simdjson.h>
 
 #include "codec/json_walk.hpp"
+#include "jose/prepared_policy.hpp"
 #include "jwtbatch/policy.hpp"
 #include "jwtbatch/result.hpp"
 #include "jwtbatch/status.hpp"
@@ -38,7 +39,7 @@ struct claims_verdict {
 // time claims (exp, nbf, iat) that check_claims copied into `claims`. Sets
 // claims.detail for a missing_claim decided here (after_time, or "iat" for a maximum
 // age); a before_time failure keeps the detail check_claims gave it. Allocates nothing.
-[[nodiscard]] status judge_claims(const policy& p, double now, const claims_verdict& v,
+[[nodiscard]] status judge_claims(const prepared_policy& p, double now, const claims_verdict& v,
                                   result& claims) noexcept;
 
 // decode_payload strictly base64url-decodes the payload segment into scratch.json,
@@ -62,13 +63,13 @@ struct claims_verdict {
 // copied into `out` whenever the payload parsed, also when a claim check then fails
 // (audit wants the exp of an expired token). `verdict` receives the time-independent
 // part: judge_claims(p, now, verdict, out) is the result.
-[[nodiscard]] status check_decoded_claims(std::size_t len, const policy& p, double now,
+[[nodiscard]] status check_decoded_claims(std::size_t len, const prepared_policy& p, double now,
                                           claims_scratch& scratch, result& out,
                                           claims_verdict& verdict) noexcept;
 
 // check_claims is decode_payload (bad_base64 first) then check_decoded_claims.
-[[nodiscard]] status check_claims(std::string_view payload_segment, const policy& p, double now,
-                                  claims_scratch& scratch, result& out,
+[[nodiscard]] status check_claims(std::string_view payload_segment, const prepared_policy& p,
+                                  double now, claims_scratch& scratch, result& out,
                                   claims_verdict& verdict) noexcept;
 
 // NumericDate bounds (RFC 7519 §2): a finite JSON number with |value| <= 2^53, so

@@ -1,4 +1,5 @@
 #include "jwtbatch/sign.hpp"
+#include "core/access.hpp"
 
 #include <openssl/bn.h>
 #include <openssl/curve25519.h>
@@ -61,8 +62,8 @@ class jwk_writer {
 std::string sign_compact(const key_set& keys, std::string_view kid, alg a, std::string_view payload,
                          std::optional<std::string_view> header_json) {
   const detail::key* k = nullptr;
-  const status st =
-      keys.store().select(a, kid.empty() ? std::nullopt : std::optional(kid), false, &k);
+  const status st = detail::access::key_store_of(keys).select(
+      a, kid.empty() ? std::nullopt : std::optional(kid), false, &k);
   if (st != status::ok) {
     throw config_error("sign: no key for kid \"" + std::string(kid) + "\" and " +
                        std::string(alg_name(a)) + " (" + std::string(status_name(st)) + ")");

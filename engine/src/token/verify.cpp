@@ -1,9 +1,9 @@
 #include "token/verify.hpp"
+#include "core/access.hpp"
 
 #include <openssl/sha.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <string>
 
@@ -72,8 +72,9 @@ status parse_header_once(std::string_view segment, verify_scratch& scratch) noex
   return st;
 }
 
-status run(std::string_view token, const key_store& keys, const policy& p, double now,
+status run(std::string_view token, const key_store& keys, const prepared_policy& pp, double now,
            verify_scratch& scratch, result& out, label_context& ctx) noexcept {
+  const policy& p = pp.source;
   compact_parts& parts = scratch.parts;
   status st = split_compact(token, p.limits.max_token_bytes, parts);
   if (st != status::ok) return st;
@@ -95,7 +96,7 @@ status run(std::string_view token, const key_store& keys, const policy& p, doubl
     // Reported for a token refused for its payload's or signature's encoding too: the
     // audit of malformed tokens still sees which key they name.
     out.algorithm = scratch.jose->algorithm;
-    if (scratch.jose->has_kid) out.kid = out.store(scratch.jose->kid);
+    if (scratch.jose->has_kid) out.kid = access::store(out, scratch.jose->kid);
   }
   if (!canonical) return status::bad_base64;
   if (st != status::ok) return st;
@@ -118,36 +119,25 @@ status run(std::string_view token, const key_store& keys, const policy& p, doubl
   out.signature_verified = true;
 
   // Only now is the payload read (SECURITY.md §0: never before the signature).
-  return check_decoded_claims(payload_len, p, now, scratch.claims, out, scratch.verdict);
+  return check_decoded_claims(payload_len, pp, now, scratch.claims, out, scratch.verdict);
 }
 
 }  // namespace
 
-double unix_now() noexcept {
-  const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
-  return std::chrono::duration<double>(since_epoch).count();
-}
-
-void verify_token(std::string_view token, const key_store& keys, const policy& p, double now,
-                  verify_scratch& scratch, result& out) noexcept {
-  out.clear();
+void verify_token(std::string_view token, const key_store& keys, const prepared_policy& pp,
+                  double now, verify_scratch& scratch, result& out) noexcept {
+  access::clear(out);
   scratch.signature_checked = false;
-  if (p.fingerprint) {
+  if (pp.source.fingerprint) {
     set_fingerprint(token, out);
   } else {
     out.fingerprint.fill('0');
   }
   // Room for every string the result may keep: kid and claims come from decoded
-  // segments, shorter than the token; names of returned claims come from the policy,
-  // and so does the name of a missing required claim (result::detail).
-  std::size_t names = 0;
-  for (const auto& n : p.returned_claims) names += n.size();
-  std::size_t longest_required = 0;
-  for (const auto& n : p.required_claims) longest_required = std::max(longest_required, n.size());
-  names += longest_required;
-  out.reserve(token.size() + names);
+  // segments, shorter than the token; the policy's names need pp.name_room.
+  access::reserve(out, token.size() + pp.name_room);
   label_context ctx;
-  ctx.st = run(token, keys, p, now, scratch, out, ctx);
+  ctx.st = run(token, keys, pp, now, scratch, out, ctx);
   out.code = ctx.st;
   if (ctx.st != status::ok) out.label = classify(ctx, keys, scratch);
 }

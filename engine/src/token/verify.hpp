@@ -10,6 +10,7 @@
 #include "jose/claims.hpp"
 #include "jose/compact.hpp"
 #include "jose/header.hpp"
+#include "jose/prepared_policy.hpp"
 #include "jwtbatch/policy.hpp"
 #include "jwtbatch/result.hpp"
 #include "keys/store.hpp"
@@ -46,13 +47,10 @@ struct verify_scratch {
 };
 
 // verify_token: see verifier::verify. `now` is the evaluation time (Unix seconds).
-void verify_token(std::string_view token, const key_store& keys, const policy& p, double now,
-                  verify_scratch& scratch, result& out) noexcept;
+void verify_token(std::string_view token, const key_store& keys, const prepared_policy& pp,
+                  double now, verify_scratch& scratch, result& out) noexcept;
 
 // Sets out.fingerprint to the first 16 bytes of SHA-256(token) in lowercase hex.
 void set_fingerprint(std::string_view token, result& out) noexcept;
-
-// The current time as Unix seconds.
-[[nodiscard]] double unix_now() noexcept;
 
 }  // namespace jwtbatch::detail
