@@ -100,12 +100,44 @@ TEST_F(ClaimsTest, PolicyBoundsAreConfigurationErrors) {
     p.fixed_time = t;
     refused(p, "fixed_time");
   }
+  // The payload walk recurses once per level: an unbounded depth would let a signed
+  // token exhaust the stack (a SIGSEGV at 100,000 levels).
+  for (const std::size_t depth : {std::size_t{0}, max_json_depth_limit + 1, SIZE_MAX}) {
+    p = policy{};
+    p.limits.max_json_depth = depth;
+    refused(p, "max_json_depth");
+  }
+  p = policy{};
+  p.required_claims.assign(max_required_claims + 1, "x");
+  refused(p, "required claims");
+  // One check, used by the verifier, the C ABI and the CLI, with the exact message.
+  p = policy{};
+  p.limits.max_json_depth = 2000;
+  EXPECT_THROW(
+      {
+        try {
+          validate(p);
+        } catch (const config_error& e) {
+          EXPECT_STREQ(e.what(), "policy: limits.max_json_depth must be 1 to 1024, got 2000");
+          throw;
+        }
+      },
+      config_error);
+  EXPECT_NO_THROW(validate(policy{}));
 
   policy widest;
   widest.leeway_seconds = max_leeway_seconds;
   widest.limits.max_token_bytes = max_token_bytes_limit;
+  widest.limits.max_json_depth = max_json_depth_limit;
+  widest.required_claims.assign(max_required_claims, "exp");
   EXPECT_EQ(at(widest, R"({"exp":1000})", 1000 + 86399), status::ok);
   EXPECT_EQ(at(widest, R"({"exp":1000})", 1000 + 86400), status::expired);
+  // The root object is level 1: 1023 nested arrays inside it reach the bound exactly.
+  const auto nested = [](std::size_t arrays) {
+    return R"({"exp":1000,"a":)" + std::string(arrays, '[') + std::string(arrays, ']') + "}";
+  };
+  EXPECT_EQ(at(widest, nested(max_json_depth_limit - 1), 1000), status::ok);
+  EXPECT_EQ(at(widest, nested(max_json_depth_limit), 1000), status::json_limit_exceeded);
   policy smallest;
   smallest.limits.max_token_bytes = 1;
   EXPECT_EQ(at(smallest, "{}", 0), status::token_too_large);

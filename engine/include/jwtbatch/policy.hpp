@@ -48,6 +48,9 @@ class alg_set {
 inline constexpr std::int64_t max_leeway_seconds = 86400;
 inline constexpr std::size_t max_token_bytes_limit = std::size_t{16} << 20;
 inline constexpr std::size_t max_required_claims = 64;
+// limits.max_json_depth 1..max_json_depth_limit: the payload walk recurses once per
+// level, so a deeper bound would let a signed token exhaust the thread's stack.
+inline constexpr std::size_t max_json_depth_limit = 1024;
 
 // Bounds on untrusted input. Checked before and during parsing; exceeding one gives
 // token_too_large or json_limit_exceeded.
@@ -102,7 +105,8 @@ struct policy {
 
 // validate throws config_error, naming the field and what is wrong, for a policy
 // outside the bounds above: leeway_seconds 0..max_leeway_seconds,
-// limits.max_token_bytes 1..max_token_bytes_limit, max_age_seconds >= 0, a finite
+// limits.max_token_bytes 1..max_token_bytes_limit, limits.max_json_depth
+// 1..max_json_depth_limit, max_age_seconds >= 0, a finite
 // fixed_time, at most max_required_claims required claims. The one check of a
 // policy: the verifier runs it at construction, the C ABI's setters on every change.
 void validate(const policy& p);

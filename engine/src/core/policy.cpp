@@ -16,6 +16,11 @@ void validate(const policy& p) {
                        std::to_string(max_token_bytes_limit) + ", got " +
                        std::to_string(p.limits.max_token_bytes));
   }
+  if (p.limits.max_json_depth == 0 || p.limits.max_json_depth > max_json_depth_limit) {
+    throw config_error("policy: limits.max_json_depth must be 1 to " +
+                       std::to_string(max_json_depth_limit) + ", got " +
+                       std::to_string(p.limits.max_json_depth));
+  }
   if (p.max_age_seconds && *p.max_age_seconds < 0) {
     throw config_error("policy: max_age_seconds must be >= 0, got " +
                        std::to_string(*p.max_age_seconds));
