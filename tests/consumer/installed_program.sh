@@ -10,11 +10,12 @@
 #    command's flags (exactly those of its --help), file names after a file-taking flag,
 #    nothing after a flag whose value is not a file, and command names after `help`.
 set -euo pipefail
-prefix=$1
+prefix=$(cd "$1" && pwd)
 scratch=$2
 program="$prefix/bin/jwtbatch"
 man_page="$prefix/share/man/man1/jwtbatch.1"
 completion="$prefix/share/bash-completion/completions/jwtbatch"
+mkdir -p "$scratch"
 fail() {
   echo "installed_program: $*" >&2
   exit 1
@@ -72,7 +73,8 @@ expect() {  # expect "WORDS" QUERY...
   got=$(complete_words "$@" | tr '\n' ' ' | sed 's/ $//')
   [ "$got" = "$want" ] || fail "completing '$*' gives '$got', not '$want'"
 }
-defined=$(bash -c "source '$completion' && complete -p jwtbatch")
+defined=$(bash -c "source '$completion' && complete -p jwtbatch" 2>&1) ||
+  fail "the completion defines none for jwtbatch: $defined"
 [ "$defined" = "complete -F _jwtbatch jwtbatch" ] || fail "complete -p jwtbatch: '$defined'"
 all_commands=$(printf '%s\n' "${commands[@]}" | sort | tr '\n' ' ' | sed 's/ $//')
 expect "$all_commands" jwtbatch ""
