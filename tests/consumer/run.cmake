@@ -6,10 +6,10 @@
 # 1. cmake --install the build tree into WORK_DIR/prefix; every public header of
 #    engine/include/jwtbatch is there;
 # 2. the installed program, man page and bash completion work (installed_program.sh);
-# 3. build tests/consumer (C, C++ through the C ABI, and the README's first C++ example
-#    exactly as printed, taken from README.md after its readme-example marker) with
-#    find_package(jwtbatch) against that prefix;
-# 4. build the same three programs by hand with `pkg-config --cflags --libs jwtbatch`;
+# 3. build tests/consumer (C, C++ through the C ABI, C++ through the C++ API, and the
+#    README's first C++ example exactly as printed, taken from README.md after its
+#    readme-example marker) with find_package(jwtbatch) against that prefix;
+# 4. build the same four programs by hand with `pkg-config --cflags --libs jwtbatch`;
 # 5. run them all, and check they loaded the installed library, not the build tree's;
 #    the README example verifies tokens of keys the installed `jwtbatch keygen` made and
 #    `jwtbatch sign` signed, and must print exactly each one's status and fingerprint.
@@ -82,6 +82,9 @@ run("${CXX_COMPILER}" -std=c++17 -Wall -Wextra -Werror ${extra_flags}
 # The C++ API asks for C++20, which pkg-config cannot say for C++ alone.
 run("${CXX_COMPILER}" -std=c++20 -Wall -Wextra -Werror ${extra_flags}
     "${readme_example}" ${pc_flags} "-Wl,-rpath,${pc_libdir}" -o "${WORK_DIR}/pc_readme_example")
+run("${CXX_COMPILER}" -std=c++20 -Wall -Wextra -Werror ${extra_flags}
+    "${SOURCE_DIR}/consumer_api.cpp" ${pc_flags} "-Wl,-rpath,${pc_libdir}"
+    -o "${WORK_DIR}/pc_consumer_api")
 
 # The program, man page and completion (pkg-config above names the version).
 run(bash "${SOURCE_DIR}/installed_program.sh" "${prefix}" "${WORK_DIR}")
@@ -147,7 +150,8 @@ endforeach()
 message(STATUS "run.cmake: the README example verifies 4 requests exactly as expected")
 
 foreach(program "${WORK_DIR}/build/consumer_c" "${WORK_DIR}/build/consumer_cxx"
-                "${WORK_DIR}/pc_consumer_c" "${WORK_DIR}/pc_consumer_cxx"
+                "${WORK_DIR}/build/consumer_api" "${WORK_DIR}/pc_consumer_c"
+                "${WORK_DIR}/pc_consumer_cxx" "${WORK_DIR}/pc_consumer_api"
                 "${WORK_DIR}/build/readme_example" "${WORK_DIR}/pc_readme_example")
   if(NOT program MATCHES "readme_example$")  # run above, with its keys and input
     run("${program}")
@@ -160,5 +164,5 @@ foreach(program "${WORK_DIR}/build/consumer_c" "${WORK_DIR}/build/consumer_cxx"
     message(FATAL_ERROR "run.cmake: ${program} loads ${CMAKE_MATCH_1}, not ${installed}")
   endif()
 endforeach()
-message(STATUS "run.cmake: find_package and pkg-config consumers, C, C++ and the README's "
-               "C++ example, run against ${prefix}")
+message(STATUS "run.cmake: find_package and pkg-config consumers (C, C++ on the C ABI, C++ on "
+               "the C++ API, the README's C++ example) run against ${prefix}")
