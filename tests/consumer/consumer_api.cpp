@@ -98,8 +98,8 @@ int main() {
   }
 
   std::printf("consumer_api: batch: %s| stream: %s%llu lines | config_error caught: %s\n",
-              batch_text.c_str(), stream_text.c_str(),
-              static_cast<unsigned long long>(stats.lines), caught ? "yes" : "no");
+              batch_text.c_str(), stream_text.c_str(), static_cast<unsigned long long>(stats.lines),
+              caught ? "yes" : "no");
   // The stream judges at the current time, long after exp.
   return batch_text == "ok expired bad_signature " &&
                  stream_text == "1 bad_signature; 2 expired; " && stats.lines == 2 && caught
