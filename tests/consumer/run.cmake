@@ -41,11 +41,14 @@ foreach(header IN LISTS public_headers)
   endif()
 endforeach()
 
-# The README's first C++ example, exactly as printed: the ```cpp block after the marker.
+# The README's first C++ example, exactly as printed: the ```cpp block after the marker,
+# which must be the first ```cpp block of the README.
 file(READ "${root}/README.md" readme)
 string(FIND "${readme}" "<!-- readme-example:" at)
-if(at EQUAL -1)
-  message(FATAL_ERROR "run.cmake: README.md has no <!-- readme-example: --> marker")
+string(FIND "${readme}" "```cpp" first_cpp)
+if(at EQUAL -1 OR first_cpp LESS at)
+  message(FATAL_ERROR "run.cmake: README.md has no <!-- readme-example: --> marker before "
+                      "its first ```cpp block")
 endif()
 string(SUBSTRING "${readme}" ${at} -1 readme)
 if(NOT readme MATCHES "^<!--[^\n]*-->\n```cpp\n")
