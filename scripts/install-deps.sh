@@ -37,6 +37,7 @@ packages=(
   libcli11-dev libfmt-dev       # the CLI
   zlib1g-dev libzstd-dev        # the CLI reads gzip and zstd input
   gzip zstd                     # compressed inputs in the CLI tests
+  man-db groff-base             # the install test renders the man page (man -l)
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   rsyslog                       # the rsyslog integration test (a private rsyslogd)
