@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -633,6 +634,70 @@ TEST(JsonSegment, OpenSegmentObjectYieldsEveryStatusOfItsStage) {
     EXPECT_EQ(reused, fresh) << s;
     EXPECT_EQ(reused, s == "{}" ? status::ok : status::bad_json) << s;
   }
+}
+
+TEST(JsonSegment, TheHeaderVectorsOfTheAttackCatalogue) {
+  // attack_vectors.json's JSON attacks (SECURITY.md J1-J4), read in place: each
+  // token's header segment opened and walked as the engine reads a document, with the
+  // walk's default limits. The verifier's own header limits are jose/header's matter.
+  const std::map<std::string, status> expected = {
+      {"hdr-dup-alg", status::duplicate_member},
+      {"hdr-dup-alg-same", status::duplicate_member},
+      {"hdr-dup-kid", status::duplicate_member},
+      {"hdr-dup-escaped-name", status::duplicate_member},
+      {"hdr-not-json", status::bad_json},
+      {"hdr-array", status::bad_json},
+      {"hdr-string", status::bad_json},
+      {"hdr-trailing-garbage", status::bad_json},
+      {"hdr-two-objects", status::bad_json},
+      {"hdr-bom", status::bad_json},
+      {"hdr-whitespace-ok", status::ok},
+      {"hdr-unknown-member-ok", status::ok},
+      {"hdr-invalid-utf8", status::bad_json},
+      {"hdr-overlong-utf8", status::bad_json},
+      {"hdr-lone-surrogate", status::bad_json},
+      {"hdr-raw-control-char", status::bad_json},
+      {"hdr-deep-nesting-5000", status::json_limit_exceeded},
+      {"hdr-alg-huge-string", status::json_limit_exceeded},
+  };
+  dom::parser vectors;
+  const std::string text = test::read_file(test::vector_path("attack_vectors.json"));
+  dom::element root;
+  ASSERT_EQ(vectors.parse(text).get(root), simdjson::SUCCESS);
+  dom::array all;
+  ASSERT_EQ(root["vectors"].get_array().get(all), simdjson::SUCCESS);
+  od::parser parser;
+  std::vector<std::uint8_t> buf;
+  std::size_t seen = 0;
+  for (dom::element v : all) {
+    std::string_view catalogue;
+    std::string_view id;
+    std::string_view token;
+    ASSERT_EQ(v["catalogue"].get_string().get(catalogue), simdjson::SUCCESS);
+    if (catalogue != "J1" && catalogue != "J2" && catalogue != "J3" && catalogue != "J4") continue;
+    ASSERT_EQ(v["id"].get_string().get(id), simdjson::SUCCESS);
+    ASSERT_EQ(v["token"].get_string().get(token), simdjson::SUCCESS);
+    SCOPED_TRACE(std::string(id));
+    const auto want = expected.find(std::string(id));
+    ASSERT_NE(want, expected.end()) << "a vector this test does not know";
+    ++seen;
+    od::document doc;
+    od::object obj;
+    status st = open_segment_object(token.substr(0, token.find('.')), parser, buf, doc, obj);
+    if (st == status::ok) {
+      member_set members;
+      st = walk_object(obj, k_default, members, [&](std::string_view, od::value& value) noexcept {
+        return validate_value(value, 2, k_default, members);
+      });
+      if (st == status::ok) st = check_document_end(doc);
+    }
+    EXPECT_EQ(st, want->second);
+    // The vector's own verdict: valid, or one of its error classes.
+    std::string_view verdict;
+    ASSERT_EQ(v["expect"].get_string().get(verdict), simdjson::SUCCESS);
+    EXPECT_EQ(verdict == "valid", st == status::ok);
+  }
+  EXPECT_EQ(seen, expected.size());
 }
 
 TEST(JsonErrors, EverySimdjsonErrorIsBadJsonButDepth) {

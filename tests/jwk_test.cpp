@@ -12,8 +12,6 @@
 //    parts that do not match, "use":"enc", key_ops without verify, duplicate kids, and
 //    documents that are not a JWK or a JWK Set.
 #include <gtest/gtest.h>
-#include <openssl/bn.h>
-#include <openssl/curve25519.h>
 #include <openssl/ec_key.h>
 #include <openssl/nid.h>
 #include <simdjson.h>
