@@ -15,6 +15,7 @@
 #include "jwtbatch/batch.hpp"
 #include "jwtbatch/cache.hpp"
 #include "jwtbatch/key_set.hpp"
+#include "log_time.hpp"
 
 namespace jwtbatch::cli {
 
@@ -23,7 +24,7 @@ namespace jwtbatch::cli {
 inline constexpr std::int64_t k_max_age_seconds = std::int64_t{3155760000};
 // --at and gen's --base-time: 1970-01-01T00:00:00Z .. 9999-12-31T23:59:59Z, the years an
 // RFC 3339 date-time can spell.
-inline constexpr double k_max_unix_time = 253402300799.0;
+inline constexpr double k_max_unix_time = k_last_timestamp;
 
 struct engine_options {
   // Keys.
@@ -65,8 +66,10 @@ engine_setup make_engine(const engine_options& o, std::FILE* err);
 [[noreturn]] void rethrow_naming(const config_error& e, std::string_view flag,
                                  const std::string& path);
 
-// parse_time: decimal Unix seconds (a fraction allowed) or an RFC 3339 date-time, from
-// 1970 to year 9999; config_error naming `flag` otherwise (empty, "nan", "1e9", "-5").
+// parse_time: decimal Unix seconds (a fraction allowed) or an RFC 3339 date-time with its
+// zone (read_rfc3339: the parser of log timestamps), from 1970 to year 9999;
+// config_error naming `flag` and what is wrong otherwise (empty, "nan", "1e9", "-5", a
+// date-time without a zone).
 double parse_time(const std::string& text, std::string_view flag);
 
 }  // namespace jwtbatch::cli
