@@ -18,18 +18,9 @@
 namespace jwtbatch::cli {
 namespace {
 
-alg parse_alg(const std::string& name, std::string_view flag) {
-  if (const auto a = alg_from_name(name)) return *a;
-  if (name == "none" || name == "NONE" || name == "None") {
-    throw config_error(std::string(flag) + ": \"none\" is never accepted (unsigned tokens)");
-  }
-  throw config_error(std::string(flag) + ": unknown algorithm \"" + name +
-                     "\" (HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512, EdDSA)");
-}
-
 // --key and --secret-file bind their key to the one algorithm --alg names.
 alg bound_alg(const engine_options& o, std::string_view flag, std::optional<alg> fallback) {
-  if (o.algs.size() == 1) return parse_alg(o.algs.front(), "--alg");
+  if (o.algs.size() == 1) return parse_alg(o.algs.front(), "--alg", alg_use::verify);
   if (o.algs.empty() && fallback) return *fallback;
   throw config_error(std::string(flag) + ": give exactly one --alg to bind the key to");
 }
@@ -84,7 +75,7 @@ policy make_policy(const engine_options& o) {
   policy p;
   if (!o.algs.empty()) {
     p.allowed_algs = alg_set{};
-    for (const std::string& a : o.algs) p.allowed_algs.add(parse_alg(a, "--alg"));
+    for (const std::string& a : o.algs) p.allowed_algs.add(parse_alg(a, "--alg", alg_use::verify));
   }
   p.issuers = o.issuers;
   p.audiences = o.audiences;
@@ -102,6 +93,17 @@ policy make_policy(const engine_options& o) {
 }
 
 }  // namespace
+
+alg parse_alg(std::string_view name, std::string_view flag, alg_use use) {
+  // The JWS names exactly as RFC 7518 §3.1 spells them: the engine's own table.
+  if (const auto a = alg_from_name(name)) return *a;
+  if (name == "none" || name == "NONE" || name == "None") {
+    throw config_error(
+        fmt::format("{}: \"none\" {} (unsigned tokens)", flag,
+                    use == alg_use::verify ? "is never accepted" : "is not a signing algorithm"));
+  }
+  throw config_error(fmt::format("{}: unknown algorithm \"{}\" ({})", flag, name, k_alg_names));
+}
 
 void rethrow_naming(const config_error& e, std::string_view flag, const std::string& path) {
   const std::string_view what = e.what();
@@ -188,11 +190,12 @@ void add_engine_flags(CLI::App* cmd, engine_options& o) {
       ->type_name("TIME")
       ->check(non_empty());
   add_whole_flag(cmd, "--max-token-bytes", o.max_token_bytes, std::size_t{1}, max_token_bytes_limit,
-                 "Longest token accepted", "bytes", "65536");
+                 "Longest token accepted", "bytes", std::to_string(input_limits{}.max_token_bytes));
   add_whole_flag(cmd, "--threads", o.threads, 0, max_threads, "Worker threads", "",
                  "0 = one per core");
   add_whole_flag(cmd, "--cache-size", o.cache_size, std::size_t{0}, max_cache_entries,
-                 "Verified-token cache entries; 0 turns the cache off", "", "65536");
+                 "Verified-token cache entries; 0 turns the cache off", "",
+                 std::to_string(cache_options{}.max_entries));
 }
 
 engine_setup make_engine(const engine_options& o, std::FILE* err) {

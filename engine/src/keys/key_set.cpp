@@ -24,6 +24,7 @@
 #include "codec/base64url.hpp"
 #include "codec/text_escape.hpp"
 #include "core/file_kind.hpp"
+#include "core/io.hpp"
 #include "crypto/digest.hpp"
 #include "keys/loaders.hpp"
 #include "keys/store.hpp"
@@ -125,8 +126,7 @@ void read_key_file(const std::string& path, file_bytes& out) {
       OPENSSL_cleanse(out.text.data(), out.text.size());
       out.text.swap(bigger);
     }
-    const ssize_t n = ::read(fd, out.text.data() + used, out.text.size() - used);
-    if (n < 0 && errno == EINTR) continue;
+    const ssize_t n = detail::read_some(fd, out.text.data() + used, out.text.size() - used);
     if (n < 0) fail(std::string("cannot read key file: ") + std::generic_category().message(errno));
     if (n == 0) break;
     used += static_cast<std::size_t>(n);
