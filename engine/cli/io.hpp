@@ -1,10 +1,11 @@
 // io.hpp: the command line's one home for system calls that a signal may interrupt.
 // The program's own handlers use SA_RESTART (input.hpp stop_signals), but a read or
-// write can still fail with EINTR (a handler installed by a library, a stopped and
-// continued process on some kernels; signal(7), "Interruption of system calls"): these
-// wrappers retry it, so no caller has a loop of its own. The engine has the same for
-// itself (engine/src/core/io.hpp): the command line uses only the engine's public API,
-// and these are no JWT API. Header-only, noexcept, no allocation.
+// write still fails with EINTR under a handler installed without it, by anything the
+// process loads (signal(7), "Interruption of system calls and library functions by
+// signal handlers"): these wrappers retry it, so no caller has a loop of its own. The
+// engine has the same for itself (engine/src/core/io.hpp): the command line uses only
+// the engine's public API, and these are no JWT API. Header-only, noexcept, no
+// allocation.
 #pragma once
 
 #include <sys/types.h>

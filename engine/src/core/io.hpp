@@ -1,10 +1,11 @@
 // core/io.hpp: the engine's one home for system calls that a signal may interrupt.
-// A handler installed without SA_RESTART (or a call that never restarts, such as poll)
-// makes a blocking call fail with EINTR although nothing went wrong: these wrappers
-// retry it, so no caller has a loop of its own (POSIX.1-2017, "Signal Effects on Other
-// Functions"; signal(7), "Interruption of system calls"). The command line has its own
-// home, engine/cli/io.hpp: it uses only the public API of the engine, and these are no
-// JWT API.
+// Under a handler installed without SA_RESTART (by the application the engine is part
+// of, which the engine does not control), and for poll(2) under any handler, a
+// blocking call fails with EINTR although nothing went wrong (signal(7), "Interruption
+// of system calls and library functions by signal handlers"): these wrappers retry it,
+// so no caller has a loop of its own. The command line has its own home,
+// engine/cli/io.hpp: it uses only the public API of the engine, and these are no JWT
+// API.
 #pragma once
 
 #include <poll.h>
