@@ -15,7 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -40,9 +39,6 @@ key_set::~key_set() = default;
 
 std::size_t key_set::size() const noexcept {
   return store_->keys().size();
-}
-std::uint64_t key_set::generation() const noexcept {
-  return store_->generation();
 }
 
 std::vector<key_info> key_set::describe() const {
@@ -272,8 +268,7 @@ std::shared_ptr<const key_set> key_set_builder::build() {
         "meant";
     throw mixed_key_set_error(what, std::move(mix));
   }
-  static std::atomic<std::uint64_t> next_generation{1};
-  auto store = std::make_unique<detail::key_store>(std::move(unique), next_generation++);
+  auto store = std::make_unique<detail::key_store>(std::move(unique));
   return std::shared_ptr<const key_set>(new key_set(std::move(store), std::move(warnings)));
 }
 
