@@ -278,6 +278,93 @@ TEST(CliFlags, EveryNumberIsDecimalAndInsideItsRangeOrRefusedByName) {
       << edge.err;
 }
 
+// ---- one RFC 3339 parser: --at reads date-times as log timestamps are read ----------
+
+TEST(CliFlags, AtReadsRfc3339LikeLogTimesAndRefusesATimeWithoutAZone) {
+  const fixture fx("at_rfc3339");
+  // Valid during exactly one second: nbf 2024-01-01T00:00:00Z, exp one second later
+  // (RFC 7519 §4.1.4: expired at exp itself).
+  const std::string file =
+      fx.tokens_file("t.txt", {fx.token(R"({"nbf":1704067200,"exp":1704067201})")});
+  const auto status_at = [&](const std::string& at) {
+    const run_result r = run(fx.verify("--at \"" + at + "\" -q " + file), fx.dir);
+    const auto records = lines(r.out);
+    if (records.size() != 1) return "<exit " + std::to_string(r.exit_code) + "> " + r.err;
+    simdjson::dom::parser parser;
+    std::string_view s;
+    if (parser.parse(records[0])["status"].get(s) != simdjson::SUCCESS) return records[0];
+    return std::string(s);
+  };
+  // Unix seconds and zoned date-times read exactly as before.
+  for (const std::string at :
+       {"1704067200", "1704067200.5", "2024-01-01T00:00:00Z", "2024-01-01t00:00:00z",
+        "2024-01-01 00:00:00Z", "2024-01-01T00:00:00.999Z", "2024-01-01T02:00:00+02:00",
+        "2023-12-31T19:00:00-05:00", "2024-01-01T05:30:00.25+05:30"}) {
+    EXPECT_EQ(status_at(at), "ok") << at;
+  }
+  EXPECT_EQ(status_at("1704067199.999"), "not_yet_valid");
+  EXPECT_EQ(status_at("2023-12-31T23:59:59Z"), "not_yet_valid");
+  EXPECT_EQ(status_at("2024-01-01T00:00:01Z"), "expired");
+  EXPECT_EQ(status_at("2024-01-01T00:00:00-00:01"), "expired");
+  EXPECT_EQ(status_at("2024-01-01T00:00:00+00:01"), "not_yet_valid");
+  // The log parser's spellings of an offset: +hhmm too.
+  EXPECT_EQ(status_at("2024-01-01T02:00:00+0200"), "ok");
+
+  struct refusal {
+    std::string args;
+    std::string message;  // all of stderr
+  };
+  const std::string no_zone =
+      R"(: an RFC 3339 date-time needs its zone (Z for UTC, or an offset such as +02:00))";
+  const std::string not_a_time = R"(: expected Unix seconds or an RFC 3339 date-time)";
+  const std::vector<refusal> refusals = {
+      // A time without a zone is not silently read as UTC.
+      {fx.verify("--at 2024-01-01T00:00:00 " + file),
+       R"(jwtbatch: --at "2024-01-01T00:00:00")" + no_zone},
+      {fx.verify("--at \"2024-01-01 00:00:00.5\" " + file),
+       R"(jwtbatch: --at "2024-01-01 00:00:00.5")" + no_zone},
+      {"gen --jwks " + fx.jwks + " --count 1 --base-time 2024-03-01T00:00:00",
+       R"(jwtbatch: --base-time "2024-03-01T00:00:00")" + no_zone},
+      // What log timestamps refuse, --at refuses: one-digit fields, offsets of 24 hours
+      // or more, a '.' without digits, a day the month does not have, text around it.
+      {fx.verify("--at 2024-1-1T0:0:0Z " + file),
+       R"(jwtbatch: --at "2024-1-1T0:0:0Z")" + not_a_time},
+      {fx.verify("--at 2024-01-01T00:00:00+99:99 " + file),
+       R"(jwtbatch: --at "2024-01-01T00:00:00+99:99")" + not_a_time},
+      {fx.verify("--at 2024-01-01T00:00:00.Z " + file),
+       R"(jwtbatch: --at "2024-01-01T00:00:00.Z")" + not_a_time},
+      {fx.verify("--at 2023-02-29T00:00:00Z " + file),
+       R"(jwtbatch: --at "2023-02-29T00:00:00Z")" + not_a_time},
+      {fx.verify("--at 2024-01-01T00:00:00Zx " + file),
+       R"(jwtbatch: --at "2024-01-01T00:00:00Zx")" + not_a_time},
+      {fx.verify("--at \" 2024-01-01T00:00:00Z\" " + file),
+       R"(jwtbatch: --at " 2024-01-01T00:00:00Z")" + not_a_time},
+      // The range is the flag's: 1970..9999.
+      {fx.verify("--at 1969-12-31T23:59:59Z " + file),
+       R"(jwtbatch: --at "1969-12-31T23:59:59Z": out of range (expected a time from 1970 to 9999))"},
+  };
+  for (const refusal& c : refusals) {
+    const run_result r = run(c.args, fx.dir);
+    EXPECT_EQ(r.exit_code, 2) << c.args << "\n" << r.err;
+    EXPECT_EQ(r.out, "") << c.args;
+    EXPECT_EQ(r.err, c.message + "\n") << c.args;
+  }
+  // sign's --iat too (its runner's prefix, "jwtbatch sign: ", is not this test's matter).
+  const run_result iat =
+      run("sign --jwks " + fx.jwks + " --kid hs-1 --iat 2023-11-14T22:13:20", fx.dir);
+  EXPECT_EQ(iat.exit_code, 2) << iat.err;
+  EXPECT_EQ(iat.out, "");
+  const std::string iat_message = R"(--iat "2023-11-14T22:13:20")" + no_zone + "\n";
+  EXPECT_TRUE(iat.err.starts_with("jwtbatch") && iat.err.ends_with(": " + iat_message)) << iat.err;
+  // The help says what is taken.
+  const run_result help = run("verify --help", fx.dir);
+  EXPECT_NE(help.out.find("  --at TIME                   Evaluation time: Unix seconds or an RFC "
+                          "3339 date-time with its zone (Z or +hh:mm), year 1970..9999 "
+                          "(default: now)\n"),
+            std::string::npos)
+      << help.out;
+}
+
 // ---- item 3: --typ -------------------------------------------------------------------
 
 TEST(CliFlags, NamingATypMakesTheTypRequired) {

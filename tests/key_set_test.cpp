@@ -231,16 +231,6 @@ TEST(KeySet, AnOctKeyWithoutAlgServesEveryHashItIsLongEnoughFor) {
   EXPECT_EQ(b.build()->describe()[0].algs, (std::vector<alg>{alg::hs256, alg::hs384}));
 }
 
-TEST(KeySet, GenerationsDiffer) {
-  key_set_builder a;
-  a.add_secret(std::vector<std::uint8_t>(32, 1), "s", "k", alg::hs256);
-  const auto first = a.build();
-  key_set_builder b;
-  b.add_secret(std::vector<std::uint8_t>(32, 1), "s", "k", alg::hs256);
-  const auto second = b.build();
-  EXPECT_NE(first->generation(), second->generation());
-}
-
 TEST(KeySelection, ByKidThenByUniqueAlg) {
   key_set_builder b;
   b.add_secret(std::vector<std::uint8_t>(32, 1), "s", "a", alg::hs256);

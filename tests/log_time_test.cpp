@@ -91,6 +91,86 @@ TEST(LogTime, InvalidFieldsAreRejected) {
   EXPECT_EQ(at("2023-13-01T00:00:00Z 2023-10-10T13:55:36Z"), std::nullopt);
 }
 
+// The calendar (std::chrono since issue 17, hand-made before): the same days at the
+// edges of its range and of its rules.
+TEST(LogTime, CalendarEdges) {
+  EXPECT_EQ(at("1970-01-01T00:00:00Z"), 0.0);
+  EXPECT_EQ(at("2000-02-29T00:00:00Z"), 951782400.0);
+  EXPECT_EQ(at("2100-02-28T23:59:59Z"), 4107542399.0);
+  EXPECT_EQ(at("2100-03-01T00:00:00Z"), 4107542400.0);  // 2100 has no 29 February
+  EXPECT_EQ(at("2100-02-29T00:00:00Z"), std::nullopt);
+  EXPECT_EQ(at("1600-02-29T12:00:00Z"), -11670955200.0);
+  EXPECT_EQ(at("9999-12-31T23:59:59Z"), 253402300799.0);
+  EXPECT_EQ(at("0000-01-01T00:00:00Z"), -62167219200.0);
+  EXPECT_EQ(at("0000-02-29T00:00:00Z"), -62162121600.0);  // year 0 is a leap year
+  // The fields are what is checked: a zone may carry the time past the last year.
+  EXPECT_EQ(at("9999-12-31T23:59:59-00:01"), 253402300859.0);
+  EXPECT_EQ(at("0000-01-01T00:00:00+00:01"), -62167219260.0);
+  // Syslog stamps get their year from the reference, at both ends of the range too.
+  EXPECT_EQ(at_ref("Dec 31 23:59:59 host app: x", 253402300799.0), 253402300799.0);
+  EXPECT_EQ(at_ref("Jan  1 00:00:00 host app: x", -62167219200.0), -62167219200.0);
+  EXPECT_EQ(at_ref("Feb 29 12:00:00 host app: x", 951868800.0), 951825600.0);  // ref 2000-03-01
+  // 2100 and 2099 have no 29 February.
+  EXPECT_EQ(at_ref("Feb 29 12:00:00 host app: x", 4107542400.0), std::nullopt);
+}
+
+// read_rfc3339: one date-time, all of the text, the zone reported.
+TEST(ReadRfc3339, ReadsWhatLogTimestampsAreAndSaysWhetherItNamedAZone) {
+  const auto read = [](std::string_view text) { return read_rfc3339(text); };
+  struct zoned_case {
+    std::string_view text;
+    double seconds;
+  };
+  for (const zoned_case& c : {zoned_case{"2024-01-01T00:00:00Z", 1704067200.0},
+                              zoned_case{"2024-01-01t00:00:00z", 1704067200.0},
+                              zoned_case{"2024-01-01 00:00:00Z", 1704067200.0},
+                              zoned_case{"2024-01-01T02:00:00+02:00", 1704067200.0},
+                              zoned_case{"2024-01-01T02:00:00+0200", 1704067200.0},
+                              zoned_case{"2023-12-31T19:00:00-05:00", 1704067200.0},
+                              zoned_case{"2024-01-01T00:00:00.5Z", 1704067200.5},
+                              zoned_case{"2016-12-31T23:59:60Z", 1483228800.0},
+                              zoned_case{"9999-12-31T23:59:59Z", 253402300799.0},
+                              zoned_case{"0000-01-01T00:00:00Z", -62167219200.0}}) {
+    const auto r = read(c.text);
+    ASSERT_TRUE(r.has_value()) << c.text;
+    EXPECT_EQ(r->seconds, c.seconds) << c.text;
+    EXPECT_TRUE(r->zoned) << c.text;
+  }
+  for (const std::string_view text :
+       {"2024-01-01T00:00:00", "2024-01-01 00:00:00", "2024-01-01T00:00:00.25"}) {
+    const auto r = read(text);
+    ASSERT_TRUE(r.has_value()) << text;
+    EXPECT_FALSE(r->zoned) << text;
+  }
+  EXPECT_EQ(read("2024-01-01T00:00:00.25")->seconds, 1704067200.25);
+  // Anything more or less than one date-time is none.
+  for (const std::string_view bad : {"",
+                                     "2024-01-01",
+                                     "2024-01-01T00:00Z",
+                                     " 2024-01-01T00:00:00Z",
+                                     "2024-01-01T00:00:00Z ",
+                                     "2024-01-01T00:00:00Zx",
+                                     "2024-01-01T00:00:00+02",
+                                     "2024-01-01T00:00:00+02:00:00",
+                                     "2024-01-01T00:00:00-",
+                                     "2024-01-01T00:00:00.Z",
+                                     "2024-1-01T00:00:00Z",
+                                     "2024-01-01T0:00:00Z",
+                                     "2024-01-01T00:00:00+24:00",
+                                     "2024-01-01T00:00:00+99:99",
+                                     "2023-02-29T00:00:00Z",
+                                     "2100-02-29T00:00:00Z",
+                                     "2024-04-31T00:00:00Z",
+                                     "2024-00-01T00:00:00Z",
+                                     "2024-01-00T00:00:00Z",
+                                     "2024-01-01T24:00:00Z",
+                                     "1704067200",
+                                     "[2024-01-01T00:00:00Z]",
+                                     "20240101T000000Z"}) {
+    EXPECT_EQ(read(bad), std::nullopt) << bad;
+  }
+}
+
 TEST(LogTime, CommonLogFormat) {
   EXPECT_EQ(at(R"(127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0")"),
             971211336.0);

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <chrono>
 #include <cmath>
 #include <system_error>
 #include <utility>
@@ -14,22 +13,14 @@
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/policy.hpp"
 #include "jwtbatch/verifier.hpp"
+#include "log_time.hpp"
 
 namespace jwtbatch::cli {
 namespace {
 
-alg parse_alg(const std::string& name, std::string_view flag) {
-  if (const auto a = alg_from_name(name)) return *a;
-  if (name == "none" || name == "NONE" || name == "None") {
-    throw config_error(std::string(flag) + ": \"none\" is never accepted (unsigned tokens)");
-  }
-  throw config_error(std::string(flag) + ": unknown algorithm \"" + name +
-                     "\" (HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512, EdDSA)");
-}
-
 // --key and --secret-file bind their key to the one algorithm --alg names.
 alg bound_alg(const engine_options& o, std::string_view flag, std::optional<alg> fallback) {
-  if (o.algs.size() == 1) return parse_alg(o.algs.front(), "--alg");
+  if (o.algs.size() == 1) return parse_alg(o.algs.front(), "--alg", alg_use::verify);
   if (o.algs.empty() && fallback) return *fallback;
   throw config_error(std::string(flag) + ": give exactly one --alg to bind the key to");
 }
@@ -84,7 +75,7 @@ policy make_policy(const engine_options& o) {
   policy p;
   if (!o.algs.empty()) {
     p.allowed_algs = alg_set{};
-    for (const std::string& a : o.algs) p.allowed_algs.add(parse_alg(a, "--alg"));
+    for (const std::string& a : o.algs) p.allowed_algs.add(parse_alg(a, "--alg", alg_use::verify));
   }
   p.issuers = o.issuers;
   p.audiences = o.audiences;
@@ -103,13 +94,28 @@ policy make_policy(const engine_options& o) {
 
 }  // namespace
 
+alg parse_alg(std::string_view name, std::string_view flag, alg_use use) {
+  // The JWS names exactly as RFC 7518 §3.1 spells them: the engine's own table.
+  if (const auto a = alg_from_name(name)) return *a;
+  if (name == "none" || name == "NONE" || name == "None") {
+    throw config_error(
+        fmt::format("{}: \"none\" {} (unsigned tokens)", flag,
+                    use == alg_use::verify ? "is never accepted" : "is not a signing algorithm"));
+  }
+  throw config_error(fmt::format("{}: unknown algorithm \"{}\" ({})", flag, name, k_alg_names));
+}
+
 void rethrow_naming(const config_error& e, std::string_view flag, const std::string& path) {
   const std::string_view what = e.what();
   throw config_error(what.rfind(path + ":", 0) == 0 ? fmt::format("{} {}", flag, what)
                                                     : fmt::format("{} {}: {}", flag, path, what));
 }
 
-// --at: Unix seconds, or an RFC 3339 date-time (UTC or with an offset).
+// --at (and gen's --base-time, sign's --iat): Unix seconds, or an RFC 3339 date-time
+// read by the one date-time parser of the program, the one of log timestamps
+// (log_time.hpp read_rfc3339), which must name its zone: a time without one would be
+// read as UTC here and as local time by the person who typed it, and the run would then
+// judge tokens at the wrong time without a word.
 double parse_time(const std::string& text, std::string_view flag) {
   const auto in_range = [&](double t) {
     if (t >= 0 && t <= k_max_unix_time) return t;
@@ -132,43 +138,17 @@ double parse_time(const std::string& text, std::string_view flag) {
     const auto [ptr, ec] = std::from_chars(text.data(), end, value);
     if (ec == std::errc() && ptr == end && std::isfinite(value)) return in_range(value);
   }
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-  char sep = 0;
-  int used = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%c%2d:%2d:%2d%n", &y, &mo, &d, &sep, &h, &mi, &s,
-                  &used) == 7 &&
-      (sep == 'T' || sep == 't' || sep == ' ') && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 &&
-      h <= 23 && mi <= 59 && s <= 60) {
-    std::string_view rest(text.c_str() + used);
-    double fraction = 0;
-    if (!rest.empty() && rest.front() == '.') {
-      std::size_t n = 1;
-      while (n < rest.size() && rest[n] >= '0' && rest[n] <= '9') ++n;
-      std::from_chars(rest.data(), rest.data() + n, fraction);
-      rest.remove_prefix(n);
+  if (const std::optional<rfc3339_reading> t = read_rfc3339(text)) {
+    if (!t->zoned) {
+      throw config_error(fmt::format(
+          "{} \"{}\": an RFC 3339 date-time needs its zone (Z for UTC, or an offset such as "
+          "+02:00)",
+          flag, text));
     }
-    int offset = 0;
-    if (rest == "Z" || rest == "z") {
-      rest = {};
-    } else if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':') {
-      const int oh = (rest[1] - '0') * 10 + (rest[2] - '0');
-      const int om = (rest[4] - '0') * 10 + (rest[5] - '0');
-      offset = (rest[0] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
-      rest = {};
-    }
-    if (rest.empty()) {
-      const std::chrono::year_month_day ymd{std::chrono::year(y),
-                                            std::chrono::month(static_cast<unsigned>(mo)),
-                                            std::chrono::day(static_cast<unsigned>(d))};
-      if (ymd.ok()) {
-        const auto days = std::chrono::sys_days(ymd).time_since_epoch().count();
-        return in_range(static_cast<double>(days) * 86400 + h * 3600 + mi * 60 + s + fraction -
-                        offset);
-      }
-    }
+    return in_range(t->seconds);
   }
-  throw config_error(std::string(flag) + " \"" + text +
-                     "\": expected Unix seconds or an RFC 3339 date-time");
+  throw config_error(
+      fmt::format("{} \"{}\": expected Unix seconds or an RFC 3339 date-time", flag, text));
 }
 
 void add_engine_flags(CLI::App* cmd, engine_options& o) {
@@ -205,15 +185,17 @@ void add_engine_flags(CLI::App* cmd, engine_options& o) {
   add_whole_flag(cmd, "--leeway", o.leeway, std::int64_t{0}, max_leeway_seconds,
                  "Clock skew allowed on exp, nbf and iat", "seconds", "0");
   cmd->add_option("--at", o.at,
-                  "Evaluation time: Unix seconds or RFC 3339, year 1970..9999 (default: now)")
+                  "Evaluation time: Unix seconds or an RFC 3339 date-time with its zone (Z or "
+                  "+hh:mm), year 1970..9999 (default: now)")
       ->type_name("TIME")
       ->check(non_empty());
   add_whole_flag(cmd, "--max-token-bytes", o.max_token_bytes, std::size_t{1}, max_token_bytes_limit,
-                 "Longest token accepted", "bytes", "65536");
+                 "Longest token accepted", "bytes", std::to_string(input_limits{}.max_token_bytes));
   add_whole_flag(cmd, "--threads", o.threads, 0, max_threads, "Worker threads", "",
                  "0 = one per core");
   add_whole_flag(cmd, "--cache-size", o.cache_size, std::size_t{0}, max_cache_entries,
-                 "Verified-token cache entries; 0 turns the cache off", "", "65536");
+                 "Verified-token cache entries; 0 turns the cache off", "",
+                 std::to_string(cache_options{}.max_entries));
 }
 
 engine_setup make_engine(const engine_options& o, std::FILE* err) {

@@ -12,9 +12,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include "jwtbatch/alg.hpp"
 #include "jwtbatch/batch.hpp"
 #include "jwtbatch/cache.hpp"
 #include "jwtbatch/key_set.hpp"
+#include "jwtbatch/policy.hpp"
+#include "log_time.hpp"
 
 namespace jwtbatch::cli {
 
@@ -23,7 +26,7 @@ namespace jwtbatch::cli {
 inline constexpr std::int64_t k_max_age_seconds = std::int64_t{3155760000};
 // --at and gen's --base-time: 1970-01-01T00:00:00Z .. 9999-12-31T23:59:59Z, the years an
 // RFC 3339 date-time can spell.
-inline constexpr double k_max_unix_time = 253402300799.0;
+inline constexpr double k_max_unix_time = k_last_timestamp;
 
 struct engine_options {
   // Keys.
@@ -42,10 +45,10 @@ struct engine_options {
   std::optional<std::int64_t> max_age;
   std::int64_t leeway = 0;
   std::string at;
-  std::size_t max_token_bytes = std::size_t{64} * 1024;
+  std::size_t max_token_bytes = input_limits{}.max_token_bytes;  // the engine's default
   // Engine.
   int threads = 0;
-  std::size_t cache_size = 65536;
+  std::size_t cache_size = cache_options{}.max_entries;  // the engine's default
 };
 
 // add_engine_flags declares --jwks, --key, --secret-file, --kid, --allow-mixed-keys,
@@ -60,13 +63,29 @@ struct engine_setup {
 };
 engine_setup make_engine(const engine_options& o, std::FILE* err);
 
+// The JWS algorithms jwtbatch implements, as messages list them.
+inline constexpr std::string_view k_alg_names =
+    "HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512, EdDSA";
+
+// What an algorithm flag is for: "none" is refused either way, with the reason that fits.
+enum class alg_use { verify, sign };
+
+// parse_alg: the algorithm `name` (its JWS spelling, alg_from_name) of `flag`, the one
+// reader of algorithm flags (verify's and scan's --alg here, keygen's and sign's). Throws
+// config_error naming the flag: `FLAG: unknown algorithm "X" (HS256/384/512, ...)`, or
+// for "none", "NONE" and "None" `FLAG: "none" is never accepted (unsigned tokens)`
+// (verify) or `... is not a signing algorithm (unsigned tokens)` (sign).
+alg parse_alg(std::string_view name, std::string_view flag, alg_use use);
+
 // rethrow_naming throws `e` again as "FLAG PATH: why" (an engine message that already
 // starts with "PATH: " keeps its own wording after the flag).
 [[noreturn]] void rethrow_naming(const config_error& e, std::string_view flag,
                                  const std::string& path);
 
-// parse_time: decimal Unix seconds (a fraction allowed) or an RFC 3339 date-time, from
-// 1970 to year 9999; config_error naming `flag` otherwise (empty, "nan", "1e9", "-5").
+// parse_time: decimal Unix seconds (a fraction allowed) or an RFC 3339 date-time with its
+// zone (read_rfc3339: the parser of log timestamps), from 1970 to year 9999;
+// config_error naming `flag` and what is wrong otherwise (empty, "nan", "1e9", "-5", a
+// date-time without a zone).
 double parse_time(const std::string& text, std::string_view flag);
 
 }  // namespace jwtbatch::cli

@@ -15,25 +15,13 @@
 #include <system_error>
 #include <vector>
 
+#include "io.hpp"
 #include "jwtbatch/key_set.hpp"
 
 namespace jwtbatch::cli {
 namespace {
 
 constexpr std::size_t k_block = std::size_t{1} << 16;
-
-// Reads up to n bytes (fewer only at the end of input); -1 on error.
-ssize_t read_full(int fd, char* buf, std::size_t n) {
-  std::size_t got = 0;
-  while (got < n) {
-    const ssize_t r = ::read(fd, buf + got, n - got);
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) return -1;
-    if (r == 0) break;
-    got += static_cast<std::size_t>(r);
-  }
-  return static_cast<ssize_t>(got);
-}
 
 // The signals stop_signals handles, and what the handler needs (async-signal-safe:
 // a lock-free atomic and write(2)).
@@ -69,17 +57,6 @@ bool is_zstd(std::string_view head) {
 }
 
 }  // namespace
-
-bool write_full(int fd, const char* data, std::size_t n) noexcept {
-  while (n > 0) {
-    const ssize_t w = ::write(fd, data, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    data += w;
-    n -= static_cast<std::size_t>(w);
-  }
-  return true;
-}
 
 stop_signals::stop_signals() {
   std::array<int, 2> fds{};
@@ -179,7 +156,7 @@ std::unique_ptr<input_source> input_source::open(const std::string& path, int st
   // The magic bytes decide; they are handed on first (nothing is read twice, so a
   // pipe works as well as a file).
   std::array<char, 4> head{};
-  const ssize_t n = read_full(in->fd_, head.data(), head.size());
+  const ssize_t n = io::read_full(in->fd_, head.data(), head.size());
   if (n < 0) throw config_error(path + ": cannot read: " + std::generic_category().message(errno));
   in->prefix_.assign(head.data(), static_cast<std::size_t>(n));
   in->consumed_ = in->prefix_.size();

@@ -17,10 +17,6 @@
 
 namespace jwtbatch::cli {
 
-// write_full writes all `n` bytes to `fd` (retrying short writes and EINTR); false
-// when the reader has gone (EPIPE: SIGPIPE is ignored by the program) or on error.
-bool write_full(int fd, const char* data, std::size_t n) noexcept;
-
 // stop_signals turns SIGINT, SIGTERM and SIGHUP into a request to stop reading, so a
 // run that is stopped still writes whole records and its summary, then exits with
 // 128 + the signal's number (exit_code()). Construct it before opening the inputs:

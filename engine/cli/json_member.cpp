@@ -295,11 +295,9 @@ class container_stack {
 // the scheme name is case-insensitive). "Bearer" without a space after it is kept.
 void strip_bearer(std::string& value) {
   constexpr std::string_view scheme = "bearer";
-  if (value.size() <= scheme.size()) return;
-  for (std::size_t i = 0; i < scheme.size(); ++i) {
-    const char c = value[i];
-    const char lower = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-    if (lower != scheme[i]) return;
+  if (value.size() <= scheme.size() ||
+      !log_text::iequals(std::string_view(value).substr(0, scheme.size()), scheme)) {
+    return;
   }
   std::size_t end = scheme.size();
   while (end < value.size() && (value[end] == ' ' || value[end] == '\t')) ++end;

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <system_error>
@@ -14,37 +15,27 @@ namespace {
 
 using namespace log_text;  // NOLINT(google-build-using-namespace): the byte classes
 
-constexpr bool is_leap(std::int64_t y) noexcept {
-  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-constexpr int days_in_month(std::int64_t y, int m) noexcept {
-  constexpr std::array<int, 12> k_days = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && is_leap(y) ? 29 : k_days[static_cast<std::size_t>(m - 1)];
-}
-
 // days_from_civil counts days from 1970-01-01 to y-m-d in the proleptic Gregorian
-// calendar. The year is taken to start on 1 March, so the leap day is the last day of
-// its year and the day of the year follows from the month by one linear formula; whole
-// 400-year cycles (146097 days) are counted apart. Years here are 0..9999 (four digits),
-// so all the arithmetic below is on non-negative values.
-constexpr std::int64_t days_from_civil(std::int64_t y, int m, int d) noexcept {
-  const std::int64_t march_year = m <= 2 ? y - 1 : y;  // Jan/Feb of year 0: -1
-  const std::int64_t shifted = march_year + 400;       // keep division non-negative
-  const std::int64_t cycle = shifted / 400;
-  const std::int64_t year_of_cycle = shifted % 400;                      // 0..399
-  const std::int64_t month_index = m > 2 ? m - 3 : m + 9;                // March = 0
-  const std::int64_t day_of_year = (153 * month_index + 2) / 5 + d - 1;  // 0..365
-  const std::int64_t day_of_cycle =
-      year_of_cycle * 365 + year_of_cycle / 4 - year_of_cycle / 100 + day_of_year;
-  // 0000-03-01 is day 0 of cycle 1 (the +400 above); it lies 719468 days before
-  // 1970-01-01.
-  return (cycle - 1) * 146097 + day_of_cycle - 719468;
+// calendar, by C++20 <chrono> (whose calendar arithmetic is H. Hinnant's
+// days_from_civil). The caller has checked the date (year_month_day::ok()).
+constexpr std::int64_t days_from_civil(const std::chrono::year_month_day& date) noexcept {
+  return std::chrono::sys_days(date).time_since_epoch().count();
 }
-static_assert(days_from_civil(1970, 1, 1) == 0);
-static_assert(days_from_civil(2000, 3, 1) == 11017);
-static_assert(days_from_civil(1969, 12, 31) == -1);
-static_assert(days_from_civil(0, 1, 1) == -719528);
+
+// civil_date is y-m-d as a calendar date, valid or not (ok() tells). Each field is
+// range-checked first: std::chrono leaves values beyond 255 (month, day) unspecified.
+constexpr std::chrono::year_month_day civil_date(std::int64_t y, int m, int d) noexcept {
+  if (y < 0 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31) return {};  // !ok()
+  return {std::chrono::year(static_cast<int>(y)), std::chrono::month(static_cast<unsigned>(m)),
+          std::chrono::day(static_cast<unsigned>(d))};
+}
+static_assert(days_from_civil(civil_date(1970, 1, 1)) == 0);
+static_assert(days_from_civil(civil_date(2000, 3, 1)) == 11017);
+static_assert(days_from_civil(civil_date(1969, 12, 31)) == -1);
+static_assert(days_from_civil(civil_date(0, 1, 1)) == -719528);
+static_assert(!civil_date(2023, 2, 29).ok() && civil_date(2024, 2, 29).ok());
+static_assert(!civil_date(1900, 2, 29).ok() && civil_date(2000, 2, 29).ok());
+static_assert(!civil_date(10000, 1, 1).ok() && !civil_date(-1, 12, 31).ok());
 
 struct civil_time {
   std::int64_t year = 0;
@@ -59,13 +50,12 @@ struct civil_time {
 
 // to_unix validates every field (log_time.hpp) and converts.
 std::optional<double> to_unix(const civil_time& t) noexcept {
-  if (t.year < 0 || t.year > 9999 || t.month < 1 || t.month > 12 || t.day < 1 ||
-      t.day > days_in_month(t.year, t.month) || t.hour > 23 || t.minute > 59 || t.second > 60) {
-    return std::nullopt;
-  }
-  const std::int64_t secs = days_from_civil(t.year, t.month, t.day) * 86400 +
-                            std::int64_t{t.hour} * 3600 + std::int64_t{t.minute} * 60 + t.second -
-                            t.offset_seconds;
+  const std::chrono::year_month_day date = civil_date(t.year, t.month, t.day);
+  // ok(): year 0..9999 (civil_date), month 1..12, the day within its month (29 February
+  // only in leap years).
+  if (!date.ok() || t.hour > 23 || t.minute > 59 || t.second > 60) return std::nullopt;
+  const std::int64_t secs = days_from_civil(date) * 86400 + std::int64_t{t.hour} * 3600 +
+                            std::int64_t{t.minute} * 60 + t.second - t.offset_seconds;
   return static_cast<double>(secs) + static_cast<double>(t.nanos) / 1e9;
 }
 
@@ -221,11 +211,6 @@ bool parse_syslog_stamp(cursor& c, civil_time& t) noexcept {
          c.digits(2, t.second) && !is_digit(c.peek());
 }
 
-// The Unix times of 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the range of every
-// timestamp here.
-constexpr double k_first_time = -62167219200.0;
-constexpr double k_last_time = 253402300799.0;
-
 // parse_epoch reads a whole span as epoch seconds: a JSON number, or (in a string)
 // digits with an optional fraction. Values past year 9999 as seconds are read as
 // milliseconds; past that too, or non-finite, nothing.
@@ -258,8 +243,8 @@ std::optional<double> parse_epoch(std::string_view v, bool json_number) noexcept
   }
   // Seconds from year 0 to year 9999, as for calendar timestamps. Beyond that, JSON logs
   // usually hold milliseconds (1696946136325): read so when that lands in the range.
-  if (out >= k_first_time && out <= k_last_time) return out;
-  if (out / 1000 >= k_first_time && out / 1000 <= k_last_time) return out / 1000;
+  if (out >= k_first_timestamp && out <= k_last_timestamp) return out;
+  if (out / 1000 >= k_first_timestamp && out / 1000 <= k_last_timestamp) return out / 1000;
   return std::nullopt;
 }
 
@@ -275,27 +260,19 @@ std::optional<double> string_time(std::string_view v) noexcept {
 
 // ---- syslog ---------------------------------------------------------------------
 
-// civil_year returns the proleptic Gregorian year of the day `days` after 1970-01-01:
-// the year part of the inverse of days_from_civil (same March-based years and 400-year
-// cycles, after H. Hinnant's civil_from_days).
+// civil_year returns the proleptic Gregorian year of the day `days` after 1970-01-01
+// (C++20 <chrono>: H. Hinnant's civil_from_days).
 constexpr std::int64_t civil_year(std::int64_t days) noexcept {
-  const std::int64_t z = days + 719468;  // days since 0000-03-01
-  const std::int64_t cycle = (z >= 0 ? z : z - 146096) / 146097;
-  const std::int64_t day_of_cycle = z - cycle * 146097;  // 0..146096
-  const std::int64_t year_of_cycle =
-      (day_of_cycle - day_of_cycle / 1460 + day_of_cycle / 36524 - day_of_cycle / 146096) / 365;
-  const std::int64_t day_of_year =
-      day_of_cycle - (365 * year_of_cycle + year_of_cycle / 4 - year_of_cycle / 100);
-  const std::int64_t month_index = (5 * day_of_year + 2) / 153;      // March = 0
-  return year_of_cycle + cycle * 400 + (month_index >= 10 ? 1 : 0);  // Jan, Feb: next year
+  const std::chrono::year_month_day date{std::chrono::sys_days(std::chrono::days(days))};
+  return static_cast<int>(date.year());
 }
 static_assert(civil_year(0) == 1970);
 static_assert(civil_year(-1) == 1969);
-static_assert(civil_year(days_from_civil(2024, 2, 29)) == 2024);
-static_assert(civil_year(days_from_civil(2000, 12, 31)) == 2000);
-static_assert(civil_year(days_from_civil(2001, 1, 1)) == 2001);
-static_assert(civil_year(days_from_civil(0, 1, 1)) == 0);
-static_assert(civil_year(days_from_civil(9999, 12, 31)) == 9999);
+static_assert(civil_year(days_from_civil(civil_date(2024, 2, 29))) == 2024);
+static_assert(civil_year(days_from_civil(civil_date(2000, 12, 31))) == 2000);
+static_assert(civil_year(days_from_civil(civil_date(2001, 1, 1))) == 2001);
+static_assert(civil_year(days_from_civil(civil_date(0, 1, 1))) == 0);
+static_assert(civil_year(days_from_civil(civil_date(9999, 12, 31))) == 9999);
 
 // How far after the reference a syslog stamp may lie and still be of the reference's
 // year. Stamps are local time read as UTC (up to 14 hours off), clocks drift, and a
@@ -315,7 +292,7 @@ std::optional<double> syslog_time(civil_time t, const log_time_options& o) noexc
   }
   if (!o.syslog_reference) return std::nullopt;
   const double ref = *o.syslog_reference;
-  if (!(ref >= k_first_time && ref <= k_last_time)) return std::nullopt;  // NaN fails too
+  if (!(ref >= k_first_timestamp && ref <= k_last_timestamp)) return std::nullopt;  // NaN fails too
   t.year = civil_year(static_cast<std::int64_t>(std::floor(ref / 86400)));
   if (const auto v = to_unix(t); v && *v <= ref + k_syslog_rollover_seconds) return v;
   t.year -= 1;
@@ -434,28 +411,17 @@ std::optional<double> combined_time(std::string_view s) noexcept {
 
 // ---- JSON lines ------------------------------------------------------------------
 
-constexpr bool is_json_space(char c) noexcept {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';  // RFC 8259 §2
-}
-
 std::size_t skip_json_space(std::string_view s, std::size_t i) noexcept {
   while (i < s.size() && is_json_space(s[i])) ++i;
   return i;
-}
-
-int hex_digit(char c) noexcept {
-  if (is_digit(c)) return c - '0';
-  const char l = to_lower(c);
-  return l >= 'a' && l <= 'f' ? l - 'a' + 10 : -1;
 }
 
 bool read_hex4(std::string_view s, std::size_t i, std::uint32_t& out) noexcept {
   if (i > s.size() || s.size() - i < 4) return false;
   std::uint32_t v = 0;
   for (std::size_t k = 0; k < 4; ++k) {
-    const int d = hex_digit(s[i + k]);
-    if (d < 0) return false;
-    v = v * 16 + static_cast<std::uint32_t>(d);
+    if (!is_hex(s[i + k])) return false;
+    v = v * 16 + hex_value(s[i + k]);
   }
   out = v;
   return true;
@@ -710,6 +676,14 @@ std::optional<double> log_time(std::string_view line, const log_time_options& o)
     }
   }
   return shapes == 1 ? found : std::nullopt;
+}
+
+std::optional<rfc3339_reading> read_rfc3339(std::string_view text) noexcept {
+  cursor c{text, 0};
+  rfc3339_form form;
+  const auto t = parse_rfc3339(c, &form);
+  if (!t || c.pos != text.size()) return std::nullopt;
+  return rfc3339_reading{.seconds = *t, .zoned = form.zoned};
 }
 
 }  // namespace jwtbatch::cli

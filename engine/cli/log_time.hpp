@@ -85,4 +85,24 @@ struct log_time_options {
 [[nodiscard]] std::optional<double> log_time(std::string_view line,
                                              const log_time_options& o) noexcept;
 
+// The range of every timestamp read here: 0000-01-01T00:00:00Z and
+// 9999-12-31T23:59:59Z as Unix seconds (four-digit years).
+inline constexpr double k_first_timestamp = -62167219200.0;
+inline constexpr double k_last_timestamp = 253402300799.0;
+
+// rfc3339_reading: one date-time read by read_rfc3339.
+struct rfc3339_reading {
+  double seconds = 0;  // Unix seconds, with the fraction (to nanoseconds) when it has one
+  bool zoned = false;  // it named its zone ('Z', 'z' or an offset); false: none, taken as UTC
+};
+
+// read_rfc3339 reads all of `text` as one RFC 3339 date-time, with the spellings and
+// range checks of log_time's timestamps ("Timestamp spellings" above): the one parser of
+// date-times in the program, also behind the flags that take one (--at, gen's
+// --base-time, sign's --iat). nullopt when `text` is anything else, a byte before or
+// after it included. Whether a time without a zone will do is the caller's rule, hence
+// `zoned`: a log line that names none was written in UTC by convention, while a flag
+// must name its zone (engine_flags.cpp parse_time). Never throws, never allocates.
+[[nodiscard]] std::optional<rfc3339_reading> read_rfc3339(std::string_view text) noexcept;
+
 }  // namespace jwtbatch::cli

@@ -69,9 +69,6 @@ class key_set {
   ~key_set();
 
   [[nodiscard]] std::size_t size() const noexcept;
-  // A process-wide increasing number, different for every key_set built: caches keyed
-  // on it are invalidated by a reload.
-  [[nodiscard]] std::uint64_t generation() const noexcept;
   [[nodiscard]] std::vector<key_info> describe() const;
   // Keys that were skipped while loading, and keys that loaded but deserve a word (an
   // RSA key not bound to one algorithm, a private key in a set built for verifying),

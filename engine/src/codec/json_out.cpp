@@ -1,11 +1,11 @@
 #include "codec/json_out.hpp"
 
+#include "codec/hex.hpp"
 #include "codec/text_escape.hpp"
 
 namespace jwtbatch::detail {
 
 void append_json_string(std::string& out, std::string_view s) {
-  static constexpr char k_hex[] = "0123456789abcdef";
   out += '"';
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
@@ -15,8 +15,7 @@ void append_json_string(std::string& out, std::string_view s) {
       ++i;
     } else if (c < 0x20U) {
       out += "\\u00";
-      out += k_hex[c >> 4U];
-      out += k_hex[c & 0xFU];
+      append_hex(out, c, 2);
       ++i;
     } else if (const std::size_t n = utf8_length(s, i); n > 0) {
       out.append(s.substr(i, n));

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "codec/hex.hpp"
+
 namespace jwtbatch::detail {
 
 std::size_t utf8_length(std::string_view s, std::size_t i) noexcept {
@@ -56,7 +58,6 @@ bool invisible_control(std::uint32_t cp) noexcept {
 }  // namespace
 
 void append_text(std::string& out, std::string_view s, bool quoted) {
-  static constexpr char k_hex[] = "0123456789abcdef";
   if (quoted) out += '"';
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
@@ -73,16 +74,12 @@ void append_text(std::string& out, std::string_view s, bool quoted) {
       out += "\\r";
     } else if (c < 0x20U || c == 0x7FU || n == 0) {
       out += "\\x";
-      out += k_hex[c >> 4U];
-      out += k_hex[c & 0xFU];
+      append_hex(out, c, 2);
       ++i;
       continue;
     } else if (const std::uint32_t cp = code_point(s.substr(i, n)); invisible_control(cp)) {
       out += "\\u";
-      for (unsigned shift = 12;; shift -= 4) {  // every code point here fits in 4 digits
-        out += k_hex[(cp >> shift) & 0xFU];
-        if (shift == 0) break;
-      }
+      append_hex(out, cp, 4);  // every code point here fits in 4 digits
     } else {
       out.append(s.substr(i, n));
     }

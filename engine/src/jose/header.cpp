@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "codec/base64url.hpp"
+#include "core/ascii.hpp"
 
 namespace jwtbatch::detail {
 
@@ -22,24 +23,14 @@ bool is_registered(std::string_view name) {
   return std::find(k_registered.begin(), k_registered.end(), name) != k_registered.end();
 }
 
-char ascii_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return ascii_lower(x) == ascii_lower(y);
-         });
-}
-
 }  // namespace
 
 bool is_media_type(std::string_view value, std::string_view type) noexcept {
   constexpr std::string_view prefix = "application/";
-  if (value.size() > prefix.size() && iequals(value.substr(0, prefix.size()), prefix)) {
+  if (value.size() > prefix.size() && ascii_iequals(value.substr(0, prefix.size()), prefix)) {
     value.remove_prefix(prefix.size());
   }
-  return iequals(value, type);
+  return ascii_iequals(value, type);
 }
 
 namespace {
@@ -166,7 +157,7 @@ status read_member(std::string_view name, od::value& v, header_scratch& scratch,
 
 status check_semantics(const header_facts& facts, jose_header& out) noexcept {
   if (!facts.has_alg) return status::alg_missing;
-  if (iequals(facts.alg, "none")) return status::alg_none;
+  if (ascii_iequals(facts.alg, "none")) return status::alg_none;
   const auto a = alg_from_name(facts.alg);
   if (!a) return status::alg_unsupported;
   out.algorithm = *a;

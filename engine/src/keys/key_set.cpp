@@ -15,7 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -24,6 +23,7 @@
 #include "codec/base64url.hpp"
 #include "codec/text_escape.hpp"
 #include "core/file_kind.hpp"
+#include "core/io.hpp"
 #include "crypto/digest.hpp"
 #include "keys/loaders.hpp"
 #include "keys/store.hpp"
@@ -39,9 +39,6 @@ key_set::~key_set() = default;
 
 std::size_t key_set::size() const noexcept {
   return store_->keys().size();
-}
-std::uint64_t key_set::generation() const noexcept {
-  return store_->generation();
 }
 
 std::vector<key_info> key_set::describe() const {
@@ -125,8 +122,7 @@ void read_key_file(const std::string& path, file_bytes& out) {
       OPENSSL_cleanse(out.text.data(), out.text.size());
       out.text.swap(bigger);
     }
-    const ssize_t n = ::read(fd, out.text.data() + used, out.text.size() - used);
-    if (n < 0 && errno == EINTR) continue;
+    const ssize_t n = detail::read_some(fd, out.text.data() + used, out.text.size() - used);
     if (n < 0) fail(std::string("cannot read key file: ") + std::generic_category().message(errno));
     if (n == 0) break;
     used += static_cast<std::size_t>(n);
@@ -272,8 +268,7 @@ std::shared_ptr<const key_set> key_set_builder::build() {
         "meant";
     throw mixed_key_set_error(what, std::move(mix));
   }
-  static std::atomic<std::uint64_t> next_generation{1};
-  auto store = std::make_unique<detail::key_store>(std::move(unique), next_generation++);
+  auto store = std::make_unique<detail::key_store>(std::move(unique));
   return std::shared_ptr<const key_set>(new key_set(std::move(store), std::move(warnings)));
 }
 

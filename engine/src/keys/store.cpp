@@ -2,8 +2,7 @@
 
 namespace jwtbatch::detail {
 
-key_store::key_store(std::vector<key> keys, std::uint64_t generation)
-    : keys_(std::move(keys)), generation_(generation) {
+key_store::key_store(std::vector<key> keys) : keys_(std::move(keys)) {
   for (std::uint32_t i = 0; i < keys_.size(); ++i) {
     const key& k = keys_[i];
     if (k.has_kid) by_kid_.emplace(k.kid, i);

@@ -20,7 +20,7 @@ namespace jwtbatch::detail {
 // Immutable after construction; lookups are noexcept and lock-free.
 class key_store {
  public:
-  key_store(std::vector<key> keys, std::uint64_t generation);
+  explicit key_store(std::vector<key> keys);
 
   // select picks the key for a token: by exact `kid` when the token has one (the key
   // must allow `a`), else the unique key that allows `a`. `require_kid` makes a token
@@ -29,7 +29,6 @@ class key_store {
                               const key** out) const noexcept;
 
   [[nodiscard]] const std::vector<key>& keys() const noexcept { return keys_; }
-  [[nodiscard]] std::uint64_t generation() const noexcept { return generation_; }
 
  private:
   struct kid_hash {
@@ -43,7 +42,6 @@ class key_store {
   // For tokens without kid: how many keys allow each alg, and the first such key.
   std::array<std::uint32_t, alg_count> count_by_alg_{};
   std::array<std::uint32_t, alg_count> first_by_alg_{};
-  std::uint64_t generation_;
 };
 
 }  // namespace jwtbatch::detail
