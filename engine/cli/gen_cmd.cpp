@@ -13,10 +13,10 @@
 
 #include <fmt/core.h>
 
-#include "codec/json_out.hpp"
 #include "engine_flags.hpp"
 #include "flags.hpp"
 #include "gen.hpp"
+#include "jwtbatch/json_text.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "output.hpp"
 #include "replacing_file.hpp"
@@ -196,7 +196,7 @@ int run_gen(const gen_cmd_options& o, std::FILE* out, std::FILE* err) {
             fmt::format(R"({{"line":{},"kind":"{}")", info.index + 1, gen_kind_name(info.kind));
         if (!info.shape.empty()) {
           answers += R"(,"shape":)";
-          detail::append_json_string(answers, info.shape);
+          append_json_string(answers, info.shape);
         }
         if (info.expected_label != attack_label::none) {
           answers += fmt::format(R"(,"label":"{}")", label_name(info.expected_label));

@@ -1,5 +1,6 @@
 // inspect_cmd.hpp: `jwtbatch inspect`, decoding one token's header and payload WITHOUT
-// verifying it, and the JSON helpers inspect and sign share.
+// verifying it, and the JSON helper inspect and sign share (both read JSON with
+// jwtbatch::read_json_text, the verifier's rules).
 #pragma once
 
 #include <cstdio>
@@ -9,6 +10,8 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+
+#include "jwtbatch/json_text.hpp"
 
 namespace jwtbatch::cli {
 
@@ -29,22 +32,8 @@ CLI::App* add_inspect_command(CLI::App& app, inspect_options& o);
 // written to `out`) when there is no token to read.
 int run_inspect(const inspect_options& o, std::FILE* out, std::FILE* err);
 
-// A JSON text read the way the engine reads a header or payload.
-struct json_text {
-  bool ok = false;         // one valid JSON text, no BOM, limits kept, no duplicate names
-  bool is_object = false;  // ... and its root is an object
-  std::string minified;    // when ok: the text without insignificant whitespace, bytes kept
-  std::string problem;     // when !ok: why, for messages
-  std::vector<std::pair<std::string, std::string>> members;  // root object's (name, value
-                                                             // as minified JSON), in order
-};
-
-// read_json_text checks `text` and fills a json_text. Allocates; never throws on bad
-// input (the verdict is in the result).
-[[nodiscard]] json_text read_json_text(std::string_view text);
-
 // pretty_json indents a minified JSON text by two spaces per level (jq style). The input
-// must be valid minified JSON (read_json_text's `minified`).
+// must be valid minified JSON (jwtbatch::read_json_text's `minified`).
 [[nodiscard]] std::string pretty_json(std::string_view minified);
 
 }  // namespace jwtbatch::cli

@@ -21,11 +21,10 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
-#include "codec/json_out.hpp"
-#include "core/file_kind.hpp"
 #include "engine_flags.hpp"
 #include "flags.hpp"
 #include "jwtbatch/alg.hpp"
+#include "jwtbatch/json_text.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/policy.hpp"
 #include "jwtbatch/sign.hpp"
@@ -33,6 +32,19 @@
 
 namespace jwtbatch::cli {
 namespace {
+
+// file_kind names the type in `mode` (st_mode from lstat) for the messages that refuse a
+// keygen target, in the words key_set_builder::add_file uses for a key file that is not
+// a regular file (the engine keeps its own: the CLI does not include engine headers).
+const char* file_kind(mode_t mode) noexcept {
+  if (S_ISLNK(mode)) return "a symbolic link";
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
 
 // RFC 7519 §2 NumericDate bound used by the engine: exact as a double.
 constexpr double k_max_numeric_date = 9007199254740992.0;
@@ -66,7 +78,7 @@ std::string lower(std::string_view s) {
 
 std::string json_quoted(std::string_view s) {
   std::string out;
-  detail::append_json_string(out, s);
+  append_json_string(out, s);
   return out;
 }
 
@@ -84,7 +96,7 @@ file_identity check_target(std::string_view flag, const std::string& path, bool 
       throw config_error(fmt::format(
           "{} {}: exists and is {}; keygen only writes regular files, never replaces anything "
           "else",
-          flag, path, detail::file_kind(st.st_mode)));
+          flag, path, file_kind(st.st_mode)));
     }
     if (!force) {
       throw config_error(fmt::format(
@@ -133,7 +145,7 @@ std::string read_json_arg(const std::string& value, std::string_view flag) {
     }
     if (!S_ISREG(st.st_mode)) {
       ::close(fd);
-      fail(fmt::format("not a regular file ({})", detail::file_kind(st.st_mode)));
+      fail(fmt::format("not a regular file ({})", file_kind(st.st_mode)));
     }
   }
   std::string text;
