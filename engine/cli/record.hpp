@@ -61,6 +61,9 @@ void append_record_object(std::string& out, const record_origin& origin, const r
 
 // Untrusted text (kids, issuers, claims) in TSV fields and summaries is escaped with
 // append_text (jwtbatch/json_text.hpp), long names cut with cut_text.
+using jwtbatch::append_text;
+using jwtbatch::cut_text;
+using jwtbatch::escape_text;
 
 // TSV records (--format tsv): a header row, then one row per record. Columns, in this
 // order (the first seven keep their meaning from earlier versions, and columns are
