@@ -43,13 +43,8 @@ void write_output(std::unique_ptr<replacing_file>& f, const std::string& text, s
 
 }  // namespace
 
-CLI::App* add_bench_command(CLI::App& app, bench_options& o) {
-  CLI::App* cmd = app.add_subcommand(
-      "bench",
-      "Measure every algorithm on this machine with keys generated in-process: sign and "
-      "verify ops/s on 1 thread and on all, µs per op, relative speed, and whole tokens/s "
-      "through verify_batch. A table on stdout; --json and --chart write files. Exit 0, or 2 "
-      "on a usage error.");
+void setup_bench_command(CLI::App& sub, bench_options& o) {
+  CLI::App* cmd = &sub;
   add_list_flag(cmd, "--algs", o.algs,
                 "Cases: HS256, ..., EdDSA; RSA at another size as RS256-4096 (default: every "
                 "algorithm at RSA-2048, and RS256-3072, RS256-4096)");
@@ -72,7 +67,6 @@ CLI::App* add_bench_command(CLI::App& app, bench_options& o) {
   cmd->add_option("--chart", o.chart, "Write a bar chart of verify ops/s as SVG")
       ->type_name("FILE")
       ->check(non_empty());
-  return cmd;
 }
 
 int run_bench(const bench_options& o, std::FILE* out, std::FILE* err) {

@@ -152,16 +152,11 @@ std::string pretty_json(std::string_view minified) {
   return out;
 }
 
-CLI::App* add_inspect_command(CLI::App& app, inspect_options& o) {
-  CLI::App* cmd = app.add_subcommand(
-      "inspect",
-      "Decode a token's header and payload WITHOUT verifying it: JSON on stdout, a NOT "
-      "VERIFIED notice on stderr. Exit 0 when header and payload are JSON objects and the "
-      "signature segment decodes, 1 when not, 2 when there is no token.");
+void setup_inspect_command(CLI::App& sub, inspect_options& o) {
+  CLI::App* cmd = &sub;
   cmd->add_option("token", o.token,
                   "The compact token; - or none reads the first line of standard input");
   cmd->add_flag("-c,--compact", o.compact, "One line of JSON instead of indented JSON");
-  return cmd;
 }
 
 int run_inspect(const inspect_options& o, std::FILE* out, std::FILE* err) {

@@ -20,8 +20,8 @@ struct inspect_options {
   bool compact = false;  // one line instead of indented JSON
 };
 
-// add_inspect_command declares the subcommand and its flags on `app`.
-CLI::App* add_inspect_command(CLI::App& app, inspect_options& o);
+// setup_inspect_command declares the flags of the subcommand `cmd` (made by commands.cpp).
+void setup_inspect_command(CLI::App& cmd, inspect_options& o);
 
 // run_inspect decodes the token's header and payload (strict base64url, then JSON read
 // as strictly as the engine reads them: one text, no duplicate member names, bounded)
