@@ -137,7 +137,7 @@ TEST(CliKeygenFiles, NeverReplacesAFifoASymlinkOrADirectory) {
     const run_result r = run("keygen --alg ES256 " + c.args, k_bound);
     EXPECT_EQ(r.exit_code, 2) << c.args;
     EXPECT_EQ(r.out, "") << c.args;
-    EXPECT_EQ(r.err, "jwtbatch keygen: " + c.message +
+    EXPECT_EQ(r.err, "jwtbatch: " + c.message +
                          "; keygen only writes regular files, never replaces anything else\n")
         << c.args;
   }
@@ -157,7 +157,7 @@ TEST(CliKeygenFiles, RefusesTwoOutputsThatAreOneFile) {
        {dir.path() + "/./k.jwks", dir.path() + "/sub/../k.jwks", dir.path() + "//k.jwks"}) {
     const run_result r = run("keygen --alg ES256 --out " + priv + " --public-out " + other);
     EXPECT_EQ(r.exit_code, 2) << other;
-    EXPECT_EQ(r.err, "jwtbatch keygen: --public-out " + other + ": the same file as --out " + priv +
+    EXPECT_EQ(r.err, "jwtbatch: --public-out " + other + ": the same file as --out " + priv +
                          "; the public set would replace the private one\n");
     EXPECT_EQ(read_file(priv), "<missing>");
   }
@@ -167,7 +167,7 @@ TEST(CliKeygenFiles, RefusesTwoOutputsThatAreOneFile) {
   ASSERT_EQ(::link(priv.c_str(), hard.c_str()), 0);
   const run_result r = run("keygen --alg ES256 --force --out " + priv + " --public-out " + hard);
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "jwtbatch keygen: --public-out " + hard + ": the same file as --out " + priv +
+  EXPECT_EQ(r.err, "jwtbatch: --public-out " + hard + ": the same file as --out " + priv +
                        "; the public set would replace the private one\n");
   EXPECT_EQ(read_file(priv), "old private set\n");
 }
@@ -179,14 +179,14 @@ TEST(CliKeygenFiles, AnExistingSetIsReplacedOnlyWithForce) {
   write_file(priv, "old private set\n");
   const run_result refused = run("keygen --alg ES256 --out " + priv);
   EXPECT_EQ(refused.exit_code, 2);
-  EXPECT_EQ(refused.err, "jwtbatch keygen: --out " + priv +
+  EXPECT_EQ(refused.err, "jwtbatch: --out " + priv +
                              ": exists; give --force to replace it (its keys are then lost)\n");
   EXPECT_EQ(read_file(priv), "old private set\n");
   write_file(pub, "old public set\n");
   const run_result refused_public =
       run("keygen --alg ES256 --out " + dir / "new.jwks" + " --public-out " + pub);
   EXPECT_EQ(refused_public.exit_code, 2);
-  EXPECT_EQ(refused_public.err, "jwtbatch keygen: --public-out " + pub +
+  EXPECT_EQ(refused_public.err, "jwtbatch: --public-out " + pub +
                                     ": exists; give --force to replace it (its keys are then "
                                     "lost)\n");
   EXPECT_EQ(read_file(dir / "new.jwks"), "<missing>");
@@ -266,7 +266,7 @@ TEST(CliKeyFiles, OnlyRegularFilesBoundedWithTheSystemsReason) {
   // Standard input is bounded too: no JSON longer than a token can hold.
   const run_result r = test::run("sign --kid k --jwks " + missing + " --claims @- </dev/zero");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "jwtbatch sign: --claims @-: longer than 16 MiB, more than a token may hold\n");
+  EXPECT_EQ(r.err, "jwtbatch: --claims @-: longer than 16 MiB, more than a token may hold\n");
 }
 
 // ---- 3. secrets that are public-key material ---------------------------------------------
@@ -451,7 +451,7 @@ TEST(CliKeyFlags, BitsIsDecimalInRangeInStepsOf128AndEmptyValuesAreRefused) {
   const run_result odd = run("keygen --alg RS256 --bits 3000");
   EXPECT_EQ(odd.exit_code, 2);
   EXPECT_EQ(odd.err,
-            "jwtbatch keygen: --bits 3000: not a multiple of 128 (BoringSSL would make a "
+            "jwtbatch: --bits 3000: not a multiple of 128 (BoringSSL would make a "
             "2944-bit key instead)\n");
   const run_result big = run("keygen --alg RS256 --bits 2176 --out " + dir / "k.jwks");
   EXPECT_EQ(big.exit_code, 0) << big.err;

@@ -23,8 +23,8 @@ struct bench_options {
   std::string chart;    // SVG bar chart of verify ops/s to this file
 };
 
-// add_bench_command declares the subcommand and its flags on `app`.
-CLI::App* add_bench_command(CLI::App& app, bench_options& o);
+// setup_bench_command declares the flags of the subcommand `cmd` (made by commands.cpp).
+void setup_bench_command(CLI::App& cmd, bench_options& o);
 
 // run_bench measures every case of --algs (default: every algorithm at RSA 2048, and
 // RS256 at 3072 and 4096), with keys generated in-process, writes the table to `out`,

@@ -6,7 +6,7 @@
 
 #include <fmt/core.h>
 
-#include "codec/base64url.hpp"
+#include "jwtbatch/base64url.hpp"
 
 // Set by engine/CMakeLists.txt on the program's target.
 #ifndef JWTBATCH_VERSION
@@ -35,8 +35,7 @@ std::string version_text() {
       "oneTBB {} (runtime {})",
       JWTBATCH_VERSION, build_type, JWTBATCH_BORINGSSL_VERSION,
       JWTBATCH_STRINGIFY(SIMDJSON_VERSION), json->name(), json->description(),
-      detail::base64url_avx2_available() ? "AVX2" : "scalar", TBB_VERSION_STRING,
-      TBB_runtime_version());
+      base64url_simd_path(), TBB_VERSION_STRING, TBB_runtime_version());
 }
 
 }  // namespace jwtbatch::cli

@@ -10,14 +10,12 @@
 
 #include <fmt/core.h>
 
-#include "codec/base64url.hpp"
-#include "jose/header.hpp"
 #include "jwtbatch/alg.hpp"
+#include "jwtbatch/base64url.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/status.hpp"
 #include "jwtbatch/verifier.hpp"
 #include "record.hpp"
-#include "token/verify.hpp"
 
 namespace jwtbatch::cli {
 namespace {
@@ -92,7 +90,7 @@ std::shared_ptr<const key_set> rfc_keys() {
 
 // A compact token whose header is `header_json` (encoded here), with a fixed body.
 std::string with_header(std::string_view header_json) {
-  return detail::base64url_encode(header_json) + ".eyJzdWIiOiJkZW1vIn0.c2lnbmF0dXJl";
+  return base64url_encode(header_json) + ".eyJzdWIiOiJkZW1vIn0.c2lnbmF0dXJl";
 }
 
 std::vector<demo_token> demo_tokens() {

@@ -13,8 +13,8 @@
 // randomized by the algorithms themselves (BoringSSL's RNG): with those, the claims,
 // the order, the line times and every other byte stay identical, only the signature
 // segments differ between runs. Nothing else reads a random source: every choice
-// comes from std::mt19937_64 seeded with gen_options::seed, through helpers of this
-// file (not std distributions, whose output differs between standard libraries).
+// comes from std::mt19937_64 seeded with gen_options::seed, through gen_random.hpp
+// (not std distributions, whose output differs between standard libraries).
 #pragma once
 
 #include <cstddef>

@@ -13,10 +13,10 @@
 
 #include <fmt/core.h>
 
-#include "codec/json_out.hpp"
 #include "engine_flags.hpp"
 #include "flags.hpp"
 #include "gen.hpp"
+#include "jwtbatch/json_text.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "output.hpp"
 #include "replacing_file.hpp"
@@ -74,12 +74,8 @@ gen_mix parse_mix(const std::string& text) {
 
 }  // namespace
 
-CLI::App* add_gen_command(CLI::App& app, gen_cmd_options& o) {
-  CLI::App* cmd = app.add_subcommand(
-      "gen",
-      "Generate a corpus: token lines, access-log or JSON-log lines with valid, expired, "
-      "forged and malformed tokens (or, with --hostile, the attack shapes), signed with the "
-      "private keys of --jwks; deterministic with --seed.");
+void setup_gen_command(CLI::App& sub, gen_cmd_options& o) {
+  CLI::App* cmd = &sub;
   cmd->add_option("--jwks", o.jwks, "Private JWK Set (as keygen writes it)")
       ->type_name("FILE")
       ->required()
@@ -124,7 +120,6 @@ CLI::App* add_gen_command(CLI::App& app, gen_cmd_options& o) {
                   "and label (written whole or not at all)")
       ->type_name("FILE")
       ->check(non_empty());
-  return cmd;
 }
 
 int run_gen(const gen_cmd_options& o, std::FILE* out, std::FILE* err) {
@@ -196,7 +191,7 @@ int run_gen(const gen_cmd_options& o, std::FILE* out, std::FILE* err) {
             fmt::format(R"({{"line":{},"kind":"{}")", info.index + 1, gen_kind_name(info.kind));
         if (!info.shape.empty()) {
           answers += R"(,"shape":)";
-          detail::append_json_string(answers, info.shape);
+          append_json_string(answers, info.shape);
         }
         if (info.expected_label != attack_label::none) {
           answers += fmt::format(R"(,"label":"{}")", label_name(info.expected_label));

@@ -1,16 +1,13 @@
 #include "inspect_cmd.hpp"
 
-#include <simdjson.h>
-
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include <fmt/core.h>
 
-#include "codec/base64url.hpp"
-#include "codec/json_out.hpp"
-#include "codec/json_walk.hpp"
+#include "jwtbatch/base64url.hpp"
+#include "jwtbatch/json_text.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/status.hpp"
 
@@ -74,9 +71,9 @@ std::string base64url_problem(std::string_view seg) {
 // segment is not base64url. Problems go to `errors`, prefixed with `name`.
 void show_json_segment(std::string_view name, std::string_view seg, std::string& shown,
                        std::vector<std::string>& errors) {
-  std::vector<std::uint8_t> buf(detail::base64url_decoded_size(seg.size()) + 1);
+  std::vector<std::uint8_t> buf(base64url_decoded_size(seg.size()) + 1);
   std::size_t len = 0;
-  if (!detail::base64url_decode(seg, buf.data(), &len)) {
+  if (!base64url_decode(seg, buf.data(), &len)) {
     errors.push_back(fmt::format("{}: not strict base64url: {}", name, base64url_problem(seg)));
     return;
   }
@@ -90,7 +87,7 @@ void show_json_segment(std::string_view name, std::string_view seg, std::string&
   if (!j.ok) {
     errors.push_back(fmt::format("{}: {}", name, j.problem));
     shown.clear();
-    detail::append_json_string(shown, text);
+    append_json_string(shown, text);
     return;
   }
   shown = std::move(j.minified);
@@ -98,47 +95,6 @@ void show_json_segment(std::string_view name, std::string_view seg, std::string&
 }
 
 }  // namespace
-
-json_text read_json_text(std::string_view text) {
-  json_text r;
-  if (detail::has_byte_order_mark(text)) {
-    r.problem = "not JSON: starts with a byte-order mark (RFC 8259 §8.1)";
-    return r;
-  }
-  const simdjson::padded_string padded(text);
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  if (const auto e = parser.parse(padded).get(root)) {
-    r.problem = fmt::format("not JSON ({})", simdjson::error_message(e));
-    return r;
-  }
-  detail::member_set names;
-  if (const status st = detail::validate_value(root, 1, detail::json_limits{}, names);
-      st != status::ok) {
-    r.problem = st == status::duplicate_member
-                    ? "a member name appears twice in one object (refused by verify: "
-                      "RFC 7515 §4, RFC 8725 §2.6)"
-                    : fmt::format("refused by verify: {}", status_name(st));
-    return r;
-  }
-  std::string min(padded.size() + simdjson::SIMDJSON_PADDING, '\0');
-  std::size_t min_len = 0;
-  if (simdjson::minify(padded.data(), padded.size(), min.data(), min_len) != simdjson::SUCCESS) {
-    r.problem = "not JSON (minify failed)";
-    return r;
-  }
-  min.resize(min_len);
-  r.minified = std::move(min);
-  r.ok = true;
-  simdjson::dom::object obj;
-  if (root.get(obj) == simdjson::SUCCESS) {
-    r.is_object = true;
-    for (simdjson::dom::key_value_pair member : obj) {
-      r.members.emplace_back(std::string(member.key), simdjson::minify(member.value));
-    }
-  }
-  return r;
-}
 
 std::string pretty_json(std::string_view minified) {
   std::string out;
@@ -196,16 +152,11 @@ std::string pretty_json(std::string_view minified) {
   return out;
 }
 
-CLI::App* add_inspect_command(CLI::App& app, inspect_options& o) {
-  CLI::App* cmd = app.add_subcommand(
-      "inspect",
-      "Decode a token's header and payload WITHOUT verifying it: JSON on stdout, a NOT "
-      "VERIFIED notice on stderr. Exit 0 when header and payload are JSON objects and the "
-      "signature segment decodes, 1 when not, 2 when there is no token.");
+void setup_inspect_command(CLI::App& sub, inspect_options& o) {
+  CLI::App* cmd = &sub;
   cmd->add_option("token", o.token,
                   "The compact token; - or none reads the first line of standard input");
   cmd->add_flag("-c,--compact", o.compact, "One line of JSON instead of indented JSON");
-  return cmd;
 }
 
 int run_inspect(const inspect_options& o, std::FILE* out, std::FILE* err) {
@@ -242,9 +193,9 @@ int run_inspect(const inspect_options& o, std::FILE* out, std::FILE* err) {
   } else {
     show_json_segment("header", segments[0], header, errors);
     show_json_segment("payload", segments[1], payload, errors);
-    std::vector<std::uint8_t> buf(detail::base64url_decoded_size(segments[2].size()) + 1);
+    std::vector<std::uint8_t> buf(base64url_decoded_size(segments[2].size()) + 1);
     std::size_t len = 0;
-    if (detail::base64url_decode(segments[2], buf.data(), &len)) {
+    if (base64url_decode(segments[2], buf.data(), &len)) {
       signature_bytes = std::to_string(len);
     } else {
       errors.push_back(
@@ -258,7 +209,7 @@ int run_inspect(const inspect_options& o, std::FILE* out, std::FILE* err) {
     doc += R"(,"errors":[)";
     for (std::size_t i = 0; i < errors.size(); ++i) {
       if (i > 0) doc += ',';
-      detail::append_json_string(doc, errors[i]);
+      append_json_string(doc, errors[i]);
     }
     doc += ']';
   }

@@ -21,11 +21,10 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
-#include "codec/json_out.hpp"
-#include "core/file_kind.hpp"
 #include "engine_flags.hpp"
 #include "flags.hpp"
 #include "jwtbatch/alg.hpp"
+#include "jwtbatch/json_text.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/policy.hpp"
 #include "jwtbatch/sign.hpp"
@@ -33,6 +32,19 @@
 
 namespace jwtbatch::cli {
 namespace {
+
+// file_kind names the type in `mode` (st_mode from lstat) for the messages that refuse a
+// keygen target, in the words key_set_builder::add_file uses for a key file that is not
+// a regular file (the engine keeps its own: the CLI does not include engine headers).
+const char* file_kind(mode_t mode) noexcept {
+  if (S_ISLNK(mode)) return "a symbolic link";
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
 
 // RFC 7519 §2 NumericDate bound used by the engine: exact as a double.
 constexpr double k_max_numeric_date = 9007199254740992.0;
@@ -66,7 +78,7 @@ std::string lower(std::string_view s) {
 
 std::string json_quoted(std::string_view s) {
   std::string out;
-  detail::append_json_string(out, s);
+  append_json_string(out, s);
   return out;
 }
 
@@ -84,7 +96,7 @@ file_identity check_target(std::string_view flag, const std::string& path, bool 
       throw config_error(fmt::format(
           "{} {}: exists and is {}; keygen only writes regular files, never replaces anything "
           "else",
-          flag, path, detail::file_kind(st.st_mode)));
+          flag, path, file_kind(st.st_mode)));
     }
     if (!force) {
       throw config_error(fmt::format(
@@ -133,7 +145,7 @@ std::string read_json_arg(const std::string& value, std::string_view flag) {
     }
     if (!S_ISREG(st.st_mode)) {
       ::close(fd);
-      fail(fmt::format("not a regular file ({})", detail::file_kind(st.st_mode)));
+      fail(fmt::format("not a regular file ({})", file_kind(st.st_mode)));
     }
   }
   std::string text;
@@ -212,12 +224,8 @@ std::int64_t now_seconds() {
 
 // ---- keygen -------------------------------------------------------------------------
 
-CLI::App* add_keygen_command(CLI::App& app, keygen_options& o) {
-  CLI::App* cmd = app.add_subcommand(
-      "keygen",
-      "Generate one signing key per --alg: the private JWK Set on stdout (or --out, mode "
-      "0600), the public JWK Set with --public-out (HMAC secrets are never put in it). "
-      "Exit 0, or 2 on a usage or write error.");
+void setup_keygen_command(CLI::App& sub, keygen_options& o) {
+  CLI::App* cmd = &sub;
   add_list_flag(cmd, "--alg", o.algs, "Algorithms, one key each (HS256, ..., EdDSA)")->required();
   add_list_flag(cmd, "--kid", o.kids,
                 "Key ids: one per --alg, in order (default <alg>-<n>: es256-1, es256-2...)");
@@ -234,7 +242,6 @@ CLI::App* add_keygen_command(CLI::App& app, keygen_options& o) {
       ->check(non_empty());
   cmd->add_flag("--force", o.force,
                 "Replace existing --out / --public-out files (regular files only)");
-  return cmd;
 }
 
 int run_keygen(const keygen_options& o, std::FILE* out, std::FILE* err) {
@@ -374,11 +381,8 @@ int run_keygen(const keygen_options& o, std::FILE* out, std::FILE* err) {
 
 // ---- sign -----------------------------------------------------------------------------
 
-CLI::App* add_sign_command(CLI::App& app, sign_options& o) {
-  CLI::App* cmd = app.add_subcommand(
-      "sign",
-      "Sign claims with one key of a private JWK Set: one compact token and a newline on "
-      "stdout. Exit 0, or 2 on a usage, key or input error.");
+void setup_sign_command(CLI::App& sub, sign_options& o) {
+  CLI::App* cmd = &sub;
   cmd->add_option("--jwks", o.jwks, "Private JWK Set (as written by keygen)")
       ->required()
       ->type_name("FILE")
@@ -407,7 +411,6 @@ CLI::App* add_sign_command(CLI::App& app, sign_options& o) {
                   "alg may not)")
       ->type_name("JSON|@FILE")
       ->check(non_empty());
-  return cmd;
 }
 
 int run_sign(const sign_options& o, std::FILE* out, std::FILE* err) {
@@ -523,33 +526,5 @@ int run_sign(const sign_options& o, std::FILE* out, std::FILE* err) {
 }
 
 // ---- wiring ---------------------------------------------------------------------------
-
-void add_key_commands(CLI::App& app, key_commands& state) {
-  state.keygen_cmd = add_keygen_command(app, state.keygen);
-  state.sign_cmd = add_sign_command(app, state.sign);
-  state.inspect_cmd = add_inspect_command(app, state.inspect);
-}
-
-std::optional<int> run_key_commands(const key_commands& state, std::FILE* out, std::FILE* err) {
-  const char* name = "";
-  try {
-    if (state.keygen_cmd != nullptr && state.keygen_cmd->parsed()) {
-      name = "keygen";
-      return run_keygen(state.keygen, out, err);
-    }
-    if (state.sign_cmd != nullptr && state.sign_cmd->parsed()) {
-      name = "sign";
-      return run_sign(state.sign, out, err);
-    }
-    if (state.inspect_cmd != nullptr && state.inspect_cmd->parsed()) {
-      name = "inspect";
-      return run_inspect(state.inspect, out, err);
-    }
-  } catch (const config_error& e) {
-    fmt::print(err, "jwtbatch {}: {}\n", name, e.what());
-    return 2;
-  }
-  return std::nullopt;
-}
 
 }  // namespace jwtbatch::cli

@@ -1,6 +1,5 @@
 // keys_cmd.hpp: `jwtbatch keygen` (new keys as JWK Sets) and `jwtbatch sign` (one
-// compact token from a private JWK Set), and the wiring of these and `inspect` into
-// the program.
+// compact token from a private JWK Set).
 #pragma once
 
 #include <cstdio>
@@ -9,8 +8,6 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
-
-#include "inspect_cmd.hpp"
 
 namespace jwtbatch::cli {
 
@@ -29,8 +26,8 @@ inline constexpr long long k_min_rsa_bits = 2048;
 inline constexpr long long k_max_rsa_bits = 16384;
 inline constexpr long long k_rsa_bits_step = 128;
 
-// add_keygen_command declares the subcommand and its flags on `app`.
-CLI::App* add_keygen_command(CLI::App& app, keygen_options& o);
+// setup_keygen_command declares the flags of the subcommand `cmd` (made by commands.cpp).
+void setup_keygen_command(CLI::App& cmd, keygen_options& o);
 
 // run_keygen makes one key per --alg with generate_key() and writes the private JWK Set
 // to --out (file mode 0600, written whole then renamed into place) or `out`, and with
@@ -54,30 +51,11 @@ struct sign_options {
   std::string header;  // JSON object (or @file) of extra header members
 };
 
-// add_sign_command declares the subcommand and its flags on `app`.
-CLI::App* add_sign_command(CLI::App& app, sign_options& o);
+// setup_sign_command declares the flags of the subcommand `cmd` (made by commands.cpp).
+void setup_sign_command(CLI::App& cmd, sign_options& o);
 
 // run_sign writes one compact token and a newline to `out`. Returns 0. Throws
 // config_error naming the flag or file (nothing written to `out`) on any problem.
 int run_sign(const sign_options& o, std::FILE* out, std::FILE* err);
-
-// Everything main.cpp needs for keygen, sign and inspect.
-struct key_commands {
-  keygen_options keygen;
-  sign_options sign;
-  inspect_options inspect;
-  CLI::App* keygen_cmd = nullptr;
-  CLI::App* sign_cmd = nullptr;
-  CLI::App* inspect_cmd = nullptr;
-};
-
-// add_key_commands declares keygen, sign and inspect on `app`; `state` must outlive
-// the parse and run_key_commands.
-void add_key_commands(CLI::App& app, key_commands& state);
-
-// run_key_commands runs the one of keygen, sign and inspect that was parsed and returns
-// its exit code (config_error is reported on `err` as "jwtbatch <command>: ..." and
-// gives 2), or nullopt when none of them was parsed.
-std::optional<int> run_key_commands(const key_commands& state, std::FILE* out, std::FILE* err);
 
 }  // namespace jwtbatch::cli

@@ -16,15 +16,10 @@
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
 
-#include "bench_cmd.hpp"
 #include "build_info.hpp"
-#include "demo.hpp"
+#include "commands.hpp"
 #include "flags.hpp"
-#include "gen_cmd.hpp"
 #include "jwtbatch/key_set.hpp"
-#include "keys_cmd.hpp"
-#include "scan_cmd.hpp"
-#include "verify_cmd.hpp"
 
 namespace {
 
@@ -88,21 +83,15 @@ int run(int argc, char** argv) {
   // At most one command; an unknown word is reported by name ("not expected: X").
   app.require_subcommand(0, 1);
 
-  auto* demo =
-      app.add_subcommand("demo",
-                         "Check a built-in set of RFC 7515 and hostile tokens; NDJSON on stdout, "
-                         "summary on stderr. Exit 0 when every verdict is the expected one.");
-
-  jwtbatch::cli::verify_options verify_opts;
-  auto* verify = jwtbatch::cli::add_verify_command(app, verify_opts);
-  jwtbatch::cli::scan_options scan_opts;
-  auto* scan = jwtbatch::cli::add_scan_command(app, scan_opts);
-  jwtbatch::cli::gen_cmd_options gen_opts;
-  auto* gen = jwtbatch::cli::add_gen_command(app, gen_opts);
-  jwtbatch::cli::key_commands key_cmds;  // keygen, sign, inspect
-  jwtbatch::cli::add_key_commands(app, key_cmds);
-  jwtbatch::cli::bench_options bench_opts;
-  auto* bench = jwtbatch::cli::add_bench_command(app, bench_opts);
+  // One subcommand per entry of the command table (commands.hpp), in its order.
+  jwtbatch::cli::command_options options;
+  const std::vector<jwtbatch::cli::command> commands = jwtbatch::cli::command_table(options);
+  std::vector<const CLI::App*> subcommands;
+  for (const jwtbatch::cli::command& c : commands) {
+    CLI::App* sub = app.add_subcommand(std::string(c.name), std::string(c.help));
+    c.setup(*sub);
+    subcommands.push_back(sub);
+  }
   std::string help_topic;
   auto* help = app.add_subcommand("help", "Print this help, or the help of COMMAND, and exit");
   help->add_option("command", help_topic, "A command: verify, scan, gen, keygen, ...")
@@ -151,13 +140,12 @@ int run(int argc, char** argv) {
     }
     return 0;
   }
+  // The one dispatch: the command that was parsed runs; a configuration error of any
+  // command is reported the same way ("jwtbatch: <message naming the flag or file>").
   try {
-    if (demo->parsed()) return jwtbatch::cli::run_demo(stdout, stderr);
-    if (verify->parsed()) return jwtbatch::cli::run_verify(verify_opts, stdout, stderr);
-    if (scan->parsed()) return jwtbatch::cli::run_scan(scan_opts, stdout, stderr);
-    if (gen->parsed()) return jwtbatch::cli::run_gen(gen_opts, stdout, stderr);
-    if (auto rc = jwtbatch::cli::run_key_commands(key_cmds, stdout, stderr)) return *rc;
-    if (bench->parsed()) return jwtbatch::cli::run_bench(bench_opts, stdout, stderr);
+    for (std::size_t i = 0; i < commands.size(); ++i) {
+      if (subcommands[i]->parsed()) return commands[i].run(stdout, stderr);
+    }
   } catch (const jwtbatch::config_error& e) {
     say(e.what());
     return 2;

@@ -16,9 +16,9 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
-#include "codec/json_out.hpp"
 #include "flags.hpp"
 #include "json_member.hpp"
+#include "jwtbatch/json_text.hpp"
 #include "jwtbatch/key_set.hpp"
 
 namespace jwtbatch::cli {
@@ -69,7 +69,7 @@ void append_names_json(std::string& out, const name_counts& counts) {
   const auto all = counts.top(counts.max_names());
   for (std::size_t i = 0; i < all.size(); ++i) {
     out += i == 0 ? R"({"name":)" : R"(,{"name":)";
-    detail::append_json_string(out, all[i].name);
+    append_json_string(out, all[i].name);
     fmt::format_to(std::back_inserter(out), R"(,"records":{})", all[i].records);
     if (all[i].name_cut) out += R"(,"name_cut":true)";
     out += '}';
@@ -84,7 +84,7 @@ void append_counts_json(std::string& out, const std::map<std::string_view, std::
   for (const auto& [name, count] : m) {
     if (!first) out += ',';
     first = false;
-    detail::append_json_string(out, name);
+    append_json_string(out, name);
     fmt::format_to(std::back_inserter(out), ":{}", count);
   }
   out += '}';
@@ -194,20 +194,20 @@ void print_summary(std::FILE* err, std::string_view headline, const run_summary&
 void append_summary_json(std::string& out, const run_summary& s) {
   const tally& t = *s.counts;
   out += R"({"command":)";
-  detail::append_json_string(out, s.command);
+  append_json_string(out, s.command);
   fmt::format_to(std::back_inserter(out),
                  R"(,"records":{},"ok":{},"not_ok":{},"seconds":{:.6f},"threads":{},)"
                  R"("exit_code":{},"stopped_by":)",
                  t.records, t.ok, t.records - t.ok, s.seconds, s.threads, s.exit_code);
   if (stop_signals::caught() != 0) {
-    detail::append_json_string(out, stop_signals::name());
+    append_json_string(out, stop_signals::name());
   } else {
     out += "null";
   }
   fmt::format_to(std::back_inserter(out), R"(,"inputs_damaged":{})", s.inputs_damaged);
   for (const auto& [name, count] : s.extra) {
     out += ',';
-    detail::append_json_string(out, name);
+    append_json_string(out, name);
     fmt::format_to(std::back_inserter(out), ":{}", count);
   }
   out += R"(,"by_class":)";
@@ -350,7 +350,7 @@ bool record_writer::append_enriched(std::string_view input_line,
   std::string value;  // stays empty (no allocation) unless the line has a "jwt" string
   if (find_member(input_line, jwt_name, value) != member_lookup::missing) {
     out += R"({"line":)";
-    detail::append_json_string(out, input_line);
+    append_json_string(out, input_line);
     out += R"(,"jwt":)";
     append_jwt(origins, results, line_cut, out);
     out += "}\n";

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <iterator>
 
-#include "codec/json_out.hpp"
+#include "jwtbatch/json_text.hpp"
 
 namespace jwtbatch::cli {
 namespace {
@@ -151,7 +151,7 @@ void append_string_member(std::string& out, std::string_view name, std::string_v
   out += ",\"";
   out += name;
   out += "\":";
-  detail::append_json_string(out, value);
+  append_json_string(out, value);
 }
 
 void append_number_member(std::string& out, std::string_view name, double value) {
@@ -186,7 +186,7 @@ void append_record_members(std::string& out, const record_origin& origin, const 
       out += R"(,"aud":[)";
       for (std::size_t i = 0; i < r.aud.size(); ++i) {
         if (i != 0) out += ',';
-        detail::append_json_string(out, r.aud[i]);
+        append_json_string(out, r.aud[i]);
       }
       out += ']';
     }
@@ -198,7 +198,7 @@ void append_record_members(std::string& out, const record_origin& origin, const 
       out += R"(,"claims":{)";
       for (std::size_t i = 0; i < r.custom_claims.size(); ++i) {
         if (i != 0) out += ',';
-        detail::append_json_string(out, r.custom_claims[i].first);
+        append_json_string(out, r.custom_claims[i].first);
         out += ':';
         append_minified(out, r.custom_claims[i].second);  // validated by the payload parser
       }

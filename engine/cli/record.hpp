@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "codec/text_escape.hpp"
+#include "jwtbatch/json_text.hpp"
 #include "jwtbatch/result.hpp"
 
 namespace jwtbatch::cli {
@@ -60,10 +60,10 @@ void append_record(std::string& out, const record_origin& origin, const result& 
 void append_record_object(std::string& out, const record_origin& origin, const result& r);
 
 // Untrusted text (kids, issuers, claims) in TSV fields and summaries is escaped with
-// append_text (text_escape.hpp), long names cut with cut_text.
-using detail::append_text;
-using detail::cut_text;
-using detail::escape_text;
+// append_text (jwtbatch/json_text.hpp), long names cut with cut_text.
+using jwtbatch::append_text;
+using jwtbatch::cut_text;
+using jwtbatch::escape_text;
 
 // TSV records (--format tsv): a header row, then one row per record. Columns, in this
 // order (the first seven keep their meaning from earlier versions, and columns are

@@ -165,12 +165,8 @@ int run_rsyslog(const scan_options& o, std::FILE* out) {
 
 }  // namespace
 
-CLI::App* add_scan_command(CLI::App& app, scan_options& o) {
-  CLI::App* cmd = app.add_subcommand(
-      "scan",
-      "Find and verify the tokens inside arbitrary log lines (Authorization: Bearer, "
-      "access_token=, cookies, JSON values, bare eyJ... tokens): one NDJSON record per token, "
-      "in input order, with its line and byte offset; summary on stderr.");
+void setup_scan_command(CLI::App& sub, scan_options& o) {
+  CLI::App* cmd = &sub;
   cmd->add_option("files", o.inputs, "Log files; none or - reads standard input")
       ->type_name("FILE");
   add_engine_flags(cmd, o.engine);
@@ -210,7 +206,6 @@ CLI::App* add_scan_command(CLI::App& app, scan_options& o) {
       ->check(non_empty())
       ->needs("--rsyslog");
   cmd->footer(k_verify_exit_codes);
-  return cmd;
 }
 
 int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {

@@ -28,11 +28,8 @@
 
 namespace jwtbatch::cli {
 
-CLI::App* add_verify_command(CLI::App& app, verify_options& o) {
-  CLI::App* cmd = app.add_subcommand(
-      "verify",
-      "Verify one compact token per line of each FILE (or standard input): one NDJSON record "
-      "per line on stdout, in input order; summary on stderr.");
+void setup_verify_command(CLI::App& sub, verify_options& o) {
+  CLI::App* cmd = &sub;
   cmd->add_option("files", o.inputs, "Input files; none or - reads standard input")
       ->type_name("FILE");
   add_engine_flags(cmd, o.engine);
@@ -43,7 +40,6 @@ CLI::App* add_verify_command(CLI::App& app, verify_options& o) {
       ->check(non_empty());
   add_output_flags(cmd, o.output);
   cmd->footer(k_verify_exit_codes);
-  return cmd;
 }
 
 int run_verify(const verify_options& o, std::FILE* out, std::FILE* err) {
