@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "core/access.hpp"
 #include "crypto/signature.hpp"
 #include "crypto/spki.hpp"
 #include "keys/store.hpp"
@@ -68,7 +69,7 @@ std::span<const std::uint8_t> key_handle::hmac_secret() const noexcept {
 }
 
 key_handle key_at(const key_set& keys, std::size_t index) {
-  const std::vector<detail::key>& all = keys.store().keys();
+  const std::vector<detail::key>& all = detail::access::key_store_of(keys).keys();
   if (index >= all.size()) {
     throw config_error("key_at: no key " + std::to_string(index) + " in a set of " +
                        std::to_string(all.size()));
