@@ -14,9 +14,6 @@
 
 namespace jwtbatch::detail {
 
-// Largest decoded signature any supported key produces (RSA-16384).
-inline constexpr std::size_t k_max_signature_bytes = 16384 / 8;
-
 // signature_size is the exact signature length for `a` with `k`: HS 32/48/64, RS/PS
 // the modulus size, ES 64/96/132, EdDSA 64.
 [[nodiscard]] std::size_t signature_size(const key& k, alg a) noexcept;
