@@ -1,4 +1,6 @@
-// crypto/digest.hpp: the SHA-2 digest each JWS algorithm uses (RFC 7518 §3.1).
+// crypto/digest.hpp: SHA-2 digests through BoringSSL, for the crypto layer's own files
+// (and benchmarks that call BoringSSL beside it). Layers above name hashes through
+// crypto/sha2.hpp, which holds no BoringSSL type.
 #pragma once
 
 #include <openssl/digest.h>
@@ -9,32 +11,10 @@
 #include <cstdint>
 #include <string_view>
 
-#include "crypto/hmac.hpp"
+#include "crypto/sha2.hpp"
 #include "jwtbatch/alg.hpp"
 
 namespace jwtbatch::detail {
-
-[[nodiscard]] constexpr sha2 alg_hash(alg a) noexcept {
-  switch (a) {
-    case alg::hs256:
-    case alg::rs256:
-    case alg::ps256:
-    case alg::es256:
-      return sha2::sha256;
-    case alg::hs384:
-    case alg::rs384:
-    case alg::ps384:
-    case alg::es384:
-      return sha2::sha384;
-    case alg::hs512:
-    case alg::rs512:
-    case alg::ps512:
-    case alg::es512:
-    case alg::eddsa:  // unused: Ed25519 hashes internally (with SHA-512)
-      return sha2::sha512;
-  }
-  return sha2::sha256;
-}
 
 [[nodiscard]] inline int sha2_nid(sha2 h) noexcept {
   return h == sha2::sha256 ? NID_sha256 : h == sha2::sha384 ? NID_sha384 : NID_sha512;

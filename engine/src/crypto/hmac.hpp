@@ -14,16 +14,9 @@
 #include <span>
 #include <string_view>
 
+#include "crypto/sha2.hpp"
+
 namespace jwtbatch::detail {
-
-enum class sha2 : std::uint8_t { sha256, sha384, sha512 };
-
-// Output size in bytes: 32, 48, 64.
-[[nodiscard]] constexpr std::size_t sha2_size(sha2 h) noexcept {
-  return h == sha2::sha256 ? 32 : h == sha2::sha384 ? 48 : 64;
-}
-
-inline constexpr std::size_t k_max_mac_size = 64;
 
 class hmac_key {
  public:

@@ -1,21 +1,17 @@
 #include "crypto/key.hpp"
 
 #include <openssl/bn.h>
-#include <openssl/bytestring.h>
 #include <openssl/curve25519.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
-#include <openssl/evp.h>
 #include <openssl/mem.h>
 #include <openssl/nid.h>
 #include <openssl/rsa.h>
-#include <openssl/x509.h>
-#include <simdjson.h>
 
 #include <cstring>
 
-#include "codec/base64url.hpp"
-#include "crypto/digest.hpp"
+#include "crypto/internal.hpp"
+#include "crypto/sha2.hpp"
 
 namespace jwtbatch::detail {
 
@@ -85,113 +81,21 @@ std::optional<alg> curve_alg(int nid) {
   }
 }
 
-// What DER bytes are, when they are public-key material anyone may hold, or empty.
-// Each parser must consume all of `der`: a random secret passes none of them except
-// with negligible probability (a tag, lengths and a valid key or point all match).
-std::string public_key_der(std::span<const std::uint8_t> der) {
-  std::string what;
-  CBS cbs;
-  CBS_init(&cbs, der.data(), der.size());
-  if (bssl::UniquePtr<EVP_PKEY> spki(EVP_parse_public_key(&cbs)); spki && CBS_len(&cbs) == 0) {
-    what = "a DER SubjectPublicKeyInfo (a public key)";
-  }
-  CBS_init(&cbs, der.data(), der.size());
-  if (bssl::UniquePtr<RSA> rsa(RSA_parse_public_key(&cbs));
-      what.empty() && rsa && CBS_len(&cbs) == 0) {
-    what = "a DER PKCS#1 RSAPublicKey (a public key)";
-  }
-  if (what.empty() && der.size() <= static_cast<std::size_t>(INT32_MAX)) {
-    const std::uint8_t* p = der.data();
-    bssl::UniquePtr<X509> cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-    if (cert && p == der.data() + der.size()) what = "a DER X.509 certificate (a public key)";
-  }
-  // SEC 1 §2.3.3: 04||X||Y or 02/03||X. An HMAC keyed with the issuer's public point
-  // is as public as the point.
-  for (const int nid : {NID_X9_62_prime256v1, NID_secp384r1, NID_secp521r1}) {
-    if (!what.empty() || der.empty() || der[0] < 2 || der[0] > 4) break;
-    bssl::UniquePtr<EC_GROUP> group(EC_GROUP_new_by_curve_name(nid));
-    if (!group) continue;
-    const std::size_t field = (EC_GROUP_get_degree(group.get()) + 7) / 8;
-    if (der.size() != 1 + field && der.size() != 1 + 2 * field) continue;
-    bssl::UniquePtr<EC_POINT> point(EC_POINT_new(group.get()));
-    if (point &&
-        EC_POINT_oct2point(group.get(), point.get(), der.data(), der.size(), nullptr) == 1) {
-      what = std::string("an EC point on ") + OBJ_nid2sn(nid) + " (a public key)";
-    }
-  }
-  ERR_clear_error();
-  return what;
-}
-
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
-// The bytes that base64 or base64url `text` (whitespace, line breaks and padding
-// allowed, as in a PEM body) stands for, or nullopt when it is not such text.
-std::optional<std::vector<std::uint8_t>> base64_text(std::string_view text) {
-  std::string url;
-  for (const char c : text) {
-    if (is_space(c)) continue;
-    if (c == '=') {
-      url += c;
-      continue;
-    }
-    if (!url.empty() && url.back() == '=') return std::nullopt;  // '=' only at the end
-    const bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    if (alpha || c == '-' || c == '_') {
-      url += c;
-    } else if (c == '+' || c == '/') {
-      url += c == '+' ? '-' : '_';
-    } else {
-      return std::nullopt;
-    }
-  }
-  while (!url.empty() && url.back() == '=') url.pop_back();
-  if (url.empty()) return std::nullopt;
-  std::vector<std::uint8_t> out(base64url_decoded_size(url.size()));
-  std::size_t len = 0;
-  if (!base64url_decode(url, out.data(), &len)) return std::nullopt;
-  out.resize(len);
-  return out;
+bssl::UniquePtr<BIGNUM> to_bn(std::span<const std::uint8_t> bytes) {
+  return bssl::UniquePtr<BIGNUM>(BN_bin2bn(bytes.data(), bytes.size(), nullptr));
 }
 
 }  // namespace
 
-std::string public_key_material(std::span<const std::uint8_t> secret) {
-  const std::string_view text(reinterpret_cast<const char*>(secret.data()), secret.size());
-  if (text.find("-----BEGIN") != std::string_view::npos) {
-    return "a PEM block (-----BEGIN ...): key material in text form, not a secret";
-  }
-  std::size_t first = 0;
-  while (first < text.size() && is_space(text[first])) ++first;
-  if (first < text.size() && (text[first] == '{' || text[first] == '[')) {
-    // A JWK or JWK Set's text: its public members are public whatever the rest is.
-    const simdjson::padded_string padded(text);
-    simdjson::dom::parser parser;
-    simdjson::dom::element root;
-    if (parser.parse(padded).get(root) == simdjson::SUCCESS) {
-      return "a JSON document (a JWK or JWK Set's text: load it as a key set instead)";
-    }
-  }
-  if (std::string what = public_key_der(secret); !what.empty()) return what;
-  // A PEM body without its armour, or DER or a point in base64url: the same key in text.
-  if (const auto decoded = base64_text(text)) {
-    if (std::string what = public_key_der(*decoded); !what.empty()) {
-      return "the base64 text of " + what;
-    }
-  }
-  return {};
-}
-
-key_or_error make_hmac_key(std::span<const std::uint8_t> secret, std::optional<alg> bind) {
+key_or_error make_hmac_key(std::span<const std::uint8_t> secret, std::optional<alg> bind,
+                           std::string_view public_material) {
   if (bind && !has_alg(k_hmac_algs, *bind)) {
     return fail("an HMAC (oct) key cannot be used with " + std::string(alg_name(*bind)));
   }
   // RFC 8725 §2.1: an HMAC keyed with public-key bytes can be computed by anyone who
   // has the public key: tokens MACed with it would verify.
-  if (const std::string what = public_key_material(secret); !what.empty()) {
-    return fail("refused as an HMAC secret: it is " + what +
+  if (!public_material.empty()) {
+    return fail("refused as an HMAC secret: it is " + std::string(public_material) +
                 "; a secret must be secret random bytes, and with public-key material anyone "
                 "could MAC tokens that verify (RFC 8725 §2.1)");
   }
@@ -247,6 +151,44 @@ key_or_error make_rsa_key(bssl::UniquePtr<RSA> rsa, bool has_private, std::optio
   return done(bind ? alg_bit(*bind) : k_rsa_algs, std::move(m));
 }
 
+key_or_error make_rsa_key(const rsa_components& c, std::optional<alg> bind) {
+  bssl::UniquePtr<RSA> rsa(RSA_new());
+  bssl::UniquePtr<BIGNUM> n = to_bn(c.n);
+  bssl::UniquePtr<BIGNUM> e = to_bn(c.e);
+  bssl::UniquePtr<BIGNUM> d = c.has_private ? to_bn(c.d) : nullptr;
+  if (!rsa || !n || !e || (c.has_private && !d)) return fail("out of memory");
+  if (RSA_set0_key(rsa.get(), n.get(), e.get(), d.get()) != 1) {
+    ERR_clear_error();
+    return fail("bad RSA key");
+  }
+  static_cast<void>(n.release());  // owned by rsa now
+  static_cast<void>(e.release());  // owned by rsa now
+  static_cast<void>(d.release());  // owned by rsa now
+  if (c.has_private) {
+    // BoringSSL signs with the CRT form: every member of RFC 7518 §6.3.2 is needed.
+    bssl::UniquePtr<BIGNUM> p = to_bn(c.p);
+    bssl::UniquePtr<BIGNUM> q = to_bn(c.q);
+    bssl::UniquePtr<BIGNUM> dp = to_bn(c.dp);
+    bssl::UniquePtr<BIGNUM> dq = to_bn(c.dq);
+    bssl::UniquePtr<BIGNUM> qi = to_bn(c.qi);
+    if (!p || !q || !dp || !dq || !qi) return fail("out of memory");
+    if (RSA_set0_factors(rsa.get(), p.get(), q.get()) != 1) {
+      ERR_clear_error();
+      return fail("bad RSA private key");
+    }
+    static_cast<void>(p.release());  // owned by rsa now
+    static_cast<void>(q.release());  // owned by rsa now
+    if (RSA_set0_crt_params(rsa.get(), dp.get(), dq.get(), qi.get()) != 1) {
+      ERR_clear_error();
+      return fail("bad RSA private key");
+    }
+    static_cast<void>(dp.release());  // owned by rsa now
+    static_cast<void>(dq.release());  // owned by rsa now
+    static_cast<void>(qi.release());  // owned by rsa now
+  }
+  return make_rsa_key(std::move(rsa), c.has_private, bind);
+}
+
 key_or_error make_ec_key(bssl::UniquePtr<EC_KEY> ec, bool has_private, std::optional<alg> bind) {
   const EC_GROUP* group = EC_KEY_get0_group(ec.get());
   const int nid = group != nullptr ? EC_GROUP_get_curve_name(group) : NID_undef;
@@ -267,6 +209,39 @@ key_or_error make_ec_key(bssl::UniquePtr<EC_KEY> ec, bool has_private, std::opti
   m.has_private = has_private;
   m.ec = std::move(ec);
   return done(alg_bit(*curve), std::move(m));
+}
+
+bool ec_point_on_curve(ec_curve curve, std::span<const std::uint8_t> x,
+                       std::span<const std::uint8_t> y) {
+  bssl::UniquePtr<EC_KEY> ec(EC_KEY_new_by_curve_name(ec_curve_nid(curve)));
+  const bssl::UniquePtr<BIGNUM> bx = to_bn(x);
+  const bssl::UniquePtr<BIGNUM> by = to_bn(y);
+  const bool on =
+      ec && bx && by && EC_KEY_set_public_key_affine_coordinates(ec.get(), bx.get(), by.get()) == 1;
+  ERR_clear_error();
+  return on;
+}
+
+key_or_error make_ec_key(ec_curve curve, std::span<const std::uint8_t> x,
+                         std::span<const std::uint8_t> y,
+                         std::optional<std::span<const std::uint8_t>> d, std::optional<alg> bind) {
+  bssl::UniquePtr<EC_KEY> ec(EC_KEY_new_by_curve_name(ec_curve_nid(curve)));
+  const bssl::UniquePtr<BIGNUM> bx = to_bn(x);
+  const bssl::UniquePtr<BIGNUM> by = to_bn(y);
+  if (!ec || !bx || !by) return fail("out of memory");
+  if (EC_KEY_set_public_key_affine_coordinates(ec.get(), bx.get(), by.get()) != 1) {
+    ERR_clear_error();
+    return fail("EC point is not on " + std::string(ec_curve_name(curve)));
+  }
+  if (d) {
+    const bssl::UniquePtr<BIGNUM> bd = to_bn(*d);
+    if (!bd) return fail("out of memory");
+    if (EC_KEY_set_private_key(ec.get(), bd.get()) != 1) {
+      ERR_clear_error();
+      return fail("bad EC private key");
+    }
+  }
+  return make_ec_key(std::move(ec), d.has_value(), bind);
 }
 
 key_or_error make_ed25519_key(std::span<const std::uint8_t> public_key,

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -107,25 +108,63 @@ inline constexpr alg_mask k_rsa_algs = alg_bit(alg::rs256) | alg_bit(alg::rs384)
 inline constexpr const char* k_unbound_rsa_warning =
     "this RSA key verifies RS256, RS384, RS512, PS256, PS384 and PS512 alike";
 
+// The curves of ES256/384/512 (RFC 7518 §3.4), named as JWK "crv" names them
+// (RFC 7518 §6.2.1.1).
+enum class ec_curve : std::uint8_t { p256, p384, p521 };
+
+// ec_field_bytes is the size of one coordinate, of the private scalar, and of each of
+// R and S in a JWS signature: 32, 48, 66.
+[[nodiscard]] constexpr std::size_t ec_field_bytes(ec_curve c) noexcept {
+  return c == ec_curve::p256 ? 32 : c == ec_curve::p384 ? 48 : 66;
+}
+
+// ec_curve_name is the curve's JWK "crv" name: "P-256", "P-384", "P-521".
+[[nodiscard]] constexpr std::string_view ec_curve_name(ec_curve c) noexcept {
+  return c == ec_curve::p256 ? "P-256" : c == ec_curve::p384 ? "P-384" : "P-521";
+}
+
 // Builders shared by the JWK and PEM loaders. Each validates the material with the
 // rules of SECURITY.md §2.2 and returns the key, or an error message naming what is
-// wrong (never a half-usable key). `bind` narrows the algorithms to one.
+// wrong (never a half-usable key). `bind` narrows the algorithms to one. Key material
+// is given as big-endian bytes (as JWK members carry it, RFC 7518 §6): no BoringSSL
+// type crosses into the layers above (crypto/internal.hpp has the BoringSSL forms).
 struct key_or_error {
   std::optional<key> value;
   std::string error;
 };
-// public_key_material says what `secret` is when it is public-key material rather
-// than a secret ("a PEM block ...", "a DER SubjectPublicKeyInfo ...", ...), or returns
-// an empty string. See key_set_builder::add_secret for the forms recognised.
-[[nodiscard]] std::string public_key_material(std::span<const std::uint8_t> secret);
 
-// make_hmac_key refuses public-key material (public_key_material) and short secrets.
+// make_hmac_key makes an HMAC key of `secret` for HS256/384/512 (those whose output
+// size the secret reaches, RFC 7518 §3.2). `public_material` is the loader's verdict
+// on the secret (keys/loaders.hpp public_key_material): when it is not empty, the
+// secret is public-key material and is refused. Checks, in order: `bind` is an HMAC
+// algorithm, the verdict, the length.
 [[nodiscard]] key_or_error make_hmac_key(std::span<const std::uint8_t> secret,
-                                         std::optional<alg> bind);
-[[nodiscard]] key_or_error make_rsa_key(bssl::UniquePtr<RSA> rsa, bool has_private,
-                                        std::optional<alg> bind);
-[[nodiscard]] key_or_error make_ec_key(bssl::UniquePtr<EC_KEY> ec, bool has_private,
+                                         std::optional<alg> bind, std::string_view public_material);
+
+// An RSA key's integers (RFC 7518 §6.3), big-endian. With has_private every member of
+// §6.3.2 is needed: the key signs with the CRT form.
+struct rsa_components {
+  std::span<const std::uint8_t> n, e;
+  bool has_private = false;
+  std::span<const std::uint8_t> d, p, q, dp, dq, qi;
+};
+
+[[nodiscard]] key_or_error make_rsa_key(const rsa_components& c, std::optional<alg> bind);
+
+// ec_point_on_curve says whether (x, y) is a point of `curve` (false too if memory
+// runs out). make_ec_key checks it again; this lets a loader report a bad point before
+// it reads the private part.
+[[nodiscard]] bool ec_point_on_curve(ec_curve curve, std::span<const std::uint8_t> x,
+                                     std::span<const std::uint8_t> y);
+
+// make_ec_key makes the key of the point (x, y) on `curve`, with the private scalar
+// `d` when given. Errors: "out of memory", "EC point is not on <crv>", "bad EC private
+// key", then those of the checks every EC key passes.
+[[nodiscard]] key_or_error make_ec_key(ec_curve curve, std::span<const std::uint8_t> x,
+                                       std::span<const std::uint8_t> y,
+                                       std::optional<std::span<const std::uint8_t>> d,
                                        std::optional<alg> bind);
+
 [[nodiscard]] key_or_error make_ed25519_key(std::span<const std::uint8_t> public_key,
                                             std::span<const std::uint8_t> seed,
                                             std::optional<alg> bind);

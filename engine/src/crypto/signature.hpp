@@ -39,6 +39,12 @@ namespace jwtbatch::detail {
                                 std::span<const std::uint8_t> sig) noexcept;
 [[nodiscard]] bool ecdsa_sign(const ec_material& m, alg a, std::string_view input,
                               std::vector<std::uint8_t>& out);
+// ecdsa_rs_out_of_range says whether the JWS signature `sig` (R || S, 2 * field_bytes)
+// carries an r or s outside [1, n-1], n the curve's order: the shape of the "psychic
+// signature" (CVE-2022-21449, r = s = 0), which ecdsa_verify refuses (SECURITY.md S6)
+// and the attack label names. False for any other length, and if memory runs out.
+[[nodiscard]] bool ecdsa_rs_out_of_range(const ec_material& m,
+                                         std::span<const std::uint8_t> sig) noexcept;
 [[nodiscard]] bool eddsa_verify(const ed25519_material& m, std::string_view input,
                                 std::span<const std::uint8_t> sig) noexcept;
 [[nodiscard]] bool eddsa_sign(const ed25519_material& m, std::string_view input,

@@ -1,14 +1,12 @@
 #include "exec/cache.hpp"
 #include "core/access.hpp"
 
-#include <openssl/rand.h>
-#include <openssl/siphash.h>
-
 #include <algorithm>
 #include <bit>
 #include <new>
 #include <string>
 
+#include "crypto/random.hpp"
 #include "jwtbatch/key_set.hpp"
 
 namespace jwtbatch {
@@ -45,13 +43,13 @@ cache_shards::cache_shards(const cache_options& options)
     doorkeeper_ = std::make_unique<std::atomic<std::uint64_t>[]>(slots);  // zero: empty
   }
   // A secret hash key: token bytes chosen by an attacker cannot be aimed at one slot.
-  RAND_bytes(reinterpret_cast<std::uint8_t*>(key_), sizeof key_);
+  random_bytes(std::span(reinterpret_cast<std::uint8_t*>(key_), sizeof key_));
 }
 
 cache_shards::~cache_shards() = default;
 
 std::uint64_t cache_shards::hash(std::string_view token) const noexcept {
-  return SIPHASH_24(key_, reinterpret_cast<const std::uint8_t*>(token.data()), token.size());
+  return siphash24(key_, token);
 }
 
 cache_shards::shard& cache_shards::shard_of(std::uint64_t h) const noexcept {

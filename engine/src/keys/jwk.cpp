@@ -1,10 +1,4 @@
 // JWK and JWK Set documents (RFC 7517, RFC 7518 §6, RFC 8037 §2).
-#include <openssl/bn.h>
-#include <openssl/ec.h>
-#include <openssl/err.h>
-#include <openssl/mem.h>
-#include <openssl/nid.h>
-
 #include <algorithm>
 #include <iterator>
 #include <map>
@@ -12,6 +6,7 @@
 #include "codec/base64url.hpp"
 #include "codec/json_walk.hpp"
 #include "codec/text_escape.hpp"
+#include "crypto/memory.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "keys/loaders.hpp"
 
@@ -40,17 +35,6 @@ struct jwk_fields {
   }
 };
 
-// A secret-bearing buffer that is wiped when it goes away.
-struct secret_bytes {
-  std::vector<std::uint8_t> bytes;
-  secret_bytes() = default;
-  secret_bytes(const secret_bytes&) = delete;
-  secret_bytes& operator=(const secret_bytes&) = delete;
-  secret_bytes(secret_bytes&&) = default;
-  secret_bytes& operator=(secret_bytes&&) = default;
-  ~secret_bytes() { OPENSSL_cleanse(bytes.data(), bytes.size()); }
-};
-
 struct key_error {
   std::string message;
 };
@@ -68,12 +52,6 @@ secret_bytes decode_member(const jwk_fields& f, std::string_view name) {
   return out;
 }
 
-bssl::UniquePtr<BIGNUM> to_bn(const secret_bytes& b) {
-  bssl::UniquePtr<BIGNUM> bn(BN_bin2bn(b.bytes.data(), b.bytes.size(), nullptr));
-  if (!bn) throw key_error{"out of memory"};
-  return bn;
-}
-
 std::optional<alg> jwk_alg(const jwk_fields& f) {
   const std::string* name = f.get("alg");
   if (name == nullptr) return std::nullopt;
@@ -84,71 +62,57 @@ std::optional<alg> jwk_alg(const jwk_fields& f) {
 }
 
 key_or_error rsa_from_jwk(const jwk_fields& f, std::optional<alg> bind) {
-  bssl::UniquePtr<RSA> rsa(RSA_new());
-  if (!rsa) throw key_error{"out of memory"};
-  auto n = to_bn(decode_member(f, "n"));
-  auto e = to_bn(decode_member(f, "e"));
-  bssl::UniquePtr<BIGNUM> d;
-  const bool has_private = f.get("d") != nullptr;
-  if (has_private) d = to_bn(decode_member(f, "d"));
-  if (RSA_set0_key(rsa.get(), n.get(), e.get(), d.get()) != 1) throw key_error{"bad RSA key"};
-  static_cast<void>(n.release());  // owned by rsa now
-  static_cast<void>(e.release());  // owned by rsa now
-  static_cast<void>(d.release());  // owned by rsa now
-  if (has_private) {
-    // BoringSSL signs with the CRT form: every member of RFC 7518 §6.3.2 is needed.
-    auto p = to_bn(decode_member(f, "p"));
-    auto q = to_bn(decode_member(f, "q"));
-    auto dp = to_bn(decode_member(f, "dp"));
-    auto dq = to_bn(decode_member(f, "dq"));
-    auto qi = to_bn(decode_member(f, "qi"));
-    if (RSA_set0_factors(rsa.get(), p.get(), q.get()) != 1 ||
-        RSA_set0_crt_params(rsa.get(), dp.get(), dq.get(), qi.get()) != 1) {
-      throw key_error{"bad RSA private key"};
-    }
-    static_cast<void>(p.release());   // owned by rsa now
-    static_cast<void>(q.release());   // owned by rsa now
-    static_cast<void>(dp.release());  // owned by rsa now
-    static_cast<void>(dq.release());  // owned by rsa now
-    static_cast<void>(qi.release());  // owned by rsa now
+  // Read in the order RFC 7518 §6.3 lists the members; the first problem is reported.
+  const secret_bytes n = decode_member(f, "n");
+  const secret_bytes e = decode_member(f, "e");
+  rsa_components c;
+  c.n = n.bytes;
+  c.e = e.bytes;
+  c.has_private = f.get("d") != nullptr;
+  secret_bytes d, p, q, dp, dq, qi;
+  if (c.has_private) {
+    d = decode_member(f, "d");
+    p = decode_member(f, "p");
+    q = decode_member(f, "q");
+    dp = decode_member(f, "dp");
+    dq = decode_member(f, "dq");
+    qi = decode_member(f, "qi");
+    c.d = d.bytes;
+    c.p = p.bytes;
+    c.q = q.bytes;
+    c.dp = dp.bytes;
+    c.dq = dq.bytes;
+    c.qi = qi.bytes;
   }
-  return make_rsa_key(std::move(rsa), has_private, bind);
+  return make_rsa_key(c, bind);
 }
 
 key_or_error ec_from_jwk(const jwk_fields& f, std::optional<alg> bind) {
   const std::string* crv = f.get("crv");
   if (crv == nullptr) throw key_error{"missing \"crv\""};
-  int nid = NID_undef;
-  if (*crv == "P-256") nid = NID_X9_62_prime256v1;
-  if (*crv == "P-384") nid = NID_secp384r1;
-  if (*crv == "P-521") nid = NID_secp521r1;
-  if (nid == NID_undef) throw key_error{"EC curve \"" + *crv + "\" is not supported"};
-  bssl::UniquePtr<EC_KEY> ec(EC_KEY_new_by_curve_name(nid));
-  if (!ec) throw key_error{"out of memory"};
-  const std::size_t field = (EC_GROUP_get_degree(EC_KEY_get0_group(ec.get())) + 7) / 8;
+  std::optional<ec_curve> curve;
+  for (const ec_curve c : {ec_curve::p256, ec_curve::p384, ec_curve::p521}) {
+    if (*crv == ec_curve_name(c)) curve = c;
+  }
+  if (!curve) throw key_error{"EC curve \"" + *crv + "\" is not supported"};
+  const std::size_t field = ec_field_bytes(*curve);
   const secret_bytes x = decode_member(f, "x");
   const secret_bytes y = decode_member(f, "y");
   // RFC 7518 §6.2.1.2/3: coordinates are exactly the field size, never shortened.
   if (x.bytes.size() != field || y.bytes.size() != field) {
     throw key_error{"EC coordinates must be " + std::to_string(field) + " bytes for " + *crv};
   }
-  const auto bx = to_bn(x);
-  const auto by = to_bn(y);
-  if (EC_KEY_set_public_key_affine_coordinates(ec.get(), bx.get(), by.get()) != 1) {
-    ERR_clear_error();
-    throw key_error{"EC point is not on " + *crv};
-  }
-  const bool has_private = f.get("d") != nullptr;
-  if (has_private) {
-    const secret_bytes d = decode_member(f, "d");
+  // The point is judged before the private part is read: a bad point is the problem.
+  if (!ec_point_on_curve(*curve, x.bytes, y.bytes)) throw key_error{"EC point is not on " + *crv};
+  std::optional<std::span<const std::uint8_t>> scalar;
+  secret_bytes d;
+  if (f.get("d") != nullptr) {
+    d = decode_member(f, "d");
     if (d.bytes.size() != field)
       throw key_error{"EC \"d\" must be " + std::to_string(field) + " bytes"};
-    if (EC_KEY_set_private_key(ec.get(), to_bn(d).get()) != 1) {
-      ERR_clear_error();
-      throw key_error{"bad EC private key"};
-    }
+    scalar = d.bytes;
   }
-  return make_ec_key(std::move(ec), has_private, bind);
+  return make_ec_key(*curve, x.bytes, y.bytes, scalar, bind);
 }
 
 key_or_error okp_from_jwk(const jwk_fields& f, std::optional<alg> bind) {
@@ -183,7 +147,7 @@ key key_from_fields(const jwk_fields& f) {
   key_or_error r;
   if (*kty == "oct") {
     const secret_bytes k = decode_member(f, "k");
-    r = make_hmac_key(k.bytes, bind);
+    r = make_hmac_key(k.bytes, bind);  // keys/secret.cpp: judges the secret first
   } else if (*kty == "RSA") {
     r = rsa_from_jwk(f, bind);
   } else if (*kty == "EC") {

@@ -1,17 +1,6 @@
 #include "jwtbatch/key_set.hpp"
 
 #include <fcntl.h>
-#include <openssl/bn.h>
-#include <openssl/bytestring.h>
-#include <openssl/curve25519.h>
-#include <openssl/ec.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/mem.h>
-#include <openssl/nid.h>
-#include <openssl/rsa.h>
-#include <openssl/x509.h>
-#include <simdjson.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,7 +13,7 @@
 #include "codec/text_escape.hpp"
 #include "core/file_kind.hpp"
 #include "core/io.hpp"
-#include "crypto/digest.hpp"
+#include "crypto/memory.hpp"
 #include "keys/loaders.hpp"
 #include "keys/store.hpp"
 
@@ -82,7 +71,7 @@ struct file_bytes {
   file_bytes() = default;
   file_bytes(const file_bytes&) = delete;
   file_bytes& operator=(const file_bytes&) = delete;
-  ~file_bytes() { OPENSSL_cleanse(text.data(), text.size()); }
+  ~file_bytes() { detail::cleanse(text.data(), text.size()); }
 };
 
 struct fd_closer {
@@ -119,7 +108,7 @@ void read_key_file(const std::string& path, file_bytes& out) {
       if (used > max_key_file_bytes) too_big();
       std::string bigger(std::min(used * 2, max_key_file_bytes + 1), '\0');
       std::memcpy(bigger.data(), out.text.data(), used);
-      OPENSSL_cleanse(out.text.data(), out.text.size());
+      detail::cleanse(out.text.data(), out.text.size());
       out.text.swap(bigger);
     }
     const ssize_t n = detail::read_some(fd, out.text.data() + used, out.text.size() - used);

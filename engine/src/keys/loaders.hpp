@@ -1,7 +1,10 @@
-// key_loaders.hpp: turning configuration documents into keys (jwk.cpp, pem.cpp).
+// key_loaders.hpp: turning configuration documents into keys (jwk.cpp, pem.cpp,
+// secret.cpp).
 #pragma once
 
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,5 +25,16 @@ void load_jwks(std::string_view json, std::string_view source, std::vector<key>&
 // Throws config_error naming `source` on any problem.
 [[nodiscard]] key load_pem(std::string_view pem, std::string_view source, std::string_view kid,
                            std::optional<alg> bind);
+
+// public_key_material says what `secret` is when it is public-key material rather
+// than a secret ("a PEM block ...", "a DER SubjectPublicKeyInfo ...", ...), or returns
+// an empty string. See key_set_builder::add_secret for the forms recognised.
+[[nodiscard]] std::string public_key_material(std::span<const std::uint8_t> secret);
+
+// make_hmac_key is the loaders' way to an HMAC key: the secret is judged first
+// (public_key_material), then built by crypto/key.hpp's make_hmac_key, which refuses
+// public-key material, a `bind` that is not HS256/384/512, and short secrets.
+[[nodiscard]] key_or_error make_hmac_key(std::span<const std::uint8_t> secret,
+                                         std::optional<alg> bind);
 
 }  // namespace jwtbatch::detail

@@ -1,8 +1,5 @@
 #include "token/labels.hpp"
 
-#include <openssl/bn.h>
-#include <openssl/ec.h>
-
 #include <algorithm>
 
 #include "crypto/signature.hpp"
@@ -17,16 +14,6 @@ bool looks_injected(std::string_view kid) noexcept {
     const auto u = static_cast<unsigned char>(c);
     return u < 0x20U || u == 0x7FU || c == '/' || c == '\\' || c == '\'' || c == '"' || c == '`';
   });
-}
-
-// [S6] r or s outside [1, n-1].
-bool psychic(const ec_material& m, std::span<const std::uint8_t> sig) noexcept {
-  const BIGNUM* order = EC_GROUP_get0_order(EC_KEY_get0_group(m.ec.get()));
-  bssl::UniquePtr<BIGNUM> r(BN_bin2bn(sig.data(), m.field_bytes, nullptr));
-  bssl::UniquePtr<BIGNUM> s(BN_bin2bn(sig.data() + m.field_bytes, m.field_bytes, nullptr));
-  if (!r || !s) return false;
-  return BN_is_zero(r.get()) != 0 || BN_is_zero(s.get()) != 0 || BN_cmp(r.get(), order) >= 0 ||
-         BN_cmp(s.get(), order) >= 0;
 }
 
 }  // namespace
@@ -81,7 +68,10 @@ attack_label classify(const label_context& c, const key_store& keys,
     case status::bad_signature: {
       const auto* ec =
           c.chosen != nullptr ? std::get_if<ec_material>(&c.chosen->material) : nullptr;
-      if (ec != nullptr && psychic(*ec, c.signature)) return attack_label::psychic_signature;
+      // [S6] r or s outside [1, n-1].
+      if (ec != nullptr && ecdsa_rs_out_of_range(*ec, c.signature)) {
+        return attack_label::psychic_signature;
+      }
       break;
     }
     default:

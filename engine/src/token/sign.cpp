@@ -1,20 +1,14 @@
 #include "jwtbatch/sign.hpp"
 #include "core/access.hpp"
 
-#include <openssl/bn.h>
-#include <openssl/curve25519.h>
-#include <openssl/ec.h>
-#include <openssl/ec_key.h>
-#include <openssl/mem.h>
-#include <openssl/nid.h>
-#include <openssl/rand.h>
-#include <openssl/rsa.h>
-
 #include <vector>
 
 #include "codec/base64url.hpp"
 #include "codec/json_out.hpp"
-#include "crypto/digest.hpp"
+#include "crypto/keygen.hpp"
+#include "crypto/memory.hpp"
+#include "crypto/random.hpp"
+#include "crypto/sha2.hpp"
 #include "crypto/signature.hpp"
 #include "keys/store.hpp"
 
@@ -24,15 +18,6 @@ namespace {
 std::string b64(std::span<const std::uint8_t> bytes) {
   std::string out(detail::base64url_encoded_size(bytes.size()), '\0');
   out.resize(detail::base64url_encode(bytes, out.data()));
-  return out;
-}
-
-std::string b64_bn(const BIGNUM* bn, std::size_t padded_len = 0) {
-  const std::size_t len = padded_len != 0 ? padded_len : BN_num_bytes(bn);
-  std::vector<std::uint8_t> bytes(len);
-  if (BN_bn2bin_padded(bytes.data(), len, bn) != 1) throw config_error("key export failed");
-  std::string out = b64(bytes);
-  OPENSSL_cleanse(bytes.data(), bytes.size());
   return out;
 }
 
@@ -95,11 +80,11 @@ generated_key generate_key(alg a, std::string_view kid, unsigned rsa_bits) {
     case alg::hs256:
     case alg::hs384:
     case alg::hs512: {
-      std::vector<std::uint8_t> secret(detail::sha2_size(detail::alg_hash(a)));
-      RAND_bytes(secret.data(), secret.size());
+      detail::secret_bytes secret;
+      secret.bytes.resize(detail::sha2_size(detail::alg_hash(a)));
+      detail::random_bytes(secret.bytes);
       jwk_writer w("oct");
-      w.member("k", b64(secret));
-      OPENSSL_cleanse(secret.data(), secret.size());
+      w.member("k", b64(secret.bytes));
       out.private_jwk = w.finish(kid, a);
       out.public_jwk = out.private_jwk;
       return out;
@@ -114,33 +99,20 @@ generated_key generate_key(alg a, std::string_view kid, unsigned rsa_bits) {
         throw config_error("RSA key size must be 2048..16384 bits, not " +
                            std::to_string(rsa_bits));
       }
-      bssl::UniquePtr<RSA> rsa(RSA_new());
-      bssl::UniquePtr<BIGNUM> e(BN_new());
-      if (!rsa || !e || BN_set_word(e.get(), RSA_F4) != 1 ||
-          RSA_generate_key_ex(rsa.get(), static_cast<int>(rsa_bits), e.get(), nullptr) != 1) {
-        throw config_error("RSA key generation failed");
+      detail::rsa_key_members m;
+      if (std::string error = detail::generate_rsa_key(rsa_bits, m); !error.empty()) {
+        throw config_error(error);
       }
-      const BIGNUM* n = nullptr;
-      const BIGNUM* pe = nullptr;
-      const BIGNUM* d = nullptr;
-      const BIGNUM* p = nullptr;
-      const BIGNUM* q = nullptr;
-      const BIGNUM* dp = nullptr;
-      const BIGNUM* dq = nullptr;
-      const BIGNUM* qi = nullptr;
-      RSA_get0_key(rsa.get(), &n, &pe, &d);
-      RSA_get0_factors(rsa.get(), &p, &q);
-      RSA_get0_crt_params(rsa.get(), &dp, &dq, &qi);
       jwk_writer pub("RSA");
-      pub.member("n", b64_bn(n));
-      pub.member("e", b64_bn(pe));
+      pub.member("n", b64(m.n.bytes));
+      pub.member("e", b64(m.e.bytes));
       jwk_writer priv = pub;
-      priv.member("d", b64_bn(d));
-      priv.member("p", b64_bn(p));
-      priv.member("q", b64_bn(q));
-      priv.member("dp", b64_bn(dp));
-      priv.member("dq", b64_bn(dq));
-      priv.member("qi", b64_bn(qi));
+      priv.member("d", b64(m.d.bytes));
+      priv.member("p", b64(m.p.bytes));
+      priv.member("q", b64(m.q.bytes));
+      priv.member("dp", b64(m.dp.bytes));
+      priv.member("dq", b64(m.dq.bytes));
+      priv.member("qi", b64(m.qi.bytes));
       out.public_jwk = pub.finish(kid, a);
       out.private_jwk = priv.finish(kid, a);
       return out;
@@ -148,41 +120,31 @@ generated_key generate_key(alg a, std::string_view kid, unsigned rsa_bits) {
     case alg::es256:
     case alg::es384:
     case alg::es512: {
-      const int nid = a == alg::es256   ? NID_X9_62_prime256v1
-                      : a == alg::es384 ? NID_secp384r1
-                                        : NID_secp521r1;
-      const char* crv = a == alg::es256 ? "P-256" : a == alg::es384 ? "P-384" : "P-521";
-      bssl::UniquePtr<EC_KEY> ec(EC_KEY_new_by_curve_name(nid));
-      if (!ec || EC_KEY_generate_key(ec.get()) != 1) throw config_error("EC key generation failed");
-      const EC_GROUP* group = EC_KEY_get0_group(ec.get());
-      const std::size_t field = (EC_GROUP_get_degree(group) + 7) / 8;
-      bssl::UniquePtr<BIGNUM> x(BN_new());
-      bssl::UniquePtr<BIGNUM> y(BN_new());
-      if (!x || !y ||
-          EC_POINT_get_affine_coordinates_GFp(group, EC_KEY_get0_public_key(ec.get()), x.get(),
-                                              y.get(), nullptr) != 1) {
-        throw config_error("EC key export failed");
+      const detail::ec_curve curve = a == alg::es256   ? detail::ec_curve::p256
+                                     : a == alg::es384 ? detail::ec_curve::p384
+                                                       : detail::ec_curve::p521;
+      detail::ec_key_members m;
+      if (std::string error = detail::generate_ec_key(curve, m); !error.empty()) {
+        throw config_error(error);
       }
       jwk_writer pub("EC");
-      pub.member("crv", crv);
-      pub.member("x", b64_bn(x.get(), field));
-      pub.member("y", b64_bn(y.get(), field));
+      pub.member("crv", detail::ec_curve_name(curve));
+      pub.member("x", b64(m.x.bytes));
+      pub.member("y", b64(m.y.bytes));
       jwk_writer priv = pub;
-      priv.member("d", b64_bn(EC_KEY_get0_private_key(ec.get()), field));
+      priv.member("d", b64(m.d.bytes));
       out.public_jwk = pub.finish(kid, a);
       out.private_jwk = priv.finish(kid, a);
       return out;
     }
     case alg::eddsa: {
-      std::array<std::uint8_t, 32> pub_key{};
-      std::array<std::uint8_t, 64> priv_key{};
-      ED25519_keypair(pub_key.data(), priv_key.data());
+      detail::ed25519_key_members m;
+      detail::generate_ed25519_key(m);
       jwk_writer pub("OKP");
       pub.member("crv", "Ed25519");
-      pub.member("x", b64(pub_key));
+      pub.member("x", b64(m.x.bytes));
       jwk_writer priv = pub;
-      priv.member("d", b64(std::span(priv_key.data(), 32)));  // the seed (RFC 8037 §2)
-      OPENSSL_cleanse(priv_key.data(), priv_key.size());
+      priv.member("d", b64(m.d.bytes));  // the seed (RFC 8037 §2)
       out.public_jwk = pub.finish(kid, a);
       out.private_jwk = priv.finish(kid, a);
       return out;

@@ -1,13 +1,12 @@
 #include "token/verify.hpp"
 #include "core/access.hpp"
 
-#include <openssl/sha.h>
-
 #include <algorithm>
 #include <cmath>
 #include <string>
 
 #include "codec/base64url.hpp"
+#include "crypto/fingerprint.hpp"
 #include "crypto/signature.hpp"
 #include "token/labels.hpp"
 
@@ -24,13 +23,7 @@ bool decode_into(std::string_view segment, std::vector<std::uint8_t>& buf, std::
 }  // namespace
 
 void set_fingerprint(std::string_view token, result& out) noexcept {
-  static constexpr char k_hex[] = "0123456789abcdef";
-  std::array<std::uint8_t, SHA256_DIGEST_LENGTH> digest{};
-  SHA256(reinterpret_cast<const std::uint8_t*>(token.data()), token.size(), digest.data());
-  for (std::size_t i = 0; i < out.fingerprint.size() / 2; ++i) {
-    out.fingerprint[2 * i] = k_hex[digest[i] >> 4U];
-    out.fingerprint[2 * i + 1] = k_hex[digest[i] & 0xFU];
-  }
+  token_fingerprint(token, out.fingerprint);
 }
 
 namespace {
