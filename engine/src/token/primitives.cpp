@@ -9,7 +9,7 @@
 
 #include "core/access.hpp"
 #include "crypto/signature.hpp"
-#include "crypto/spki.hpp"
+#include "crypto/pem.hpp"
 #include "keys/store.hpp"
 
 namespace jwtbatch {
@@ -57,9 +57,9 @@ status key_handle::verify(alg a, std::string_view signing_input,
 }
 
 std::vector<std::uint8_t> key_handle::public_spki_der() const {
-  bool ok = true;
-  std::vector<std::uint8_t> der = detail::public_key_spki_der(*key_, &ok);
-  if (!ok) throw config_error(key_->origin + ": cannot export the public key");
+  if (std::holds_alternative<detail::hmac_material>(key_->material)) return {};
+  std::vector<std::uint8_t> der = detail::public_key_spki(*key_);
+  if (der.empty()) throw config_error(key_->origin + ": cannot export the public key");
   return der;
 }
 
