@@ -12,7 +12,7 @@
 #  - compiled with -fvisibility=hidden and without BORINGSSL_SHARED_LIBRARY, so every
 #    one of its symbols is hidden (OPENSSL_EXPORT expands to nothing) and no binary
 #    of jwtbatch exports one (test boringssl_inside); libjwtbatch.so is also linked
-#    with --exclude-libs,ALL and a version script (engine/capi.cmake);
+#    with --exclude-libs,ALL and a version script (cmake/install.cmake);
 #  - without OPENSSL_SMALL and with the pre-generated assembly of Debian's source lists
 #    for x86_64 and aarch64 (android-sources.cmake: no Go or Perl needed); other
 #    processors get the portable C code (OPENSSL_NO_ASM);

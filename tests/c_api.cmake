@@ -1,5 +1,5 @@
 # Tests of the C ABI and of the shared library libjwtbatch.so (target jwtbatch_c, see
-# engine/capi.cmake). Included from tests/CMakeLists.txt.
+# cmake/install.cmake). Included from tests/CMakeLists.txt.
 #
 #   c_api_test         a C11 program using the ABI end to end (with c_api_c99.c: the
 #                      header as strict C99)

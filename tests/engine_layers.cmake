@@ -29,7 +29,7 @@ set(may_abi core codec crypto keys jose token exec abi)
 set(layers core codec crypto keys jose token exec abi)
 
 # The layer that implements each public header.
-set(public_core status alg result policy)
+set(public_core status alg result policy error)
 set(public_codec base64url json_text)
 set(public_keys key_set)
 set(public_token sign primitives)

@@ -23,6 +23,7 @@
 
 #include "engine_flags.hpp"
 #include "flags.hpp"
+#include "io.hpp"
 #include "jwtbatch/alg.hpp"
 #include "jwtbatch/json_text.hpp"
 #include "jwtbatch/key_set.hpp"
@@ -48,18 +49,6 @@ const char* file_kind(mode_t mode) noexcept {
 
 // RFC 7519 §2 NumericDate bound used by the engine: exact as a double.
 constexpr double k_max_numeric_date = 9007199254740992.0;
-
-alg parse_alg(std::string_view name, std::string_view flag) {
-  if (const auto a = alg_from_name(name)) return *a;
-  if (name == "none" || name == "NONE" || name == "None") {
-    throw config_error(
-        fmt::format("{}: \"none\" is not a signing algorithm (unsigned tokens)", flag));
-  }
-  throw config_error(
-      fmt::format("{}: unknown algorithm \"{}\" (HS256/384/512, RS256/384/512, PS256/384/512, "
-                  "ES256/384/512, EdDSA)",
-                  flag, name));
-}
 
 bool is_rsa(alg a) {
   return a >= alg::rs256 && a <= alg::ps512;
@@ -151,8 +140,7 @@ std::string read_json_arg(const std::string& value, std::string_view flag) {
   std::string text;
   std::array<char, 65536> buf{};
   for (;;) {
-    const ssize_t n = ::read(fd, buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
+    const ssize_t n = io::read_some(fd, buf.data(), buf.size());
     if (n < 0) {
       const int e = errno;
       if (fd != STDIN_FILENO) ::close(fd);
@@ -247,7 +235,7 @@ void setup_keygen_command(CLI::App& sub, keygen_options& o) {
 int run_keygen(const keygen_options& o, std::FILE* out, std::FILE* err) {
   // Every flag is checked before any key is made or anything written.
   std::vector<alg> algs;
-  for (const std::string& name : o.algs) algs.push_back(parse_alg(name, "--alg"));
+  for (const std::string& name : o.algs) algs.push_back(parse_alg(name, "--alg", alg_use::sign));
   if (algs.empty()) throw config_error("--alg: at least one algorithm is required");
 
   std::vector<std::string> kids = o.kids;
@@ -425,7 +413,7 @@ int run_sign(const sign_options& o, std::FILE* out, std::FILE* err) {
     }
   }
   std::optional<alg> wanted;
-  if (!o.alg.empty()) wanted = parse_alg(o.alg, "--alg");
+  if (!o.alg.empty()) wanted = parse_alg(o.alg, "--alg", alg_use::sign);
 
   // Time claims: exp = iat + duration, whatever iat is (--iat, the claims' own, or now).
   std::string added;

@@ -19,6 +19,7 @@
 #include "build_info.hpp"
 #include "commands.hpp"
 #include "flags.hpp"
+#include "io.hpp"
 #include "jwtbatch/key_set.hpp"
 
 namespace {
@@ -35,13 +36,7 @@ void say(std::string_view message) noexcept {
     line = "jwtbatch: error\n";
   }
   std::fflush(stderr);  // what stdio holds comes first; its failure is ignored too
-  std::size_t done = 0;
-  while (done < line.size()) {
-    const ssize_t n = ::write(STDERR_FILENO, line.data() + done, line.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    done += static_cast<std::size_t>(n);
-  }
+  (void)io::write_all(STDERR_FILENO, line);  // a failed stderr has no one left to tell
 }
 
 // A standard descriptor the program was started without (`2>&-`) is opened on

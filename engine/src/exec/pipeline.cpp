@@ -12,6 +12,7 @@
 #include <mutex>
 #include <system_error>
 
+#include "core/io.hpp"
 #include "exec/stop_read.hpp"
 #include "token/verify.hpp"
 
@@ -31,7 +32,7 @@ std::ptrdiff_t fd_source::read(char* buf, std::size_t n) {
 
 bool fd_source::would_wait() const {
   pollfd p{fd_, POLLIN, 0};
-  return ::poll(&p, 1, 0) == 0;
+  return detail::poll_some(&p, 1, 0) == 0;
 }
 
 std::ptrdiff_t memory_source::read(char* buf, std::size_t n) {

@@ -4,12 +4,13 @@
 #include <cstddef>
 #include <string_view>
 
+#include "jwtbatch/policy.hpp"
 #include "jwtbatch/status.hpp"
 
 namespace jwtbatch::detail {
 
 // Default maximum token length in bytes (SECURITY.md P3); configurable per call.
-inline constexpr std::size_t k_default_max_token_bytes = std::size_t{64} * 1024;
+inline constexpr std::size_t k_default_max_token_bytes = input_limits{}.max_token_bytes;
 
 // The three segments of a compact JWS, as views into the caller's token.
 struct compact_parts {

@@ -123,7 +123,12 @@ key_or_error okp_from_jwk(const jwk_fields& f, std::optional<alg> bind) {
   }
   const secret_bytes x = decode_member(f, "x");
   secret_bytes d;
-  if (f.get("d") != nullptr) d = decode_member(f, "d");
+  if (f.get("d") != nullptr) {
+    // RFC 8037 §2: d is the 32-byte seed. An empty one must not read as "no private
+    // part": a key file that meant to hold a private key would load as public.
+    d = decode_member(f, "d");
+    if (d.bytes.size() != 32) throw key_error{"Ed25519 private key (d) must be 32 bytes"};
+  }
   return make_ed25519_key(x.bytes, d.bytes, bind);
 }
 
@@ -185,6 +190,8 @@ status read_jwk_member(std::string_view name, od::value value, member_set& membe
     od::array ops;
     if (auto e = value.get_array().get(ops)) return json_error_status(e);
     for (auto op_result : ops) {
+      // The walk's element bound holds for the arrays read here too.
+      if (out.key_ops.size() == k_jwk_limits.max_elements) return status::json_limit_exceeded;
       std::string_view op;
       if (auto e = op_result.get_string().get(op)) return json_error_status(e);
       out.key_ops.emplace_back(op);
@@ -207,6 +214,7 @@ status read_keys(od::value& value, member_set& members, std::vector<jwk_fields>&
   od::array keys;
   if (value.get_array().get(keys) != simdjson::SUCCESS) return status::bad_member_type;
   for (auto element : keys) {
+    if (out.size() == k_jwk_limits.max_elements) return status::json_limit_exceeded;
     od::value kv;
     if (auto e = element.get(kv)) return json_error_status(e);
     od::json_type type{};

@@ -8,14 +8,22 @@
 namespace jwtbatch::detail {
 namespace {
 
-// The label of the first PEM block ("PUBLIC KEY", "CERTIFICATE", ...), or empty.
+// The label of the first PEM block ("PUBLIC KEY", "CERTIFICATE", ...), or empty. An
+// "EC PARAMETERS" block (the curve's OID, which `openssl ecparam -genkey` writes before
+// the key and the key repeats) is skipped: the key block after it decides.
 std::string_view first_label(std::string_view pem) {
   constexpr std::string_view begin = "-----BEGIN ";
-  const std::size_t at = pem.find(begin);
-  if (at == std::string_view::npos) return {};
-  const std::size_t start = at + begin.size();
-  const std::size_t end = pem.find("-----", start);
-  return end == std::string_view::npos ? std::string_view{} : pem.substr(start, end - start);
+  std::size_t from = 0;
+  for (;;) {
+    const std::size_t at = pem.find(begin, from);
+    if (at == std::string_view::npos) return {};
+    const std::size_t start = at + begin.size();
+    const std::size_t end = pem.find("-----", start);
+    if (end == std::string_view::npos) return {};
+    const std::string_view label = pem.substr(start, end - start);
+    if (label != "EC PARAMETERS") return label;
+    from = end;
+  }
 }
 
 }  // namespace

@@ -8,8 +8,8 @@
 #include <variant>
 
 #include "core/access.hpp"
-#include "crypto/signature.hpp"
 #include "crypto/pem.hpp"
+#include "crypto/signature.hpp"
 #include "keys/store.hpp"
 
 namespace jwtbatch {
