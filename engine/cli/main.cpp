@@ -36,7 +36,7 @@ void say(std::string_view message) noexcept {
     line = "jwtbatch: error\n";
   }
   std::fflush(stderr);  // what stdio holds comes first; its failure is ignored too
-  (void)io::write_all(STDERR_FILENO, line);  // a failed stderr has no one left to tell
+  (void)jwtbatch::cli::io::write_all(STDERR_FILENO, line);  // a failed stderr has no one left to tell
 }
 
 // A standard descriptor the program was started without (`2>&-`) is opened on

@@ -10,18 +10,20 @@ namespace {
 
 // The label of the first PEM block ("PUBLIC KEY", "CERTIFICATE", ...), or empty. An
 // "EC PARAMETERS" block (the curve's OID, which `openssl ecparam -genkey` writes before
-// the key and the key repeats) is skipped: the key block after it decides.
+// the key and the key repeats) is skipped when a block follows: that one decides.
 std::string_view first_label(std::string_view pem) {
   constexpr std::string_view begin = "-----BEGIN ";
+  std::string_view skipped;
   std::size_t from = 0;
   for (;;) {
     const std::size_t at = pem.find(begin, from);
-    if (at == std::string_view::npos) return {};
+    if (at == std::string_view::npos) return skipped;
     const std::size_t start = at + begin.size();
     const std::size_t end = pem.find("-----", start);
-    if (end == std::string_view::npos) return {};
+    if (end == std::string_view::npos) return skipped;
     const std::string_view label = pem.substr(start, end - start);
     if (label != "EC PARAMETERS") return label;
+    skipped = label;
     from = end;
   }
 }
