@@ -74,12 +74,7 @@ status walk_dom(std::string_view json, const json_limits& limits = k_default) {
   });
 }
 
-// cat joins its parts (GCC 12's -Wrestrict misfires on "literal" + std::string).
-std::string cat(std::initializer_list<std::string_view> parts) {
-  std::string out;
-  for (const std::string_view part : parts) out.append(part);
-  return out;
-}
+using test::cat;
 
 // member: `{"v":<value>}`, one value to validate.
 std::string member(std::string_view value) {

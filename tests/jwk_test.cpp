@@ -33,12 +33,7 @@
 namespace jwtbatch::detail {
 namespace {
 
-// cat joins its parts (GCC 12's -Wrestrict misfires on "literal" + std::string).
-std::string cat(std::initializer_list<std::string_view> parts) {
-  std::string out;
-  for (const std::string_view part : parts) out.append(part);
-  return out;
-}
+using test::cat;
 
 std::string b64(std::string_view bytes) {
   return base64url_encode(bytes);

@@ -41,12 +41,7 @@
 namespace jwtbatch::detail {
 namespace {
 
-// cat joins its parts (GCC 12's -Wrestrict misfires on "literal" + std::string).
-std::string cat(std::initializer_list<std::string_view> parts) {
-  std::string out;
-  for (const std::string_view part : parts) out.append(part);
-  return out;
-}
+using test::cat;
 
 std::vector<alg> algs_of(alg_mask m) {
   std::vector<alg> out;

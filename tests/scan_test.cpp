@@ -63,11 +63,7 @@ found scan(std::string_view line) {
   return r;
 }
 
-std::string cat(std::initializer_list<std::string_view> parts) {
-  std::string s;
-  for (const std::string_view p : parts) s += p;
-  return s;
-}
+using test::cat;
 
 found one(std::size_t offset, std::string_view token) {
   return {{offset, std::string(token)}};

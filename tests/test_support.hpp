@@ -3,6 +3,7 @@
 #pragma once
 
 #include <fstream>
+#include <initializer_list>
 #include <ostream>
 #include <sstream>
 #include <string>
@@ -30,6 +31,13 @@ inline std::string repeat(std::string_view unit, std::size_t bytes) {
   return s;
 }
 inline constexpr std::size_t kMiB = std::size_t{1} << 20;
+
+// cat joins its parts (GCC 12's -Wrestrict misfires on "literal" + std::string).
+inline std::string cat(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  for (const std::string_view part : parts) out.append(part);
+  return out;
+}
 
 // vector_path returns the absolute path of `name` inside the shared vectors folder.
 inline std::string vector_path(const std::string& name) {

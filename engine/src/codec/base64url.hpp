@@ -16,20 +16,13 @@
 #include <string>
 #include <string_view>
 
+#include "jwtbatch/base64url.hpp"
+
 namespace jwtbatch::detail {
 
-// base64url_decoded_size is the number of bytes a valid input of `encoded_len`
-// characters decodes to (for len = 1 mod 4, which is never valid, it returns the
-// bytes the complete quanta would give). Use it to size the output buffer.
-[[nodiscard]] constexpr std::size_t base64url_decoded_size(std::size_t encoded_len) noexcept {
-  const std::size_t rem = encoded_len % 4;
-  return encoded_len / 4 * 3 + (rem > 1 ? rem - 1 : 0);
-}
-
-// base64url_encoded_size is the unpadded length of the encoding of `len` bytes.
-[[nodiscard]] constexpr std::size_t base64url_encoded_size(std::size_t len) noexcept {
-  return len / 3 * 4 + (len % 3 == 0 ? 0 : len % 3 + 1);
-}
+// The sizes, spelled once in the public header.
+using jwtbatch::base64url_decoded_size;
+using jwtbatch::base64url_encoded_size;
 
 // base64url_decode decodes `in` into `out`, which must hold at least
 // base64url_decoded_size(in.size()) bytes. Returns true and sets *out_len on success;

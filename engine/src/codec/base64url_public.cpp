@@ -6,10 +6,6 @@
 
 namespace jwtbatch {
 
-// The public size functions are the codec's, spelled once in the public header.
-static_assert(base64url_decoded_size(7) == detail::base64url_decoded_size(7));
-static_assert(base64url_encoded_size(5) == detail::base64url_encoded_size(5));
-
 bool base64url_decode(std::string_view in, std::uint8_t* out, std::size_t* out_len) noexcept {
   return detail::base64url_decode(in, out, out_len);
 }
