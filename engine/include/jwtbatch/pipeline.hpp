@@ -24,6 +24,10 @@
 
 namespace jwtbatch {
 
+namespace detail {
+class line_tokens_access;
+}  // namespace detail
+
 // A stream of bytes, read by the pipeline's serial reader (one thread at a time).
 class byte_source {
  public:
@@ -104,7 +108,7 @@ class line_tokens {
   [[nodiscard]] std::size_t size() const noexcept { return entries_.size() - first_; }
 
  private:
-  friend class line_tokens_access;  // the pipeline's side (pipeline.cpp)
+  friend class detail::line_tokens_access;  // the pipeline's side (exec/pipeline.cpp)
   struct entry {
     std::size_t begin = 0;  // in the line (copied == false) or in copies_
     std::size_t length = 0;

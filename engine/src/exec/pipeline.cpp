@@ -87,6 +87,8 @@ void whole_line_extractor::extract(std::string_view line, bool cut, line_tokens&
   }
 }
 
+namespace detail {
+
 // One line of a chunk: its bytes in chunk::data, and its tokens in the chunk's lists.
 // (Named, not anonymous: line_tokens_access, a friend of a public class, uses them.)
 struct stream_line {
@@ -211,7 +213,13 @@ class line_tokens_access {
   }
 };
 
+}  // namespace detail
+
 namespace {
+
+using detail::line_tokens_access;
+using detail::stream_chunk;
+using detail::stream_line;
 
 // Owns every chunk of one stream (so none leaks if the sink throws mid-way); chunks go
 // from the reader to the writer and back. The two serial stages may run at the same
