@@ -16,6 +16,10 @@
 # (engine/..., tests/..., ...) that does not exist, and a backquoted test name
 # `Suite.Name` that no TEST, TEST_F or TEST_P in tests/ declares.
 #
+# -DPENDING_DOCS=<NAME;...> (e.g. ARCHITECTURE) names docs announced but not written
+# yet: while docs/<NAME>.md is missing, citations of it are counted and reported, not
+# failed; once it exists they are checked like any other.
+#
 # With SELFTEST_DIR it builds a small tree with known good and bad citations there,
 # checks it, and fails unless it finds exactly the expected problems: the checker's own
 # test.
@@ -28,10 +32,12 @@ set(ref_re "(§[0-9]+(\\.[0-9]+)*|[SKPJHCR][0-9]+)")
 set(refs_re " ${ref_re}([-/, ]+${ref_re})*")
 set(cite_re "[A-Za-z0-9_./-]*(${doc_names})\\.md(#[A-Za-z0-9_-]+|${refs_re})?")
 
-# next_match(<text var> <regex> <offset var> <match var> <line var>): the first match of
-# <regex> in the text at or after <offset>, its 1-based line, and the offset after it.
-# Text is never turned into a CMake list: source code is full of ';' and '['.
-function(next_match text_var regex offset_var match_var line_var)
+# next_match(<text var> <regex> <offset var> <match var> <line var> <cursor var>): the
+# first match of <regex> in the text at or after <offset>, and the line it starts on.
+# <offset> and <cursor> (the line at <offset>; start a text with 0 and 1) move past the
+# match, for the next call. The text is never turned into a CMake list: source code is
+# full of ';' and '['.
+function(next_match text_var regex offset_var match_var line_var cursor_var)
   string(SUBSTRING "${${text_var}}" ${${offset_var}} -1 rest)
   string(REGEX MATCH "${regex}" m "${rest}")
   if(m STREQUAL "")
@@ -39,18 +45,18 @@ function(next_match text_var regex offset_var match_var line_var)
     return()
   endif()
   string(FIND "${rest}" "${m}" pos)
-  math(EXPR abs "${${offset_var}} + ${pos}")
-  string(SUBSTRING "${${text_var}}" 0 ${abs} before)
+  string(SUBSTRING "${rest}" 0 ${pos} before)
   string(REGEX REPLACE "[^\n]" "" newlines "${before}")
-  string(LENGTH "${newlines}" n)
-  math(EXPR line "${n} + 1")
+  string(LENGTH "${newlines}" n_before)
+  string(REGEX REPLACE "[^\n]" "" newlines "${m}")
+  string(LENGTH "${newlines}" n_inside)
+  math(EXPR line "${${cursor_var}} + ${n_before}")
+  math(EXPR cursor "${line} + ${n_inside}")
   string(LENGTH "${m}" len)
-  if(len EQUAL 0)
-    set(len 1)
-  endif()
-  math(EXPR next "${abs} + ${len}")
+  math(EXPR next "${${offset_var}} + ${pos} + ${len}")
   set(${match_var} "${m}" PARENT_SCOPE)
   set(${line_var} ${line} PARENT_SCOPE)
+  set(${cursor_var} ${cursor} PARENT_SCOPE)
   set(${offset_var} ${next} PARENT_SCOPE)
 endfunction()
 
@@ -63,8 +69,9 @@ function(github_slug text out)
 endfunction()
 
 # check_tree(<root> <problems var>): every problem as "path:line: message".
-function(check_tree root out)
+function(check_tree root out pending_out)
   set(problems "")
+  set(pending 0)
 
   # What each doc defines: anchors (<a id>, heading slugs) and section numbers.
   file(GLOB doc_files RELATIVE "${root}/docs" "${root}/docs/*.md")
@@ -74,8 +81,9 @@ function(check_tree root out)
     set(anchors "")
     set(sections "")
     set(offset 0)
+    set(cursor 1)
     while(TRUE)
-      next_match(text "<a id=\"[^\"]+\"" offset m line)
+      next_match(text "<a id=\"[^\"]+\"" offset m line cursor)
       if(m STREQUAL "")
         break()
       endif()
@@ -83,8 +91,9 @@ function(check_tree root out)
       list(APPEND anchors "${id}")
     endwhile()
     set(offset 0)
+    set(cursor 1)
     while(TRUE)
-      next_match(text "\n#+ [^\n]*" offset m line)
+      next_match(text "\n#+ [^\n]*" offset m line cursor)
       if(m STREQUAL "")
         break()
       endif()
@@ -137,8 +146,9 @@ function(check_tree root out)
     endif()
 
     set(offset 0)
+    set(cursor 1)
     while(TRUE)
-      next_match(text "${cite_re}" offset m line)
+      next_match(text "${cite_re}" offset m line cursor)
       if(m STREQUAL "")
         break()
       endif()
@@ -162,7 +172,11 @@ function(check_tree root out)
         continue()
       endif()
       if(NOT EXISTS "${root}/docs/${name}.md")
-        list(APPEND problems "${where}: ${m}: docs/${name}.md does not exist")
+        if(name IN_LIST PENDING_DOCS)
+          math(EXPR pending "${pending} + 1")
+        else()
+          list(APPEND problems "${where}: ${m}: docs/${name}.md does not exist")
+        endif()
         continue()
       endif()
       if(tail MATCHES "^#(.+)$")
@@ -195,8 +209,9 @@ function(check_tree root out)
 
     # Links: in-page anchors and relative files.
     set(offset 0)
+    set(cursor 1)
     while(TRUE)
-      next_match(text "\\]\\([^)]+\\)" offset m line)
+      next_match(text "\\]\\([^)]+\\)" offset m line cursor)
       if(m STREQUAL "")
         break()
       endif()
@@ -211,15 +226,17 @@ function(check_tree root out)
         continue()
       endif()
       string(REGEX REPLACE "#.*$" "" path "${target}")
-      if(NOT EXISTS "${root}/docs/${path}")
+      string(REGEX REPLACE "\\.md$" "" path_name "${path}")
+      if(NOT EXISTS "${root}/docs/${path}" AND NOT path_name IN_LIST PENDING_DOCS)
         list(APPEND problems "${rel}:${line}: link ${target}: no such file")
       endif()
     endwhile()
 
     # Backquoted repository paths and test names.
     set(offset 0)
+    set(cursor 1)
     while(TRUE)
-      next_match(text "`[^`\n]+`" offset m line)
+      next_match(text "`[^`\n]+`" offset m line cursor)
       if(m STREQUAL "")
         break()
       endif()
@@ -237,6 +254,7 @@ function(check_tree root out)
     endwhile()
   endforeach()
   set(${out} "${problems}" PARENT_SCOPE)
+  set(${pending_out} ${pending} PARENT_SCOPE)
 endfunction()
 
 if(DEFINED SELFTEST_DIR)
@@ -254,8 +272,10 @@ if(DEFINED SELFTEST_DIR)
   file(WRITE "${SELFTEST_DIR}/engine/a.cpp"
        "// docs/${S} S1 and docs/${S} §0; docs/${S}#order; docs/${S}#rules\n"
        "// docs/${S} S2, docs/${S} §3, docs/${S}#nope\n"
-       "// ${S} S1; ../shared/${S}; docs/STYLE${md}\n")
-  check_tree("${SELFTEST_DIR}" got)
+       "// ${S} S1; ../shared/${S}; docs/STYLE${md}\n"
+       "// docs/ARCHITECTURE${md}#layers, announced and not written\n")
+  set(PENDING_DOCS ARCHITECTURE)
+  check_tree("${SELFTEST_DIR}" got pending)
   set(expected
       "engine/a.cpp:2: docs/${S} S2: docs/${S} defines no rule S2"
       "engine/a.cpp:2: docs/${S} §3: docs/${S} has no section §3"
@@ -270,22 +290,26 @@ if(DEFINED SELFTEST_DIR)
       "docs/${S}:8: `Suite.Absent`: no such test in tests/")
   list(SORT got)
   list(SORT expected)
-  if(NOT got STREQUAL expected)
+  if(NOT got STREQUAL expected OR NOT pending EQUAL 1)
     string(REPLACE ";" "\n  " got_text "${got}")
     string(REPLACE ";" "\n  " expected_text "${expected}")
-    message(FATAL_ERROR "doc_citations self-test: expected\n  ${expected_text}\ngot\n  ${got_text}")
+    message(FATAL_ERROR "doc_citations self-test: expected 1 pending citation and\n"
+                        "  ${expected_text}\ngot ${pending} pending and\n  ${got_text}")
   endif()
-  message(STATUS "doc_citations self-test: the 11 expected problems, and no other")
+  message(STATUS "doc_citations self-test: the 11 expected problems and 1 pending citation")
   return()
 endif()
 
 if(NOT DEFINED SOURCE_DIR OR NOT IS_DIRECTORY "${SOURCE_DIR}/docs")
   message(FATAL_ERROR "doc_citations: -DSOURCE_DIR=<repository root with docs/> missing")
 endif()
-check_tree("${SOURCE_DIR}" problems)
+check_tree("${SOURCE_DIR}" problems pending)
 list(LENGTH problems count)
 if(count GREATER 0)
   string(REPLACE ";" "\n  " text "${problems}")
   message(FATAL_ERROR "doc_citations: ${count} citation(s) do not resolve inside the repository:\n  ${text}")
 endif()
-message(STATUS "doc_citations: every citation of docs/ resolves")
+if(pending GREATER 0)
+  message(STATUS "doc_citations: ${pending} citation(s) of docs not written yet (${PENDING_DOCS})")
+endif()
+message(STATUS "doc_citations: every other citation of docs/ resolves")
