@@ -88,7 +88,7 @@ class member_set {
 // bad_json; magnitude is for a registered claim's own rule (NumericDate) to judge.
 [[nodiscard]] bool number_is_grammatical(simdjson::ondemand::value& v) noexcept;
 // A DOM tape only holds documents that parsed, so any number in it is grammatical.
-[[nodiscard]] inline bool number_is_grammatical(const simdjson::dom::element&) noexcept {
+[[nodiscard]] inline bool number_is_grammatical(const simdjson::dom::element& /*unused*/) noexcept {
   return true;
 }
 
