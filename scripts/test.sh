@@ -3,9 +3,10 @@
 # and runs the tests. Without an argument it runs all five phases, in this order (CI runs
 # exactly this):
 #   --release   every suite in the optimised build (build/release);
-#   --tidy      clang-tidy 14 on every translation unit under engine/, with
-#               .clang-tidy's checks and build/release's compile commands: any warning
-#               fails (scripts/tidy.sh);
+#   --tidy      clang-tidy 14 with .clang-tidy's checks and build/release's compile
+#               commands on every translation unit of the library (engine/src) and on
+#               the program's (engine/cli) changed since main: any warning fails
+#               (scripts/tidy.sh; `scripts/tidy.sh --all` checks every unit);
 #   --sanitize  every suite again under ASan + UBSan (build/asan);
 #   --tsan      the suites of the engine's parallel code (ctest label `tsan`: batch,
 #               pipeline, cache, determinism) under ThreadSanitizer, against a oneTBB
