@@ -89,8 +89,8 @@ class key_set_builder {
   ~key_set_builder();
   key_set_builder(const key_set_builder&) = delete;
   key_set_builder& operator=(const key_set_builder&) = delete;
-  key_set_builder(key_set_builder&&) noexcept;
-  key_set_builder& operator=(key_set_builder&&) noexcept;
+  key_set_builder(key_set_builder&& other) noexcept;
+  key_set_builder& operator=(key_set_builder&& other) noexcept;
 
   // add_jwks adds every usable key of a JWK Set document (RFC 7517 §5) or of a single
   // JWK object. `source` names the document in messages (usually its file name).
