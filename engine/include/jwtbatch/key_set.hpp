@@ -1,7 +1,7 @@
 // jwtbatch/key_set.hpp: the trusted keys, loaded once from configuration.
 //
 // Keys come only from here: never from a token's `jwk`, `jku`, `x5u` or `x5c`
-// (SECURITY.md S3). Every key is parsed once into a ready-to-use object (BoringSSL
+// (docs/SECURITY.md S3). Every key is parsed once into a ready-to-use object (BoringSSL
 // RSA / EC_KEY, raw Ed25519, precomputed HMAC states) and bound to the algorithms it
 // may serve. A key_set is immutable and thread-safe; share it as
 // std::shared_ptr<const key_set> and swap the pointer to reload.
