@@ -164,7 +164,8 @@ int run_gen(const gen_cmd_options& o, std::FILE* out, std::FILE* err) {
     throw config_error("--answers " + o.answers + ": the same file as --out");
   }
   // Each output file is written whole or not at all (replacing_file).
-  std::optional<replacing_file> corpus_file, answers_file;
+  std::optional<replacing_file> corpus_file;
+  std::optional<replacing_file> answers_file;
   if (!o.out.empty()) corpus_file.emplace(o.out, "--out");
   if (!o.answers.empty()) answers_file.emplace(o.answers, "--answers");
   // Corpus lines go to --out (its errors name it) or stdout (write_all: a closed
