@@ -84,7 +84,7 @@ std::function<bool()> bare_verifier(const bench_case& c, const fixture& f) {
       [&](const auto& m) -> std::function<bool()> {
         using T = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<T, detail::hmac_material>) {
-          // PERFORMANCE.md: an HMAC_CTX kept per thread and key, re-initialised.
+          // docs/PERFORMANCE.md#hmac: an HMAC_CTX kept per thread and key, re-initialised.
           auto ctx = std::shared_ptr<HMAC_CTX>(HMAC_CTX_new(), HMAC_CTX_free);
           HMAC_Init_ex(ctx.get(), m.secret.data(), m.secret.size(), detail::sha2_md(h), nullptr);
           return [ctx, input, n, sig, sig_len] {

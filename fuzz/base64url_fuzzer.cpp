@@ -1,5 +1,5 @@
 // base64url_fuzzer: differential and round-trip fuzzing of the strict base64url codec
-// (engine/src/base64url.hpp; SECURITY.md P1 and §4 item 3b).
+// (engine/src/base64url.hpp; docs/SECURITY.md P1, §4).
 //
 // For every input, taken as a candidate base64url string:
 //  - the scalar decoder, the AVX2 decoder (when the CPU has AVX2), the dispatching

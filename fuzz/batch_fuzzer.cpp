@@ -1,5 +1,5 @@
-// batch_fuzzer: the parallel engine against one-by-one verification (DESIGN.md,
-// threading; SECURITY.md §4).
+// batch_fuzzer: the parallel engine against one-by-one verification (docs/CHECKS.md#batch;
+// docs/SECURITY.md R1, R2, §4).
 //
 // The input is cut into records at '\n' (a '\r' ending a record dropped), as the
 // streaming pipeline cuts a file; at most k_max_records are used. Invariants:

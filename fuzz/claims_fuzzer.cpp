@@ -1,4 +1,4 @@
-// claims_fuzzer: detail::check_claims (engine/src/claims.hpp; SECURITY.md §0, J1-J4)
+// claims_fuzzer: detail::check_claims (engine/src/claims.hpp; docs/SECURITY.md §0, J1-J4)
 // and the cache's re-judgement detail::judge_claims.
 //
 // Input layout: byte 0 picks the policy (bit 0: returned_claims = {"scope"}) and byte 1-4

@@ -1,4 +1,4 @@
-// compact_fuzzer: split_compact (engine/src/compact.hpp; SECURITY.md P2, P3) against a
+// compact_fuzzer: split_compact (engine/src/compact.hpp; docs/SECURITY.md P2, P3) against a
 // reference verdict computed here by counting bytes.
 //
 // For each of several size limits: the status is one value of the enum and equals the

@@ -1,11 +1,11 @@
-// header_fuzzer: parse_header (engine/src/header.hpp; SECURITY.md J1-J4, H1-H5) against a
+// header_fuzzer: parse_header (engine/src/header.hpp; docs/SECURITY.md J1-J4, H1-H5) against a
 // reference model built on the simdjson DOM parser, a different parser from the
 // engine's On-Demand walk.
 //
 // The input is raw header JSON. It is base64url-encoded and parsed twice, with two
 // reused scratches whose buffers hold different leftovers (zeros, then JSON-looking
 // junk) past the decoded bytes: the results must be identical (no state leaks between
-// tokens, SECURITY.md R3). Then:
+// tokens, docs/SECURITY.md R3). Then:
 //  - the status is one value of the enum;
 //  - a UTF-8 BOM gives bad_json;
 //  - JSON the DOM rejects never gets past the format checks (class_of == format), and

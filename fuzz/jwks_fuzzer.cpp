@@ -1,4 +1,4 @@
-// jwks_fuzzer: key_set_builder::add_jwks + build (jwk.cpp, key_set.cpp; SECURITY.md S3,
+// jwks_fuzzer: key_set_builder::add_jwks + build (jwk.cpp, key_set.cpp; docs/SECURITY.md S3,
 // K1-K3) on arbitrary bytes.
 //
 // The only exception loading may raise is config_error (key_set.hpp); anything else

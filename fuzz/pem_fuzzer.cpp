@@ -1,4 +1,4 @@
-// pem_fuzzer: key_set_builder::add_pem + build (pem.cpp, key_set.cpp; SECURITY.md S3,
+// pem_fuzzer: key_set_builder::add_pem + build (pem.cpp, key_set.cpp; docs/SECURITY.md S3,
 // K1-K3) on arbitrary bytes.
 //
 // The first byte picks `bind` (byte % 4: none, RS256, ES256, EdDSA); the rest is the PEM

@@ -1,5 +1,5 @@
 // structured_verify_fuzzer: the whole verify path, driven by a mutator that understands
-// the token (SECURITY.md §0, §4).
+// the token (docs/SECURITY.md §0, §4).
 //
 // Random bytes almost never survive the signature check, so the claims stage and the
 // payload parser behind it see little of a plain fuzzer's work. This target's custom

@@ -210,7 +210,7 @@ inline bool is_lower_hex(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
 }
 
-// The invariants of one result `out` for `token` (SECURITY.md §0, S1-S6):
+// The invariants of one result `out` for `token` (docs/SECURITY.md §0, S1-S6):
 //  - exactly one status, from the enum (status_name round-trips, not "unknown");
 //  - the fingerprint is lowercase hex;
 //  - ok implies signature_verified, and signature_verified implies a status of class

@@ -1,5 +1,5 @@
 // verify_fuzzer: the whole verifier (verifier::verify_at) on arbitrary token bytes,
-// with a differential oracle on the signature (SECURITY.md §0, S1-S6).
+// with a differential oracle on the signature (docs/SECURITY.md §0, S1-S6).
 //
 // The key set and the invariants of one result are verify_fixture.hpp's (every key
 // type, the BoringSSL oracle on every signature the engine accepts). On top of them:

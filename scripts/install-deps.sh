@@ -30,6 +30,7 @@ packages=(
   g++ cmake ninja-build pkg-config python3
   clang-14 libclang-rt-14-dev   # libFuzzer, ASan/UBSan/TSan runtimes (fuzz and TSan builds)
   clang-format clang-tidy
+  clang-tidy-14                 # scripts/tidy.sh runs this version by name (test.sh --tidy)
   dpkg-dev xz-utils             # dpkg-source: unpacks and patches Debian source packages
   # libraries (BoringSSL comes as source: see above)
   libsimdjson-dev               # JSON (On-Demand)

@@ -85,7 +85,7 @@ def json_segments(token):
 
 
 # ---------------------------------------------------------------------------------------
-# Hand-written edge cases (SECURITY.md P1, P2, J1-J4, H1-H5).
+# Hand-written edge cases (docs/SECURITY.md P1, P2, J1-J4, H1-H5).
 
 B64_EDGES = {
     "empty": b"",

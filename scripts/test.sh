@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# test.sh [--release|--sanitize|--tsan|--fuzz]: installs what is missing, builds, and
-# runs the tests. Without an argument it runs all four phases, in this order (CI runs
+# test.sh [--release|--tidy|--sanitize|--tsan|--fuzz]: installs what is missing, builds,
+# and runs the tests. Without an argument it runs all five phases, in this order (CI runs
 # exactly this):
 #   --release   every suite in the optimised build (build/release);
+#   --tidy      clang-tidy 14 with .clang-tidy's checks and build/release's compile
+#               commands on every translation unit of the library (engine/src) and on
+#               the program's (engine/cli) changed since main: any warning fails
+#               (scripts/tidy.sh; `scripts/tidy.sh --all` checks every unit);
 #   --sanitize  every suite again under ASan + UBSan (build/asan);
 #   --tsan      the suites of the engine's parallel code (ctest label `tsan`: batch,
 #               pipeline, cache, determinism) under ThreadSanitizer, against a oneTBB
@@ -29,6 +33,11 @@ phase() {
       bash scripts/build.sh fuzz
       bash scripts/fuzz.sh
       ;;
+    tidy)
+      bash scripts/install-deps.sh
+      bash scripts/build.sh release
+      bash scripts/tidy.sh
+      ;;
     *)
       bash scripts/install-deps.sh
       bash scripts/build.sh "$kind"
@@ -40,10 +49,11 @@ phase() {
 }
 
 case "${1:-}" in
-  "") phase release; phase asan; phase tsan; phase fuzz ;;
+  "") phase release; phase tidy; phase asan; phase tsan; phase fuzz ;;
   --release) phase release ;;
+  --tidy) phase tidy ;;
   --sanitize) phase asan ;;
   --tsan) phase tsan ;;
   --fuzz) phase fuzz ;;
-  *) echo "test.sh: unknown option '$1' (--release, --sanitize, --tsan or --fuzz)" >&2; exit 2 ;;
+  *) echo "test.sh: unknown option '$1' (--release, --tidy, --sanitize, --tsan or --fuzz)" >&2; exit 2 ;;
 esac

@@ -173,7 +173,7 @@ static jwtbatch_key_set* mixed_keys(void) {
              JWTBATCH_OK);
   CHECK_CODE(jwtbatch_key_set_builder_add_jwks(b, k_ec_jwks, JWTBATCH_NTS, "ec.jwks", &err),
              JWTBATCH_OK);
-  /* Secrets and public keys in one set: refused unless allowed (SECURITY.md K3). */
+  /* Secrets and public keys in one set: refused unless allowed (docs/SECURITY.md K3). */
   CHECK_CODE(jwtbatch_key_set_builder_allow_mixed(b, 1), JWTBATCH_OK);
   CHECK_CODE(jwtbatch_key_set_builder_build(b, &keys, &err), JWTBATCH_OK);
   CHECK(keys != NULL && jwtbatch_key_set_size(keys) == 2);

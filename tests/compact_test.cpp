@@ -68,7 +68,7 @@ TEST(Compact, SizeLimitComesFirst) {
 }
 
 TEST(Compact, ManyDotsStopEarly) {
-  // 100k dots under a raised limit: the scan stops at the sixth dot (SECURITY.md P2).
+  // 100k dots under a raised limit: the scan stops at the sixth dot (docs/SECURITY.md P2).
   compact_parts p;
   const std::string dots(100000, '.');
   EXPECT_EQ(split(dots, p, 1 << 20), status::bad_segments);

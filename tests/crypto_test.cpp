@@ -1,6 +1,6 @@
 // crypto_test: the crypto layer (engine/src/crypto) on its own: the precomputed HMAC
 // states against BoringSSL's one-shot HMAC(), sign and verify per family through the
-// layer's builders, the ECDSA range check (SECURITY.md S6), the fingerprint, the
+// layer's builders, the ECDSA range check (docs/SECURITY.md S6), the fingerprint, the
 // keyed hash and the DER/PEM recognisers. Expected values are published vectors
 // (RFC 4231, FIPS 180-2, the SipHash paper, SEC 2 curve orders) or BoringSSL's own
 // answer for the same input.
@@ -339,7 +339,7 @@ TEST(CryptoBuilders, RsaRefusals) {
   const std::vector<std::uint8_t> three = {0x03};
   c.e = three;
   EXPECT_EQ(make_rsa_key(c, std::nullopt).error,
-            "RSA public exponent must be odd and in 65537..2^33 (SECURITY.md K1)");
+            "RSA public exponent must be odd and in 65537..2^33 (docs/SECURITY.md K1)");
   c.e = m.e.bytes;
   c.n = std::span(m.n.bytes.data(), 128);  // 1024 bits
   EXPECT_EQ(make_rsa_key(c, std::nullopt).error,
@@ -361,7 +361,7 @@ TEST(CryptoBuilders, Ed25519Refusals) {
 }
 
 // ---------------------------------------------------------------------------------
-// The ECDSA range check: r and s must lie in [1, n-1] (SECURITY.md S6).
+// The ECDSA range check: r and s must lie in [1, n-1] (docs/SECURITY.md S6).
 
 struct curve_case {
   ec_curve curve;

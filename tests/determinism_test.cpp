@@ -1,7 +1,7 @@
 // Determinism over the whole shared catalogue: every attack vector and every
 // Wycheproof JWS/JWK token, shuffled together with repeated copies, gives the same
 // result, field for field, whether verified one by one, as a batch on 1, 2 or 8
-// threads with any grain, or streamed as lines (SECURITY.md R2/R3: order and
+// threads with any grain, or streamed as lines (docs/SECURITY.md R2/R3: order and
 // neighbours change nothing).
 //
 // The attack vectors share one policy and key set (attack_vectors.json), the

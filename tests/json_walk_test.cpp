@@ -3,9 +3,9 @@
 //  - the grammar of RFC 8259 (numbers by §6's grammar, whatever their magnitude;
 //    literals; whitespace of §2 only; one JSON text per document);
 //  - strings: escapes and UTF-8 (RFC 8259 §7, §8.1; a byte-order mark is not JSON);
-//  - duplicate member names after unescaping (RFC 7515 §4, RFC 8725 §2.6, SECURITY.md
-//    J1), in the linear and the hashed member_set alike;
-//  - each limit of json_limits exactly at its bound and one over (SECURITY.md J4);
+//  - duplicate member names after unescaping (RFC 7515 §4, RFC 8725 §2.6,
+//    docs/SECURITY.md J1), in the linear and the hashed member_set alike;
+//  - each limit of json_limits exactly at its bound and one over (docs/SECURITY.md J4);
 //  - the segment decoders (strict base64url, zeroed padding);
 //  - the DOM-tape walk gives the On-Demand walk's status on every document both read.
 // A document is read the way the engine reads a header or a payload: its root object
@@ -318,7 +318,7 @@ TEST(JsonDuplicates, SameNameTwiceInOneObject) {
   EXPECT_EQ(walk(R"({"a":1,"a":1})"), status::duplicate_member);
   EXPECT_EQ(walk(R"({"a":1,"b":2,"a":3})"), status::duplicate_member);
   EXPECT_EQ(walk(R"({"":1,"":2})"), status::duplicate_member);
-  // After unescaping: the same name spelled two ways (RFC 7515 §4, SECURITY.md J1).
+  // After unescaping: the same name spelled two ways (RFC 7515 §4, docs/SECURITY.md J1).
   EXPECT_EQ(walk(R"({"alg":1,"\u0061lg":2})"), status::duplicate_member);
   EXPECT_EQ(walk(R"({"a/b":1,"a\/b":2})"), status::duplicate_member);
   EXPECT_EQ(walk(R"({"\u00e9":1,"é":2})"), status::duplicate_member);
@@ -632,7 +632,7 @@ TEST(JsonSegment, OpenSegmentObjectYieldsEveryStatusOfItsStage) {
 }
 
 TEST(JsonSegment, TheHeaderVectorsOfTheAttackCatalogue) {
-  // attack_vectors.json's JSON attacks (SECURITY.md J1-J4), read in place: each
+  // attack_vectors.json's JSON attacks (docs/SECURITY.md J1-J4), read in place: each
   // token's header segment opened and walked as the engine reads a document, with the
   // walk's default limits. The verifier's own header limits are jose/header's matter.
   const std::map<std::string, status> expected = {

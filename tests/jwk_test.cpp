@@ -444,7 +444,8 @@ TEST(JwkRefused, RsaModulusSizeAtEachBoundAndOneOver) {
 
 TEST(JwkRefused, RsaExponentsOutside65537To2Pow33OrEven) {
   const std::string n = modulus(2048);
-  const std::string msg = "RSA public exponent must be odd and in 65537..2^33 (SECURITY.md K1)";
+  const std::string msg =
+      "RSA public exponent must be odd and in 65537..2^33 (docs/SECURITY.md K1)";
   for (const std::uint64_t e :
        {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{2}, std::uint64_t{3}, std::uint64_t{17},
         std::uint64_t{65535}, std::uint64_t{65536}, std::uint64_t{65538}, std::uint64_t{1} << 33,
@@ -645,7 +646,7 @@ std::string build_error(const std::vector<std::string>& documents) {
 }
 
 TEST(JwkSet, DuplicateKidsAreAllRefused) {
-  // SECURITY.md K3: keys sharing a kid are ambiguous; none of them is used.
+  // docs/SECURITY.md K3: keys sharing a kid are ambiguous; none of them is used.
   EXPECT_EQ(build_error({cat({R"({"keys":[)", oct(32, R"(,"kid":"k","alg":"HS256")"), ",",
                               oct(33, R"(,"kid":"k","alg":"HS256")"), "]}"})}),
             "no usable key\n"
@@ -745,7 +746,7 @@ TEST(JwkWycheproof, EveryGroupOfJsonWebKeyTestLoadsAsExpected) {
        {skipped("RS256_1024", "RSA modulus of 1024 bits is outside 2048..16384 (RFC 7518 §3.3)")}},
       {9,
        {skipped("RS256_2048",
-                "RSA public exponent must be odd and in 65537..2^33 (SECURITY.md K1)")}},
+                "RSA public exponent must be odd and in 65537..2^33 (docs/SECURITY.md K1)")}},
       {10, short_key("short_hs256_key", 31, 32, "HS256")},
       {11, short_key("short_hs384_key", 47, 48, "HS384")},
       {12, short_key("short_hs512_key", 63, 64, "HS512")},

@@ -498,7 +498,7 @@ TEST(PemRefused, RsaKeysTheKeyRulesRefuse) {
   EXPECT_EQ(load(spki(rsa_public(modulus(2048), 65537).get())).algs, k_rsa_all);
   EXPECT_EQ(load(pkcs1_public(rsa_public(modulus(16384), 65537).get())).algs, k_rsa_all);
   const std::string exponent =
-      "key.pem: RSA public exponent must be odd and in 65537..2^33 (SECURITY.md K1)";
+      "key.pem: RSA public exponent must be odd and in 65537..2^33 (docs/SECURITY.md K1)";
   for (const std::uint64_t e : {std::uint64_t{3}, std::uint64_t{17}, std::uint64_t{65535}}) {
     EXPECT_EQ(load(spki(rsa_public(modulus(2048), e).get())).error, exponent) << e;
   }

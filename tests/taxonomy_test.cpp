@@ -1,5 +1,5 @@
 // Every status in the taxonomy is produced by a real input through the verify path
-// (STYLE.md: "Every value is produced by at least one test"). A new status fails
+// (docs/STYLE.md#tests: every status is produced by at least one test). A new status fails
 // this test until an input that produces it is added below.
 #include <gtest/gtest.h>
 

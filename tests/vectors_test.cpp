@@ -167,7 +167,7 @@ TEST(AttackVectors, StructureAndHeaderLayer) {
 }
 
 TEST(AttackVectors, SameVerdictsWithAFreshScratchPerToken) {
-  // Reusing one scratch must not change any verdict (SECURITY.md R3).
+  // Reusing one scratch must not change any verdict (docs/SECURITY.md R3).
   simdjson::dom::parser parser;
   const auto root = load(parser, "attack_vectors.json");
   simdjson::dom::array vectors;
@@ -374,7 +374,7 @@ const std::map<std::string, expected_verdict> k_attack_expected = {
 };
 
 // Attack labels by catalogue id (vectors README). Where the engine's label rules are
-// narrower than the catalogue (SECURITY.md ids cover neighbouring non-attacks too),
+// narrower than the catalogue (docs/SECURITY.md ids cover neighbouring non-attacks too),
 // the vector is listed in k_unlabelled with the reason.
 const std::map<std::string, attack_label> k_catalogue_label = {
     {"S1", attack_label::alg_none},          {"S2", attack_label::key_confusion},
@@ -454,7 +454,7 @@ TEST(AttackVectors, WholeVerifyPathStatusesClassesAndLabels) {
 }
 
 TEST(AttackVectors, OneShuffledBatchGivesTheSameVerdicts) {
-  // SECURITY.md R2/R3: the order tokens arrive in, and what a thread verified before,
+  // docs/SECURITY.md R2/R3: the order tokens arrive in, and what a thread verified before,
   // change nothing.
   simdjson::dom::parser parser;
   const auto root = load(parser, "attack_vectors.json");

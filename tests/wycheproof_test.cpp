@@ -406,7 +406,7 @@ TEST_F(Wycheproof, JsonWebSignature) {
   const dom::element root = load(file);
   // vectors README: 367 and 370 are byte-identical to the valid 357 (upstream label
   // bug); 372 and 373 hold a literal '?' in a base64url segment and must be rejected.
-  // jwtbatch's key rules (SECURITY.md §5.1, K2) also refuse four RFC 7520 cases that
+  // jwtbatch's key rules (docs/SECURITY.md §5, K2) also refuse four RFC 7520 cases that
   // Wycheproof labels valid: 346/350 sign PS384 with a key whose JWK says "alg":"PS256"
   // (a key serves the algorithm it is bound to: alg_key_mismatch), and 347/351 use a
   // key whose "alg" is "ES521", not a JWS algorithm, which this same suite's

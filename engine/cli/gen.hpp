@@ -4,7 +4,7 @@
 // Two modes:
 //  - mix (default): valid, expired, forged and malformed tokens in exact proportions,
 //    each distinct token repeated `repeat` times over the output;
-//  - hostile: the attack shapes of SECURITY.md, one shape after another, each built
+//  - hostile: the attack shapes of docs/SECURITY.md, one shape after another, each built
 //    from the real keys so that it is a genuine attempt (key confusion signs HS256
 //    with an RSA/EC/Ed25519 public key's bytes, psychic signatures target an EC key...).
 //

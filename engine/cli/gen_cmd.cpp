@@ -96,7 +96,7 @@ void setup_gen_command(CLI::App& sub, gen_cmd_options& o) {
       ->check(CLI::IsMember({"tokens", "access-log", "json-log"}));
   add_whole_flag(cmd, "--seed", o.seed, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max(),
                  "Random seed", "", "1");
-  cmd->add_flag("--hostile", o.hostile, "The attack shapes of SECURITY.md instead of the mix");
+  cmd->add_flag("--hostile", o.hostile, "The attack shapes of docs/SECURITY.md instead of the mix");
   cmd->add_option("--base-time", o.base_time,
                   "Time of the first line: Unix seconds or RFC 3339, year 1970..9999 (default: "
                   "now)")
@@ -164,7 +164,8 @@ int run_gen(const gen_cmd_options& o, std::FILE* out, std::FILE* err) {
     throw config_error("--answers " + o.answers + ": the same file as --out");
   }
   // Each output file is written whole or not at all (replacing_file).
-  std::optional<replacing_file> corpus_file, answers_file;
+  std::optional<replacing_file> corpus_file;
+  std::optional<replacing_file> answers_file;
   if (!o.out.empty()) corpus_file.emplace(o.out, "--out");
   if (!o.answers.empty()) answers_file.emplace(o.answers, "--answers");
   // Corpus lines go to --out (its errors name it) or stdout (write_all: a closed

@@ -26,7 +26,7 @@ struct gen_cmd_options {
   std::string answers;  // optional NDJSON answer key: one line per output line
 };
 
-void setup_gen_command(CLI::App& cmd, gen_cmd_options& o);
+void setup_gen_command(CLI::App& sub, gen_cmd_options& o);
 int run_gen(const gen_cmd_options& o, std::FILE* out, std::FILE* err);
 
 }  // namespace jwtbatch::cli

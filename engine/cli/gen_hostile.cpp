@@ -190,7 +190,7 @@ std::string build_stripped(shape_context& x) {
   // S5: the signature removed or cut to a prefix (canonical base64url).
   const std::string token = x.sg.sign(x.target, x.c.json(x.o));
   const parts p = split(token);
-  const std::string head = std::string(p.header) + "." + std::string(p.payload) + ".";
+  std::string head = std::string(p.header) + "." + std::string(p.payload) + ".";
   if (x.variant % 3 == 0) return head;
   std::vector<std::uint8_t> sig = unb64(p.signature);
   sig.resize(x.variant % 3 == 1 ? 16 : 1);
@@ -250,7 +250,9 @@ std::string build_deep(shape_context& x) {
 
 std::vector<shape> hostile_shapes(const signer& sg) {
   const auto& targets = sg.targets();
-  std::vector<signing_key> asym, hmac_bound, ec;
+  std::vector<signing_key> asym;
+  std::vector<signing_key> hmac_bound;
+  std::vector<signing_key> ec;
   for (const auto& t : targets) {
     if (t.k.kind() == key_kind::oct) {
       // An HMAC key bound to fewer than all three hashes can be confused with another.

@@ -1,4 +1,4 @@
-// gen_hostile.hpp: the attack shapes of `jwtbatch gen --hostile` (SECURITY.md §2), each
+// gen_hostile.hpp: the attack shapes of `jwtbatch gen --hostile` (docs/SECURITY.md §2), each
 // built from the real keys so that it is a genuine attempt: alg none, key confusion,
 // psychic signatures, embedded keys, non-canonical encodings, duplicate members, crit,
 // stripped signatures, kid injection, and the limits (oversize, deep nesting).

@@ -71,7 +71,7 @@ class replacing_file {
 
  private:
   [[noreturn]] void fail(const std::string& what);
-  bool rename_no_replace() const;
+  [[nodiscard]] bool rename_no_replace() const;
 
   std::string path_, flag_, temp_;
   std::FILE* file_ = nullptr;

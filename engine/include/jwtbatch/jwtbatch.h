@@ -134,7 +134,7 @@ typedef struct jwtbatch_str {
 
 /* The verdict of one token. Numbers and names are those of the C++ enum
  * jwtbatch::status (status.hpp): stable, append-only. The first failing check
- * decides; the order is DESIGN.md's "One token's way". */
+ * decides; the order is docs/CHECKS.md#order. */
 enum jwtbatch_status {
   JWTBATCH_STATUS_OK = 0,
   /* format: the bytes are not a compact JWS jwtbatch will read */

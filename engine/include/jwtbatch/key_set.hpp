@@ -1,7 +1,7 @@
 // jwtbatch/key_set.hpp: the trusted keys, loaded once from configuration.
 //
 // Keys come only from here: never from a token's `jwk`, `jku`, `x5u` or `x5c`
-// (SECURITY.md S3). Every key is parsed once into a ready-to-use object (BoringSSL
+// (docs/SECURITY.md S3). Every key is parsed once into a ready-to-use object (BoringSSL
 // RSA / EC_KEY, raw Ed25519, precomputed HMAC states) and bound to the algorithms it
 // may serve. A key_set is immutable and thread-safe; share it as
 // std::shared_ptr<const key_set> and swap the pointer to reload.
@@ -89,8 +89,8 @@ class key_set_builder {
   ~key_set_builder();
   key_set_builder(const key_set_builder&) = delete;
   key_set_builder& operator=(const key_set_builder&) = delete;
-  key_set_builder(key_set_builder&&) noexcept;
-  key_set_builder& operator=(key_set_builder&&) noexcept;
+  key_set_builder(key_set_builder&& other) noexcept;
+  key_set_builder& operator=(key_set_builder&& other) noexcept;
 
   // add_jwks adds every usable key of a JWK Set document (RFC 7517 §5) or of a single
   // JWK object. `source` names the document in messages (usually its file name).

@@ -18,7 +18,7 @@ namespace detail {
 struct access;
 }  // namespace detail
 
-// Known attack shapes a rejected token matched (SECURITY.md §2 catalogue ids in
+// Known attack shapes a rejected token matched (docs/SECURITY.md §2 catalogue ids in
 // brackets). Audit users count these; the status stays the verdict. Append-only.
 enum class attack_label : std::uint8_t {
   none,

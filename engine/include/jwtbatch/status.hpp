@@ -23,7 +23,7 @@ namespace jwtbatch {
 enum class status_class : std::uint8_t { ok, format, header, key, signature, claims };
 
 // X(name, class): one line per status, in numeric order. The checks that produce each
-// value run in the order of DESIGN.md ("One token's way"); the first failure decides.
+// value run in the order of docs/CHECKS.md#order; the first failure decides.
 #define JWTBATCH_STATUS_LIST(X)                                                       \
   /* The token passed every check that ran. */                                        \
   X(ok, ok)                                                                           \

@@ -4,7 +4,7 @@
 // detects duplicate member names nor looks inside values nobody asks for. Header and
 // payload are security decisions, so the engine reads every value it is handed:
 //  - every object's member names are checked for duplicates after unescaping
-//    (RFC 7515 §4, RFC 8725 §2.6, SECURITY.md J1), in linear time;
+//    (RFC 7515 §4, RFC 8725 §2.6, docs/SECURITY.md J1), in linear time;
 //  - depth, member count, array length and string length are bounded (J4);
 //  - every scalar is fully checked, so "tru", "01" or a bad escape anywhere fails
 //    (numbers by the grammar of RFC 8259 §6, not by whether a double holds them).
@@ -88,7 +88,7 @@ class member_set {
 // bad_json; magnitude is for a registered claim's own rule (NumericDate) to judge.
 [[nodiscard]] bool number_is_grammatical(simdjson::ondemand::value& v) noexcept;
 // A DOM tape only holds documents that parsed, so any number in it is grammatical.
-[[nodiscard]] inline bool number_is_grammatical(const simdjson::dom::element&) noexcept {
+[[nodiscard]] inline bool number_is_grammatical(const simdjson::dom::element& /*unused*/) noexcept {
   return true;
 }
 

@@ -1,6 +1,6 @@
 // ES256/384/512 (RFC 7518 §3.4): the JWS signature is R || S, each left-padded to the
 // curve's field size. It is split in half and turned into an ECDSA_SIG through
-// BN_bin2bn, never through a DER parser (SECURITY.md S7). r and s outside [1, n-1]
+// BN_bin2bn, never through a DER parser (docs/SECURITY.md S7). r and s outside [1, n-1]
 // are rejected by ECDSA_do_verify (S6).
 #include <openssl/bn.h>
 #include <openssl/ec.h>

@@ -1,5 +1,5 @@
 // EdDSA with Ed25519 (RFC 8037 §3.1). ED25519_verify rejects S >= L (RFC 8032
-// §5.1.7) and non-canonical encodings, so malleated signatures fail (SECURITY.md S8).
+// §5.1.7) and non-canonical encodings, so malleated signatures fail (docs/SECURITY.md S8).
 #include <openssl/curve25519.h>
 
 #include "crypto/signature.hpp"

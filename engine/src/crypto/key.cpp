@@ -136,7 +136,7 @@ key_or_error make_rsa_key(bssl::UniquePtr<RSA> rsa, bool has_private, std::optio
   if (BN_get_u64(e, &exponent) != 1 || exponent < 65537 || exponent >= (std::uint64_t{1} << 33) ||
       exponent % 2 == 0) {
     ERR_clear_error();
-    return fail("RSA public exponent must be odd and in 65537..2^33 (SECURITY.md K1)");
+    return fail("RSA public exponent must be odd and in 65537..2^33 (docs/SECURITY.md K1)");
   }
   if (has_roca_fingerprint(n)) {
     return fail("RSA modulus has the ROCA fingerprint (CVE-2017-15361): weak key");

@@ -3,7 +3,7 @@
 //
 // A key is typed (oct / RSA / EC curve / Ed25519) and carries the set of algorithms
 // it may be used with; the token's `alg` only has to be in that set. There is no
-// operation that turns asymmetric key material into HMAC bytes (SECURITY.md S2).
+// operation that turns asymmetric key material into HMAC bytes (docs/SECURITY.md S2).
 // Keys are immutable once built and shared by every thread.
 #pragma once
 
@@ -124,7 +124,7 @@ enum class ec_curve : std::uint8_t { p256, p384, p521 };
 }
 
 // Builders shared by the JWK and PEM loaders. Each validates the material with the
-// rules of SECURITY.md §2.2 and returns the key, or an error message naming what is
+// rules of docs/SECURITY.md §2.2 and returns the key, or an error message naming what is
 // wrong (never a half-usable key). `bind` narrows the algorithms to one. Key material
 // is given as big-endian bytes (as JWK members carry it, RFC 7518 §6): no BoringSSL
 // type crosses into the layers above (crypto/internal.hpp has the BoringSSL forms).

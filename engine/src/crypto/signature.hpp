@@ -41,7 +41,7 @@ namespace jwtbatch::detail {
                               std::vector<std::uint8_t>& out);
 // ecdsa_rs_out_of_range says whether the JWS signature `sig` (R || S, 2 * field_bytes)
 // carries an r or s outside [1, n-1], n the curve's order: the shape of the "psychic
-// signature" (CVE-2022-21449, r = s = 0), which ecdsa_verify refuses (SECURITY.md S6)
+// signature" (CVE-2022-21449, r = s = 0), which ecdsa_verify refuses (docs/SECURITY.md S6)
 // and the attack label names. False for any other length, and if memory runs out.
 [[nodiscard]] bool ecdsa_rs_out_of_range(const ec_material& m,
                                          std::span<const std::uint8_t> sig) noexcept;

@@ -150,6 +150,7 @@ status read_registered(std::string_view name, V& v, const policy& p, const json_
   // after the payload buffer is gone.
   static constexpr std::array<std::string_view, 7> k_registered = {"iss", "sub", "jti", "aud",
                                                                    "exp", "nbf", "iat"};
+  // NOLINTNEXTLINE(readability-qualified-auto): an array iterator, a pointer only by chance
   const auto known = std::find(k_registered.begin(), k_registered.end(), name);
   if (known == k_registered.end()) {
     handled = false;

@@ -1,5 +1,5 @@
 // claims.hpp: the JWT payload (RFC 7519 §4, §7.2 steps 9-10) and the policy's claim
-// checks. Runs only after the signature verified (SECURITY.md §0).
+// checks. Runs only after the signature verified (docs/SECURITY.md §0).
 #pragma once
 
 #include <cstdint>
@@ -55,7 +55,7 @@ struct claims_verdict {
 // required claims' names, see result::reserve) as one JSON object (strict and bounded like the
 // header, with the policy's limits), copies the registered and requested claims into `out`, then
 // applies the policy at time `now` (Unix seconds). Call it only after the signature verified
-// (SECURITY.md §0).
+// (docs/SECURITY.md §0).
 //
 // Order (first failure decides): bad_json / duplicate_member / json_limit_exceeded ->
 // bad_claim_type -> missing_claim -> expired -> not_yet_valid -> issued_in_future ->

@@ -9,7 +9,7 @@
 
 namespace jwtbatch::detail {
 
-// Default maximum token length in bytes (SECURITY.md P3); configurable per call.
+// Default maximum token length in bytes (docs/SECURITY.md P3); configurable per call.
 inline constexpr std::size_t k_default_max_token_bytes = input_limits{}.max_token_bytes;
 
 // The three segments of a compact JWS, as views into the caller's token.

@@ -33,7 +33,7 @@ struct jose_header {
   bool has_typ = false;
   bool has_cty = false;
   // Parameters that could carry or point at a key. Recorded so policy and audit can
-  // see them; keys only ever come from the configured key set (SECURITY.md S3).
+  // see them; keys only ever come from the configured key set (docs/SECURITY.md S3).
   bool has_jwk = false;
   bool has_jku = false;
   bool has_x5u = false;

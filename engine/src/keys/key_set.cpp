@@ -205,7 +205,7 @@ std::shared_ptr<const key_set> key_set_builder::build() {
   state_->keys.clear();
   std::vector<std::string> warnings = state_->warnings;
 
-  // Keys sharing a kid are ambiguous: all of them are refused (SECURITY.md K3).
+  // Keys sharing a kid are ambiguous: all of them are refused (docs/SECURITY.md K3).
   std::map<std::string, std::size_t> kid_count;
   for (const auto& k : keys) {
     if (k.has_kid) ++kid_count[k.kid];

@@ -17,7 +17,7 @@ key_store::key_store(std::vector<key> keys) : keys_(std::move(keys)) {
 status key_store::select(alg a, std::optional<std::string_view> kid, bool require_kid,
                          const key** out) const noexcept {
   if (kid) {
-    // kid is an opaque, exact-bytes map key (SECURITY.md S4): no trimming, no case
+    // kid is an opaque, exact-bytes map key (docs/SECURITY.md S4): no trimming, no case
     // folding, NUL is just a byte.
     const auto it = by_kid_.find(*kid);
     if (it == by_kid_.end()) return status::key_not_found;

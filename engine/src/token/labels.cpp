@@ -61,7 +61,9 @@ attack_label classify(const label_context& c, const key_store& keys,
       if (h != nullptr && h->has_kid && looks_injected(h->kid)) return attack_label::kid_injection;
       break;
     case status::bad_signature_length:
-      if (c.chosen != nullptr && c.signature.size() < signature_size(*c.chosen, h->algorithm)) {
+      // A key is chosen only after the header was read: h is set whenever chosen is.
+      if (c.chosen != nullptr && h != nullptr &&
+          c.signature.size() < signature_size(*c.chosen, h->algorithm)) {
         return attack_label::signature_stripped;
       }
       break;

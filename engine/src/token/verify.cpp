@@ -28,7 +28,7 @@ void set_fingerprint(std::string_view token, result& out) noexcept {
 
 namespace {
 
-// Policy checks on the header, after the header's own rules (DESIGN.md order).
+// Policy checks on the header, after the header's own rules (docs/CHECKS.md#order).
 status check_header_policy(const jose_header& h, const policy& p) noexcept {
   if (!p.allowed_algs.contains(h.algorithm)) return status::alg_not_allowed;
   if (h.has_typ) {
@@ -76,7 +76,7 @@ status run(std::string_view token, const key_store& keys, const prepared_policy&
   // alphabet (a space in the payload...) or another non-canonical spelling is a format
   // error, never a "forgery" found by an RSA or ECDSA operation. Decoding is not
   // reading: the payload's JSON is parsed only after the signature verified
-  // (SECURITY.md §0). The header segment is decoded as strictly by parse_header.
+  // (docs/SECURITY.md §0). The header segment is decoded as strictly by parse_header.
   std::size_t payload_len = 0;
   std::size_t sig_len = 0;
   const bool canonical =
@@ -111,7 +111,7 @@ status run(std::string_view token, const key_store& keys, const prepared_policy&
   }
   out.signature_verified = true;
 
-  // Only now is the payload read (SECURITY.md §0: never before the signature).
+  // Only now is the payload read (docs/SECURITY.md §0: never before the signature).
   return check_decoded_claims(payload_len, pp, now, scratch.claims, out, scratch.verdict);
 }
 
