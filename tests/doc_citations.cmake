@@ -135,7 +135,7 @@ function(check_tree root out pending_out)
       list(APPEND files "${top}")
     endif()
   endforeach()
-  list(FILTER files EXCLUDE REGEX "^fuzz/corpus/|(^|/)build/|\\.(json|dict|svg|png|gz|zst)$")
+  list(FILTER files EXCLUDE REGEX "^fuzz/corpus/|(^|/)build/|(^|/)node_modules/|\\.(json|dict|svg|png|gz|zst)$")
 
   foreach(rel IN LISTS files)
     file(READ "${root}/${rel}" text)
