@@ -69,7 +69,12 @@ key_or_error rsa_from_jwk(const jwk_fields& f, std::optional<alg> bind) {
   c.n = n.bytes;
   c.e = e.bytes;
   c.has_private = f.get("d") != nullptr;
-  secret_bytes d, p, q, dp, dq, qi;
+  secret_bytes d;
+  secret_bytes p;
+  secret_bytes q;
+  secret_bytes dp;
+  secret_bytes dq;
+  secret_bytes qi;
   if (c.has_private) {
     d = decode_member(f, "d");
     p = decode_member(f, "p");
