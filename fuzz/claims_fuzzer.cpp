@@ -6,6 +6,8 @@
 // payload JSON, base64url-encoded here and handed to check_claims. Invariants:
 //  - the status is one value of the enum (status_name round-trips, not "unknown"), of
 //    class ok, format or claims (check_claims decides nothing else);
+//  - the one-pass reader changes nothing: the general walk alone gives the same status,
+//    verdict and claims (jose/direct_claims.hpp);
 //  - judge_claims(p, now, verdict, out) equals the returned status (a cached token is
 //    judged the same), on the result and on a copy of it;
 //  - claims are copied into `out` only when the payload parsed: on a format status
@@ -131,6 +133,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   // Every view readable; copies carry equal strings into their own buffer.
   const fuzz_facts::facts before = fuzz_facts::facts_of(*out);
+
+  // The general walk alone decides exactly as the engine's way (one-pass reader first).
+  {
+    jwtbatch::result general;
+    d::access::reserve(general, segment.size() + p.name_room);
+    d::claims_verdict general_verdict;
+    scratch.direct = false;
+    const status general_st = d::check_claims(segment, p, now, scratch, general, general_verdict);
+    scratch.direct = true;
+    JWTBATCH_FUZZ_CHECK(general_st == st, "the general walk alone gives another status", st);
+    JWTBATCH_FUZZ_CHECK(general_verdict.before_time == verdict.before_time &&
+                            general_verdict.after_time == verdict.after_time &&
+                            general_verdict.after_detail == verdict.after_detail,
+                        "the general walk alone gives another verdict", st);
+    JWTBATCH_FUZZ_CHECK(fuzz_facts::facts_of(general) == before,
+                        "the general walk alone gives other claims", st);
+  }
   jwtbatch::result copy(*out);
   jwtbatch::result assigned;
   assigned = *out;

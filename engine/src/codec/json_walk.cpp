@@ -11,12 +11,18 @@ namespace jwtbatch::detail {
 namespace od = simdjson::ondemand;
 
 std::uint64_t member_set::tag_of(std::string_view name) noexcept {
-  std::uint64_t tag = std::min<std::size_t>(name.size(), 0xFF);
-  const std::size_t head = std::min<std::size_t>(name.size(), 7);
-  for (std::size_t i = 0; i < head; ++i) {
-    tag |= std::uint64_t{static_cast<unsigned char>(name[i])} << (8 * (i + 1));
+  // Byte i of the name in bits 8(i+1)..8(i+1)+7 (on a little-endian machine; in another
+  // fixed order elsewhere, which keeps "equal tags" meaning "equal heads").
+  std::uint64_t head = 0;
+  if (name.size() >= 8) {
+    std::memcpy(&head, name.data(), 8);
+    head &= 0x00FFFFFFFFFFFFFFULL;
+  } else {
+    for (std::size_t i = 0; i < name.size(); ++i) {
+      head |= std::uint64_t{static_cast<unsigned char>(name[i])} << (8 * i);
+    }
   }
-  return tag;
+  return std::min<std::size_t>(name.size(), 0xFF) | (head << 8U);
 }
 
 void member_set::clear() noexcept {

@@ -8,24 +8,37 @@
 #include <optional>
 
 #include "codec/base64url.hpp"
+#include "jose/direct_claims.hpp"
 
 namespace jwtbatch::detail {
 
 namespace od = simdjson::ondemand;
 namespace dom = simdjson::dom;
 
-namespace {
+// The registered names as static strings: result::detail may name one of them after
+// the payload buffer is gone.
+constexpr std::array<std::string_view, 8> k_registered_names = {"iss", "sub", "jti", "aud",
+                                                                "exp", "nbf", "iat", ""};
 
-// What the member walk finds. String views point into the parser's buffer.
-struct payload_facts {
-  std::optional<std::string_view> iss, sub, jti;
-  std::vector<std::string_view>* aud = nullptr;  // the scratch-owned list
-  bool has_aud = false;
-  std::optional<double> exp, nbf, iat;
-  status type_error = status::ok;     // first bad_claim_type seen
-  std::string_view type_error_claim;  // its claim's name (static storage)
-  std::uint64_t required_seen = 0;    // bit i: policy.required_claims[i] present
-};
+registered_claim registered_claim_of(std::string_view name) noexcept {
+  if (name.size() != 3) return registered_claim::none;
+  for (std::size_t i = 0; i + 1 < k_registered_names.size(); ++i) {
+    if (k_registered_names[i] == name) return static_cast<registered_claim>(i);
+  }
+  return registered_claim::none;
+}
+
+std::string_view registered_claim_name(registered_claim c) noexcept {
+  return k_registered_names[static_cast<std::size_t>(c)];
+}
+
+void mark_required(std::string_view name, const policy& p, payload_facts& f) noexcept {
+  for (std::size_t i = 0; i < p.required_claims.size() && i < 64; ++i) {
+    if (p.required_claims[i] == name) f.required_seen |= std::uint64_t{1} << i;
+  }
+}
+
+namespace {
 
 void note_type_error(payload_facts& f) {
   if (f.type_error == status::ok) f.type_error = status::bad_claim_type;
@@ -143,40 +156,33 @@ status read_audience(V& v, const json_limits& limits, member_set& members, paylo
 template <class V>
 status read_registered(std::string_view name, V& v, const policy& p, const json_limits& limits,
                        member_set& members, payload_facts& f, bool& handled) {
-  for (std::size_t i = 0; i < p.required_claims.size() && i < 64; ++i) {
-    if (p.required_claims[i] == name) f.required_seen |= std::uint64_t{1} << i;
-  }
-  // The registered names as static strings: result::detail may name one of them
-  // after the payload buffer is gone.
-  static constexpr std::array<std::string_view, 7> k_registered = {"iss", "sub", "jti", "aud",
-                                                                   "exp", "nbf", "iat"};
-  // NOLINTNEXTLINE(readability-qualified-auto): an array iterator, a pointer only by chance
-  const auto known = std::find(k_registered.begin(), k_registered.end(), name);
-  if (known == k_registered.end()) {
+  mark_required(name, p, f);
+  const registered_claim known = registered_claim_of(name);
+  if (known == registered_claim::none) {
     handled = false;
     return status::ok;
   }
   handled = true;
   const bool typed_so_far = f.type_error == status::ok;
   const status st = [&] {
-    switch (known - k_registered.begin()) {
-      case 0:
+    switch (known) {
+      case registered_claim::iss:
         return read_string_claim(v, limits, members, f, f.iss);
-      case 1:
+      case registered_claim::sub:
         return read_string_claim(v, limits, members, f, f.sub);
-      case 2:
+      case registered_claim::jti:
         return read_string_claim(v, limits, members, f, f.jti);
-      case 3:
+      case registered_claim::aud:
         return read_audience(v, limits, members, f);
-      case 4:
+      case registered_claim::exp:
         return read_date_claim(v, limits, members, f, f.exp);
-      case 5:
+      case registered_claim::nbf:
         return read_date_claim(v, limits, members, f, f.nbf);
       default:
         return read_date_claim(v, limits, members, f, f.iat);
     }
   }();
-  if (typed_so_far && f.type_error != status::ok) f.type_error_claim = *known;
+  if (typed_so_far && f.type_error != status::ok) f.type_error_claim = registered_claim_name(known);
   return st;
 }
 
@@ -365,8 +371,17 @@ status check_decoded_claims(std::size_t len, const prepared_policy& pp, double n
   payload_facts f;
   f.aud = &scratch.aud;
   status walked = status::ok;
-  if (!walk_tape(len, p, limits, scratch, f, walked)) {
-    walked = walk_on_demand(len, p, limits, scratch, f);
+  const std::string_view json(reinterpret_cast<const char*>(scratch.json.data()), len);
+  if (!scratch.direct || !read_claims_direct(json, p, limits, scratch, f)) {
+    // The general walk decides, from a clean start.
+    scratch.aud.clear();
+    scratch.custom.clear();
+    scratch.members.clear();
+    f = payload_facts{};
+    f.aud = &scratch.aud;
+    if (!walk_tape(len, p, limits, scratch, f, walked)) {
+      walked = walk_on_demand(len, p, limits, scratch, f);
+    }
   }
   if (walked != status::ok) {
     verdict.before_time = walked;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -24,7 +25,31 @@ struct claims_scratch {
   member_set members;
   std::vector<std::string_view> aud;                             // aud values of the current token
   std::vector<std::pair<std::size_t, std::string_view>> custom;  // (policy index, raw JSON)
+  // Try the one-pass reader (jose/direct_claims.hpp) before the general walk. Tests
+  // and the claims fuzzer turn it off to compare it with the general walk.
+  bool direct = true;
 };
+
+// What a payload reader finds. String views point into the payload's bytes or the
+// parser's buffer, valid until the next payload.
+struct payload_facts {
+  std::optional<std::string_view> iss, sub, jti;
+  std::vector<std::string_view>* aud = nullptr;  // the scratch-owned list
+  bool has_aud = false;
+  std::optional<double> exp, nbf, iat;
+  status type_error = status::ok;     // first bad_claim_type seen
+  std::string_view type_error_claim;  // its claim's name (static storage)
+  std::uint64_t required_seen = 0;    // bit i: policy.required_claims[i] present
+};
+
+// The registered claims the engine reads (RFC 7519 §4.1), and the other names.
+enum class registered_claim : std::uint8_t { iss, sub, jti, aud, exp, nbf, iat, none };
+[[nodiscard]] registered_claim registered_claim_of(std::string_view name) noexcept;
+// registered_claim_name: "iss" ... "iat" (static storage); "" for none.
+[[nodiscard]] std::string_view registered_claim_name(registered_claim c) noexcept;
+
+// mark_required sets the bit of `name` in f.required_seen when the policy requires it.
+void mark_required(std::string_view name, const policy& p, payload_facts& f) noexcept;
 
 // The policy's verdict on a payload, split around the checks that depend on the
 // evaluation time, so that a cached token can be judged again at another time.
