@@ -47,7 +47,7 @@ struct twin {
   verifier plain;
   // The tests below store at the first verification; the doorkeeper has tests of its own.
   twin(std::shared_ptr<const key_set> keys, const policy& p,
-       cache_options o = {.admit_on_first_sight = true})
+       cache_options o = {.admission = cache_admission::first_sight})
       : cache(std::make_shared<token_cache>(o)), cached(keys, p, cache), plain(keys, p) {}
 
   result check(const std::string& token, double at, const std::string& where) const {
@@ -117,6 +117,32 @@ TEST(Cache, DoorkeeperStoresATokenAtItsSecondVerification) {
   EXPECT_EQ(s.insertions, 1U);
   EXPECT_EQ(s.entries, 1U);
   EXPECT_EQ(s.evictions, 0U);
+}
+
+// The default admission is by cost: a public-key token is stored at its first
+// verification (its second costs a lookup, not a signature check); with second_sight
+// it waits for the doorkeeper like an HMAC token.
+TEST(Cache, PublicKeyTokensAreStoredAtTheirFirstVerificationByDefault) {
+  key_set_builder b;
+  b.add_jwks(generate_key(alg::eddsa, "k").private_jwk, "test");
+  const std::shared_ptr<const key_set> keys = b.build();
+  const std::string token = sign_compact(*keys, "k", alg::eddsa, claims_json(1));
+  for (const cache_admission admission :
+       {cache_admission::by_cost, cache_admission::second_sight}) {
+    const twin t(keys, policy{}, cache_options{.admission = admission});
+    EXPECT_EQ(t.check(token, 1000, "first").code, status::ok);
+    EXPECT_EQ(t.check(token, 1000, "second").code, status::ok);
+    const cache_stats s = t.cache->stats();
+    if (admission == cache_admission::by_cost) {
+      EXPECT_EQ(s.first_sightings, 0U);
+      EXPECT_EQ(s.insertions, 1U);
+      EXPECT_EQ(s.hits, 1U);
+    } else {
+      EXPECT_EQ(s.first_sightings, 1U);
+      EXPECT_EQ(s.insertions, 1U);
+      EXPECT_EQ(s.hits, 0U);
+    }
+  }
 }
 
 TEST(Cache, CachedTokenExpiresOnTime) {
@@ -199,7 +225,8 @@ TEST(Cache, MissingClaimDetailComesBackFromTheCache) {
 }
 
 TEST(Cache, NewKeySetInvalidatesEverythingBefore) {
-  auto cache = std::make_shared<token_cache>(cache_options{.admit_on_first_sight = true});
+  auto cache =
+      std::make_shared<token_cache>(cache_options{.admission = cache_admission::first_sight});
   const verifier before(hs256_keys(1), policy{}, cache);
   const std::string token =
       sign_compact(before.keys(), "k", alg::hs256, claims_json(1, R"(,"exp":2000)"));
@@ -253,7 +280,7 @@ TEST(Cache, ATokenDifferingByOneByteNeverHits) {
 TEST(Cache, ForgeriesAreKeptOnlyWhenAsked) {
   for (const bool keep : {true, false}) {
     const twin t(es256_keys(), policy{},
-                 cache_options{.keep_forgeries = keep, .admit_on_first_sight = true});
+                 cache_options{.keep_forgeries = keep, .admission = cache_admission::first_sight});
     std::string forged = sign_compact(t.cached.keys(), "ec", alg::es256, claims_json(1));
     const std::string other = sign_compact(t.cached.keys(), "ec", alg::es256, claims_json(2));
     forged.replace(forged.rfind('.'), std::string::npos, other.substr(other.rfind('.')));
@@ -281,8 +308,9 @@ TEST(Cache, TokensRejectedBeforeTheSignatureAreNotStored) {
 }
 
 TEST(Cache, LeastRecentlyUsedEntriesAreEvictedFirst) {
-  const twin t(hs256_keys(1), policy{},
-               cache_options{.max_entries = 4, .shards = 1, .admit_on_first_sight = true});
+  const twin t(
+      hs256_keys(1), policy{},
+      cache_options{.max_entries = 4, .shards = 1, .admission = cache_admission::first_sight});
   std::vector<std::string> tokens;
   for (int i = 0; i < 5; ++i) {
     tokens.push_back(sign_compact(t.cached.keys(), "k", alg::hs256, claims_json(i)));
@@ -305,8 +333,9 @@ TEST(Cache, LeastRecentlyUsedEntriesAreEvictedFirst) {
 }
 
 TEST(Cache, ByteBoundHolds) {
-  const twin t(hs256_keys(1), with_claims_returned(),
-               cache_options{.max_bytes = 8192, .shards = 1, .admit_on_first_sight = true});
+  const twin t(
+      hs256_keys(1), with_claims_returned(),
+      cache_options{.max_bytes = 8192, .shards = 1, .admission = cache_admission::first_sight});
   for (int i = 0; i < 200; ++i) {
     t.check(sign_compact(t.cached.keys(), "k", alg::hs256, claims_json(i)), 1000, "fill");
   }
@@ -319,7 +348,7 @@ TEST(Cache, ByteBoundHolds) {
 
 TEST(Cache, LongTokensAreNeverStored) {
   const twin t(hs256_keys(1), policy{},
-               cache_options{.max_token_bytes = 200, .admit_on_first_sight = true});
+               cache_options{.max_token_bytes = 200, .admission = cache_admission::first_sight});
   const std::string big =
       sign_compact(t.cached.keys(), "k", alg::hs256,
                    claims_json(1, R"(,"pad":")" + std::string(300, 'x') + "\""));
@@ -358,7 +387,7 @@ TEST(Cache, BadOptionsAreConfigurationErrors) {
   refused({.shards = SIZE_MAX}, "shards", std::to_string(max_cache_shards));
   // Fewer entries than shards: the shard count shrinks so the bound still holds.
   const twin t(hs256_keys(1), policy{},
-               cache_options{.max_entries = 3, .admit_on_first_sight = true});
+               cache_options{.max_entries = 3, .admission = cache_admission::first_sight});
   for (int i = 0; i < 50; ++i) {
     t.check(sign_compact(t.cached.keys(), "k", alg::hs256, claims_json(i)), 1000, "fill");
   }
@@ -373,7 +402,7 @@ TEST(Cache, TheLargestAcceptedCacheWorks) {
                cache_options{.max_entries = max_cache_entries,
                              .max_bytes = max_cache_bytes,
                              .shards = max_cache_shards,
-                             .admit_on_first_sight = true});
+                             .admission = cache_admission::first_sight});
   const std::string token = sign_compact(t.cached.keys(), "k", alg::hs256, claims_json(1));
   EXPECT_EQ(t.check(token, 1000, "first").code, status::ok);
   EXPECT_EQ(t.check(token, 1000, "second").code, status::ok);

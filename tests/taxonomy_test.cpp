@@ -134,7 +134,7 @@ TEST(Taxonomy, ByteOutsideTheAlphabetInAnySegmentIsFormatBeforeTheSignature) {
   policy rules;
   rules.fixed_time = 1700000000;
   const auto cache = std::make_shared<token_cache>(
-      cache_options{.keep_forgeries = true, .admit_on_first_sight = true});
+      cache_options{.keep_forgeries = true, .admission = cache_admission::first_sight});
   const verifier v(keys, rules, cache);
 
   const std::string bytes[] = {" ",    "\t",   "\n",  "\r", "+",

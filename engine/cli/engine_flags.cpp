@@ -198,16 +198,17 @@ void add_engine_flags(CLI::App* cmd, engine_options& o) {
                  std::to_string(cache_options{}.max_entries));
 }
 
-engine_setup make_engine(const engine_options& o, std::FILE* err) {
+engine_setup make_engine(const engine_options& o, std::FILE* err, bool fingerprints) {
   const auto keys = load_keys(o);
   for (const std::string& w : keys->warnings()) fmt::print(err, "jwtbatch: warning: {}\n", w);
   engine_setup e;
   if (o.cache_size > 0) {
     e.cache = std::make_shared<token_cache>(cache_options{.max_entries = o.cache_size});
   }
-  e.engine =
-      std::make_unique<batch_verifier>(std::make_shared<verifier>(keys, make_policy(o), e.cache),
-                                       batch_options{.threads = o.threads});
+  policy p = make_policy(o);
+  p.fingerprint = fingerprints;
+  e.engine = std::make_unique<batch_verifier>(
+      std::make_shared<verifier>(keys, std::move(p), e.cache), batch_options{.threads = o.threads});
   return e;
 }
 

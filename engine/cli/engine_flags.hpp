@@ -57,11 +57,13 @@ struct engine_options {
 void add_engine_flags(CLI::App* cmd, engine_options& o);
 
 // The engine the flags describe. Throws config_error naming the flag or file.
+// `fingerprints`: the command prints each token's fingerprint (result::fingerprint, a
+// SHA-256 of the token, as costly as an HS256 check); without it none is computed.
 struct engine_setup {
   std::shared_ptr<token_cache> cache;  // null with --cache-size 0
   std::unique_ptr<batch_verifier> engine;
 };
-engine_setup make_engine(const engine_options& o, std::FILE* err);
+engine_setup make_engine(const engine_options& o, std::FILE* err, bool fingerprints);
 
 // The JWS algorithms jwtbatch implements, as messages list them.
 inline constexpr std::string_view k_alg_names =

@@ -103,6 +103,8 @@ struct output_options {
   [[nodiscard]] std::string progress_mode() const {
     return quiet && progress == "auto" ? "never" : progress;
   }
+  // Whether records (which carry each token's fingerprint) are written at all.
+  [[nodiscard]] bool writes_records() const { return format != "summary"; }
 };
 
 // add_output_flags declares --format, --emit-token, --progress, -q/--quiet,

@@ -105,7 +105,7 @@ int run_rsyslog(const scan_options& o, std::FILE* out) {
   // configuration error still reaches the real stderr (the guard puts it back for
   // main's message), as scan_cmd.hpp says.
   stderr_to_log guard(::fileno(err));
-  const engine_setup setup = make_engine(o.engine, err);
+  const engine_setup setup = make_engine(o.engine, err, true);  // every reply has "fp"
   const bool fulljson = o.rsyslog_input == "fulljson";
   stop_signals stop;
   output_files files(o.output, {}, out);
@@ -210,7 +210,7 @@ void setup_scan_command(CLI::App& sub, scan_options& o) {
 
 int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {
   if (o.rsyslog) return run_rsyslog(o, out);
-  const engine_setup setup = make_engine(o.engine, err);
+  const engine_setup setup = make_engine(o.engine, err, o.output.writes_records());
   stop_signals stop;  // its descriptor first: every reader of the run waits on it
   const auto inputs = open_inputs(o.inputs, stop.fd());
   output_files files(o.output, inputs, out);

@@ -48,7 +48,7 @@ int run_verify(const verify_options& o, std::FILE* out, std::FILE* err) {
         "--format enrich: adds a \"jwt\" member to each NDJSON input line: needs --field PATH "
         "(the member holding the token)");
   }
-  const engine_setup setup = make_engine(o.engine, err);
+  const engine_setup setup = make_engine(o.engine, err, o.output.writes_records());
   const batch_verifier& engine = *setup.engine;
 
   stop_signals stop;  // its descriptor first: every reader of the run waits on it

@@ -20,6 +20,19 @@ inline constexpr std::size_t max_cache_bytes = std::size_t{16} << 30;
 // The most shards (cache_options::shards): each is a lock, a list and a hash index.
 inline constexpr std::size_t max_cache_shards = 4096;
 
+// When a verified token is stored. Storing costs allocation and copying, several times
+// an HMAC verification and a small part of a public-key one; in a log of distinct
+// tokens every entry is evicted unused. A doorkeeper (one remembered hash per slot,
+// about max_entries slots, no allocation) notes a token's first sighting.
+enum class cache_admission : std::uint8_t {
+  // HMAC tokens (HS256/384/512) at their second verification, through the doorkeeper:
+  // a log of distinct HMAC tokens pays a probe per token, not an entry. Public-key
+  // tokens (RS, PS, ES, EdDSA) at their first: a repeated one costs one signature check.
+  by_cost,
+  first_sight,   // every token at its first verification
+  second_sight,  // every token at its second, through the doorkeeper
+};
+
 struct cache_options {
   // Bounds, both enforced: whichever is reached first evicts the least recently used
   // entries. An entry costs its token's bytes plus its result's (about 2x the token).
@@ -34,13 +47,8 @@ struct cache_options {
   // then costs a lookup instead of a public-key operation. Tokens rejected before
   // the signature check are cheap to reject again and are never stored.
   bool keep_forgeries = true;
-  // Admission. By default a token is stored the second time it is verified, not the
-  // first: a doorkeeper (one remembered hash per slot, about max_entries slots, no
-  // allocation) notes first sightings. Storing costs allocations and copies, several
-  // times an HMAC verification, and in a log of distinct tokens every entry would be
-  // evicted unused; a token seen twice is likely to come again. A repeated token then
-  // costs two verifications instead of one. true stores at the first verification.
-  bool admit_on_first_sight = false;
+  // When a verified token is stored (see cache_admission).
+  cache_admission admission = cache_admission::by_cost;
 };
 
 struct cache_stats {

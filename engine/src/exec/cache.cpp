@@ -13,8 +13,7 @@ namespace jwtbatch {
 namespace detail {
 
 cache_shards::cache_shards(const cache_options& options)
-    : admit_on_first_sight_(options.admit_on_first_sight),
-      max_token_bytes_(options.max_token_bytes) {
+    : admission_(options.admission), max_token_bytes_(options.max_token_bytes) {
   // Checked before anything is allocated: the index and the doorkeeper are sized by
   // max_entries up front, so an unbounded value preallocates until memory runs out.
   if (options.max_entries == 0 || options.max_entries > max_cache_entries) {
@@ -37,7 +36,7 @@ cache_shards::cache_shards(const cache_options& options)
   max_bytes_ = options.max_bytes / n;
   shards_ = std::make_unique<shard[]>(n);
   for (std::size_t i = 0; i < n; ++i) shards_[i].index.reserve(max_entries_);
-  if (!admit_on_first_sight_) {
+  if (admission_ != cache_admission::first_sight) {
     const std::size_t slots = std::bit_ceil(std::max<std::size_t>(options.max_entries, 64));
     doorkeeper_mask_ = slots - 1;
     doorkeeper_ = std::make_unique<std::atomic<std::uint64_t>[]>(slots);  // zero: empty
@@ -92,10 +91,12 @@ bool cache_shards::second_sight(std::uint64_t h) noexcept {
 }
 
 void cache_shards::insert(std::string_view token, std::uint64_t key, std::uint64_t tag,
-                          const result& r, const claims_verdict& verdict) noexcept {
+                          const result& r, const claims_verdict& verdict, bool costly) noexcept {
   if (!cacheable(token) || tag != newest_tag_.load(std::memory_order_acquire)) return;
   const std::uint64_t h = key;
-  if (!admit_on_first_sight_ && !second_sight(h)) {
+  const bool at_first_sight = admission_ == cache_admission::first_sight ||
+                              (admission_ == cache_admission::by_cost && costly);
+  if (!at_first_sight && !second_sight(h)) {
     shard_of(h).first_sightings.fetch_add(1, std::memory_order_relaxed);
     return;
   }

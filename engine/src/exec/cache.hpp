@@ -30,9 +30,11 @@ class cache_shards {
               std::uint64_t& key) noexcept;
   // insert stores (or replaces) the entry for `token`, whose hash lookup gave as `key`.
   // Ignored when the token is too long, when `tag` is not the newest verifier's (an
-  // old one still finishing), or when the doorkeeper sees the token for the first time.
+  // old one still finishing), or when the admission rule (cache_admission, `costly`:
+  // the token's signature was a public-key one) sends it to the doorkeeper and the
+  // doorkeeper sees it for the first time.
   void insert(std::string_view token, std::uint64_t key, std::uint64_t tag, const result& r,
-              const claims_verdict& verdict) noexcept;
+              const claims_verdict& verdict, bool costly) noexcept;
   // adopt makes `tag` the newest verifier's and drops every entry of other tags.
   void adopt(std::uint64_t tag) noexcept;
   void clear() noexcept;
@@ -69,14 +71,14 @@ class cache_shards {
   // Moves entry `it` of `s` to `dropped` (freed by the caller outside the lock).
   static void unlink(shard& s, lru_list::iterator it, lru_list& dropped) noexcept;
 
-  // The doorkeeper (cache_options::admit_on_first_sight false): a token's hash is
+  // The doorkeeper (cache_admission by_cost and second_sight): a token's hash is
   // remembered in slot hash & doorkeeper_mask_ the first time it is offered, and it is
   // stored when it is offered again while its hash is still there. Relaxed atomics
   // without a lock: a lost update only delays one admission.
   [[nodiscard]] bool second_sight(std::uint64_t h) noexcept;
 
   std::uint64_t key_[2] = {0, 0};
-  bool admit_on_first_sight_;
+  cache_admission admission_;
   std::size_t doorkeeper_mask_ = 0;
   std::unique_ptr<std::atomic<std::uint64_t>[]> doorkeeper_;
   std::size_t max_token_bytes_;

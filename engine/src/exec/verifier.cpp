@@ -11,6 +11,13 @@
 #include "token/verify.hpp"
 
 namespace jwtbatch {
+namespace {
+
+bool is_hmac(alg a) noexcept {
+  return a == alg::hs256 || a == alg::hs384 || a == alg::hs512;
+}
+
+}  // namespace
 
 verifier::verifier(std::shared_ptr<const key_set> keys, jwtbatch::policy p,
                    std::shared_ptr<token_cache> cache)
@@ -47,7 +54,9 @@ void verifier::verify_at(std::string_view token, double at, result& out) const n
   detail::verify_token(token, detail::access::key_store_of(*keys_), *policy_, at, scratch, out);
   if (cache != nullptr && scratch.signature_checked &&
       (out.signature_verified || cache_->options().keep_forgeries)) {
-    cache->insert(token, key, cache_tag_, out, scratch.verdict);
+    // A public-key signature costs far more than storing its token (cache_admission).
+    const bool costly = out.algorithm && !is_hmac(*out.algorithm);
+    cache->insert(token, key, cache_tag_, out, scratch.verdict, costly);
   }
 }
 

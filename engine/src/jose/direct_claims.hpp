@@ -2,10 +2,10 @@
 //
 // Most payloads are a flat object of plain ASCII strings, integers and short arrays.
 // For those, one pass over the decoded bytes finds the registered claims directly,
-// without simdjson's index and tape and the general walk over them (docs/PERFORMANCE.md
-// #claims). Anything else, and anything invalid, is left to the general walk
-// (jose/claims.cpp), which decides with its exact diagnostics: this reader never
-// decides a verdict of its own, so verdicts are the general walk's by construction.
+// without simdjson's index and tape and the general walk over them
+// (docs/PERFORMANCE.md#claims). Anything else, and anything invalid, is left to the
+// general walk (jose/claims.cpp), which decides with its exact diagnostics: this reader
+// never decides a verdict of its own, so verdicts are the general walk's by construction.
 #pragma once
 
 #include <string_view>
