@@ -273,8 +273,44 @@ TEST(Cache, ATokenDifferingByOneByteNeverHits) {
   EXPECT_EQ(t.check(token + "A", 1000, "one byte more").code, status::bad_signature_length);
   EXPECT_EQ(t.check(token.substr(0, token.size() - 1), 1000, "one byte less").code,
             status::bad_base64);
+  // The forgeries changed outside the last 64 bytes share the original's hash and
+  // replaced its entry (TokensSharingTheirTailShareOneEntryAndNeverHitEachOther): the
+  // original is verified again, not hit.
   EXPECT_EQ(t.check(token, 1000, "original again").code, status::ok);
+  EXPECT_EQ(t.cache->stats().hits, expected_hits);
+  EXPECT_EQ(t.check(token, 1000, "original a third time").code, status::ok);
   EXPECT_EQ(t.cache->stats().hits, expected_hits + 1);
+}
+
+// The index hashes a token's tail (its signature) and length: a forgery that reuses a
+// genuine token's signature and tail shares its hash. It never hits the genuine entry
+// (the whole token is compared); the two replace each other's entry.
+TEST(Cache, TokensSharingTheirTailShareOneEntryAndNeverHitEachOther) {
+  const twin t(hs256_keys(1), policy{});
+  const std::string genuine =
+      sign_compact(t.cached.keys(), "k", alg::hs256, claims_json(1, R"(,"exp":2000)"));
+  // Same length, the payload changed only in its first bytes: the last 64 bytes of the
+  // token are the genuine one's.
+  const std::string other =
+      sign_compact(t.cached.keys(), "k", alg::hs256, claims_json(2, R"(,"exp":2000)"));
+  const std::size_t payload = genuine.find('.') + 1;
+  const std::size_t signature = genuine.rfind('.');
+  const std::string forged = genuine.substr(0, payload) +
+                             other.substr(payload, other.rfind('.') - payload) +
+                             genuine.substr(signature);
+  ASSERT_EQ(forged.size(), genuine.size());
+  ASSERT_NE(forged, genuine);
+  ASSERT_EQ(forged.substr(forged.size() - 64), genuine.substr(genuine.size() - 64));
+
+  EXPECT_EQ(t.check(genuine, 1000, "genuine").code, status::ok);
+  EXPECT_EQ(t.check(forged, 1000, "forged").code, status::bad_signature);
+  EXPECT_EQ(t.check(genuine, 1000, "genuine again").code, status::ok);
+  EXPECT_EQ(t.check(genuine, 1000, "genuine a third time").code, status::ok);
+  const cache_stats s = t.cache->stats();
+  EXPECT_EQ(s.misses, 3U);  // the forgery missed the genuine entry, and replaced it
+  EXPECT_EQ(s.insertions, 3U);
+  EXPECT_EQ(s.hits, 1U);
+  EXPECT_EQ(s.entries, 1U);
 }
 
 TEST(Cache, ForgeriesAreKeptOnlyWhenAsked) {

@@ -9,6 +9,7 @@
 #include <openssl/ec.h>
 #include <openssl/ec_key.h>
 #include <openssl/hmac.h>
+#include <openssl/siphash.h>
 
 #include <array>
 #include <cstdint>
@@ -494,16 +495,30 @@ TEST(CryptoFingerprint, FirstSixteenBytesOfSha256InHex) {
 // ---------------------------------------------------------------------------------
 // Randomness, the keyed hash, wiping.
 
-TEST(CryptoRandom, SipHash24ReferenceVectors) {
+TEST(CryptoRandom, SipHashReferenceVectorsAndBoringSsl) {
   // The SipHash paper's key 00 01 .. 0f (two little-endian words) and messages
-  // 00 01 .. (len-1) (vectors.h of the reference implementation).
+  // 00 01 .. (len-1) (vectors.h of the reference implementation), for SipHash-2-4.
   const std::array<std::uint64_t, 2> key = {0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL};
   std::string message;
   for (int i = 0; i < 15; ++i) message += static_cast<char>(i);
-  EXPECT_EQ(siphash24(key, ""), 0x726fdb47dd0e0e31ULL);
-  EXPECT_EQ(siphash24(key, message), 0xa129ca6149be45e5ULL);
+  EXPECT_EQ(siphash_rounds(key, "", 2, 4), 0x726fdb47dd0e0e31ULL);
+  EXPECT_EQ(siphash_rounds(key, message, 2, 4), 0xa129ca6149be45e5ULL);
+  // Every length of a block and the tail, against BoringSSL's SipHash-2-4; the cache's
+  // SipHash-1-3 is the same code with other round counts.
+  std::string bytes;
+  for (int i = 0; i < 80; ++i) bytes += static_cast<char>(i * 37 + 11);
+  for (std::size_t n = 0; n <= bytes.size(); ++n) {
+    const std::string_view m(bytes.data(), n);
+    EXPECT_EQ(siphash_rounds(key, m, 2, 4),
+              SIPHASH_24(key.data(), reinterpret_cast<const std::uint8_t*>(m.data()), n))
+        << n;
+    EXPECT_EQ(siphash13(key, m), siphash_rounds(key, m, 1, 3)) << n;
+    if (n > 0) {
+      EXPECT_NE(siphash13(key, m), siphash13(key, m.substr(0, n - 1))) << n;
+    }
+  }
   const std::array<std::uint64_t, 2> other = {1, 0};
-  EXPECT_NE(siphash24(other, message), siphash24(key, message));
+  EXPECT_NE(siphash13(other, message), siphash13(key, message));
 }
 
 TEST(CryptoRandom, RandomBytesFillTheWholeSpan) {

@@ -63,9 +63,10 @@ struct cache_stats {
 };
 
 // token_cache keeps, for tokens whose signature was checked, the verdict and the
-// parsed claims, keyed by the exact token bytes: a keyed hash (SipHash-2-4 with a
-// random key per cache, so nobody can aim tokens at one slot) picks the slot and the
-// stored bytes are compared on every hit; a hash alone is never proof.
+// parsed claims, keyed by the exact token bytes: a keyed hash of the token's tail and
+// length (SipHash-1-3 with a random key per cache, so nobody can aim tokens at one
+// slot) picks the slot and the stored bytes are compared on every hit; a hash alone is
+// never proof.
 //
 // Time claims (exp, nbf, iat, max age) are judged again at every use's evaluation
 // time, so a cached token expires on time. Everything else the verdict depends on

@@ -39,7 +39,7 @@ cache_shards::cache_shards(const cache_options& options)
   if (admission_ != cache_admission::first_sight) {
     const std::size_t slots = std::bit_ceil(std::max<std::size_t>(options.max_entries, 64));
     doorkeeper_mask_ = slots - 1;
-    doorkeeper_ = std::make_unique<std::atomic<std::uint64_t>[]>(slots);  // zero: empty
+    doorkeeper_ = std::make_unique<std::atomic<std::uint16_t>[]>(slots);  // zero: empty
   }
   // A secret hash key: token bytes chosen by an attacker cannot be aimed at one slot.
   random_bytes(std::span(reinterpret_cast<std::uint8_t*>(key_), sizeof key_));
@@ -48,7 +48,12 @@ cache_shards::cache_shards(const cache_options& options)
 cache_shards::~cache_shards() = default;
 
 std::uint64_t cache_shards::hash(std::string_view token) const noexcept {
-  return siphash24(key_, token);
+  // The last k_hashed_tail bytes (the signature, or most of it) and the length: tokens
+  // that differ there land in unpredictable slots; tokens equal there (a forgery
+  // reusing a genuine token's signature) share one hash, so they replace each other's
+  // entry instead of lengthening a chain, and a lookup compares the whole token anyway.
+  const std::size_t n = std::min(token.size(), k_hashed_tail);
+  return siphash13(key_, token.substr(token.size() - n)) ^ token.size();
 }
 
 cache_shards::shard& cache_shards::shard_of(std::uint64_t h) const noexcept {
@@ -83,8 +88,10 @@ bool cache_shards::lookup(std::string_view token, std::uint64_t tag, result& out
 }
 
 bool cache_shards::second_sight(std::uint64_t h) noexcept {
-  std::atomic<std::uint64_t>& slot = doorkeeper_[h & doorkeeper_mask_];
-  const std::uint64_t mark = h | 1U;  // never 0, the empty slot
+  std::atomic<std::uint16_t>& slot = doorkeeper_[h & doorkeeper_mask_];
+  // The top bits (the shard uses bits 32 and up, the slot the low ones); never 0, the
+  // empty slot.
+  const auto mark = static_cast<std::uint16_t>((h >> 48U) | 1U);
   if (slot.load(std::memory_order_relaxed) == mark) return true;
   slot.store(mark, std::memory_order_relaxed);
   return false;

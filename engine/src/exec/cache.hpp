@@ -66,21 +66,27 @@ class cache_shards {
     std::atomic<std::uint64_t> first_sightings{0};
   };
 
+  // The token bytes the index hashes: its tail, where the signature is (43 characters
+  // for HS256, 86 for ES256 and EdDSA, 342 for RS256 with RSA-2048).
+  static constexpr std::size_t k_hashed_tail = 64;
   [[nodiscard]] std::uint64_t hash(std::string_view token) const noexcept;
   [[nodiscard]] shard& shard_of(std::uint64_t h) const noexcept;
   // Moves entry `it` of `s` to `dropped` (freed by the caller outside the lock).
   static void unlink(shard& s, lru_list::iterator it, lru_list& dropped) noexcept;
 
-  // The doorkeeper (cache_admission by_cost and second_sight): a token's hash is
-  // remembered in slot hash & doorkeeper_mask_ the first time it is offered, and it is
-  // stored when it is offered again while its hash is still there. Relaxed atomics
-  // without a lock: a lost update only delays one admission.
+  // The doorkeeper (cache_admission by_cost and second_sight): a 16-bit mark of a
+  // token's hash (bits the slot index does not use) is remembered in slot
+  // hash & doorkeeper_mask_ the first time the token is offered, and the token is
+  // stored when it is offered again while its mark is still there. Two bytes a slot
+  // keep the array in the second-level cache; a foreign mark equal by chance (1 in
+  // 32,768) only admits a token early. Relaxed atomics without a lock: a lost update
+  // only delays one admission.
   [[nodiscard]] bool second_sight(std::uint64_t h) noexcept;
 
   std::uint64_t key_[2] = {0, 0};
   cache_admission admission_;
   std::size_t doorkeeper_mask_ = 0;
-  std::unique_ptr<std::atomic<std::uint64_t>[]> doorkeeper_;
+  std::unique_ptr<std::atomic<std::uint16_t>[]> doorkeeper_;
   std::size_t max_token_bytes_;
   std::size_t max_entries_;  // per shard
   std::size_t max_bytes_;    // per shard
