@@ -4,6 +4,8 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
 #include <tbb/parallel_pipeline.h>
 
 #include <algorithm>
@@ -89,6 +91,10 @@ void whole_line_extractor::extract(std::string_view line, bool cut, line_tokens&
 
 namespace detail {
 
+// Lines of a chunk verified by one task: as for batches (exec/batch.cpp), enough to
+// balance RSA-heavy chunks and cheap next to an HMAC.
+constexpr std::size_t k_lines_per_task = 16;
+
 // One line of a chunk: its bytes in chunk::data, and its tokens in the chunk's lists.
 // (Named, not anonymous: line_tokens_access, a friend of a public class, uses them.)
 struct stream_line {
@@ -161,6 +167,28 @@ class line_tokens_access {
     slot.cut = t.cut_;
     slot.marks = t.marks_;
   }
+  // Verifies (or gives the extractor's verdict to) the i-th token of `c`.
+  static void verify_entry(stream_chunk& c, const line_tokens::entry& e, double at,
+                           const verifier& rules, bool fingerprints, std::size_t i) noexcept {
+    const line_tokens& t = c.found;
+    const std::string_view from = e.copied ? std::string_view(t.copies_) : c.data;
+    const std::string_view bytes = from.substr(e.begin, e.length);
+    c.tokens[i] = {bytes, e.offset, e.tag};
+    result& r = c.results[i];
+    if (!e.verdict_given) {
+      rules.verify_at(bytes, at, r);
+      return;
+    }
+    detail::access::clear(r);
+    r.code = e.verdict;
+    if (!e.why.empty()) r.detail = e.why;
+    if (fingerprints && !bytes.empty()) {
+      detail::set_fingerprint(bytes, r);
+    } else {
+      r.fingerprint.fill('0');
+    }
+  }
+
   // Runs the extractor on every line of `c`, then verifies every token.
   static void work(stream_chunk& c, const line_extractor& extractor, const verifier& rules,
                    double default_at, time_source default_source, const line_consumer& consumer) {
@@ -183,28 +211,20 @@ class line_tokens_access {
     const std::size_t n = t.entries_.size();
     c.tokens.resize(n);
     c.results.resize(n);
+    // The lines' tokens are verified in blocks any thread of the arena may take, not
+    // chunk by chunk: a thread that would wait for the in-order stages helps with the
+    // chunk in hand instead (streams then scale with threads as batches do).
     const bool fingerprints = rules.policy().fingerprint;
-    for (const stream_line& slot : c.lines) {
-      for (std::size_t i = slot.first_token; i < slot.first_token + slot.tokens; ++i) {
-        const line_tokens::entry& e = t.entries_[i];
-        const std::string_view from = e.copied ? std::string_view(t.copies_) : c.data;
-        const std::string_view bytes = from.substr(e.begin, e.length);
-        c.tokens[i] = {bytes, e.offset, e.tag};
-        result& r = c.results[i];
-        if (!e.verdict_given) {
-          rules.verify_at(bytes, slot.at, r);
-          continue;
-        }
-        detail::access::clear(r);
-        r.code = e.verdict;
-        if (!e.why.empty()) r.detail = e.why;
-        if (fingerprints && !bytes.empty()) {
-          detail::set_fingerprint(bytes, r);
-        } else {
-          r.fingerprint.fill('0');
-        }
-      }
-    }
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, c.lines.size(), k_lines_per_task),
+                      [&](const tbb::blocked_range<std::size_t>& lines) {
+                        for (std::size_t l = lines.begin(); l != lines.end(); ++l) {
+                          const stream_line& slot = c.lines[l];
+                          for (std::size_t i = slot.first_token; i < slot.first_token + slot.tokens;
+                               ++i) {
+                            verify_entry(c, t.entries_[i], slot.at, rules, fingerprints, i);
+                          }
+                        }
+                      });
     c.prepared.clear();
     for (std::size_t i = 0; i < c.lines.size(); ++i) {
       consumer.prepare(view(c, i), c.prepared);
