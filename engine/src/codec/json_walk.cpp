@@ -36,6 +36,7 @@ void member_set::open_object() {
   scope& s = scopes_[depth_++];
   s.begin = names_.size();
   s.hashed = false;
+  s.seen = 0;
 }
 
 void member_set::close_object() noexcept {
@@ -72,9 +73,13 @@ bool member_set::insert(std::string_view name) {
   const std::size_t count = names_.size() - s.begin;
   const std::uint64_t tag = tag_of(name);
   if (!s.hashed) {
-    for (std::size_t i = s.begin; i < names_.size(); ++i) {
-      if (same(i, tag, name)) return false;
+    const std::uint64_t bit = tag_bit(tag);
+    if ((s.seen & bit) != 0) {
+      for (std::size_t i = s.begin; i < names_.size(); ++i) {
+        if (same(i, tag, name)) return false;
+      }
     }
+    s.seen |= bit;
     names_.push_back(name);
     tags_.push_back(tag);
     if (count + 1 > k_linear_max) build_index(s);

@@ -52,7 +52,13 @@ class member_set {
     std::size_t begin = 0;             // first index into names_
     std::vector<std::uint32_t> slots;  // open addressing: name index + 1, 0 = empty
     bool hashed = false;
+    // While linear: bit (tag's hash mod 64) of every name held, so most new names
+    // skip the scan.
+    std::uint64_t seen = 0;
   };
+  static std::uint64_t tag_bit(std::uint64_t tag) noexcept {
+    return std::uint64_t{1} << ((tag * 0x9E3779B97F4A7C15ULL) >> 58U);
+  }
   void build_index(scope& s);
   [[nodiscard]] bool insert_hashed(scope& s, std::string_view name, std::uint64_t tag,
                                    std::uint32_t index);

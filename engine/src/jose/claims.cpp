@@ -32,12 +32,6 @@ std::string_view registered_claim_name(registered_claim c) noexcept {
   return k_registered_names[static_cast<std::size_t>(c)];
 }
 
-void mark_required(std::string_view name, const policy& p, payload_facts& f) noexcept {
-  for (std::size_t i = 0; i < p.required_claims.size() && i < 64; ++i) {
-    if (p.required_claims[i] == name) f.required_seen |= std::uint64_t{1} << i;
-  }
-}
-
 namespace {
 
 void note_type_error(payload_facts& f) {

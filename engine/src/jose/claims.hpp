@@ -49,7 +49,11 @@ enum class registered_claim : std::uint8_t { iss, sub, jti, aud, exp, nbf, iat, 
 [[nodiscard]] std::string_view registered_claim_name(registered_claim c) noexcept;
 
 // mark_required sets the bit of `name` in f.required_seen when the policy requires it.
-void mark_required(std::string_view name, const policy& p, payload_facts& f) noexcept;
+inline void mark_required(std::string_view name, const policy& p, payload_facts& f) noexcept {
+  for (std::size_t i = 0; i < p.required_claims.size() && i < 64; ++i) {
+    if (p.required_claims[i] == name) f.required_seen |= std::uint64_t{1} << i;
+  }
+}
 
 // The policy's verdict on a payload, split around the checks that depend on the
 // evaluation time, so that a cached token can be judged again at another time.
