@@ -144,11 +144,34 @@ file_ptr open_output(const std::string& path, std::string_view flag,
 void tally::add(const result& r) {
   ++records;
   if (r.code == status::ok) ++ok;
-  ++by_status[status_name(r.code)];
-  ++by_class[class_name(r.code)];
-  if (r.label != attack_label::none) ++by_label[label_name(r.label)];
+  ++statuses_[static_cast<std::uint8_t>(r.code)];
+  if (r.label != attack_label::none) ++labels_[static_cast<std::uint8_t>(r.label)];
   if (r.kid) (r.signature_verified ? kids_verified : kids_not_verified).add(*r.kid);
   if (r.signature_verified && r.iss) issuers.add(*r.iss);
+}
+
+std::map<std::string_view, std::uint64_t> tally::by_status() const {
+  std::map<std::string_view, std::uint64_t> m;
+  for (std::size_t i = 0; i < statuses_.size(); ++i) {
+    if (statuses_[i] != 0) m[status_name(static_cast<status>(i))] += statuses_[i];
+  }
+  return m;
+}
+
+std::map<std::string_view, std::uint64_t> tally::by_class() const {
+  std::map<std::string_view, std::uint64_t> m;
+  for (std::size_t i = 0; i < statuses_.size(); ++i) {
+    if (statuses_[i] != 0) m[class_name(static_cast<status>(i))] += statuses_[i];
+  }
+  return m;
+}
+
+std::map<std::string_view, std::uint64_t> tally::by_label() const {
+  std::map<std::string_view, std::uint64_t> m;
+  for (std::size_t i = 0; i < labels_.size(); ++i) {
+    if (labels_[i] != 0) m[label_name(static_cast<attack_label>(i))] += labels_[i];
+  }
+  return m;
 }
 
 run_summary run_summary::of(std::string command, const tally& counts,
@@ -174,9 +197,9 @@ void print_summary(std::FILE* err, std::string_view headline, const run_summary&
   fmt::print(err, "{}: {} records, {} ok, {} not ok, {:.3f} s, {:.0f} records/s, {} threads\n",
              headline, t.records, t.ok, t.records - t.ok, s.seconds,
              s.seconds > 0 ? static_cast<double>(t.records) / s.seconds : 0.0, s.threads);
-  print_counts(err, "by class", t.by_class);
-  print_counts(err, "by status", t.by_status);
-  print_counts(err, "attack labels", t.by_label);
+  print_counts(err, "by class", t.by_class());
+  print_counts(err, "by status", t.by_status());
+  print_counts(err, "attack labels", t.by_label());
   print_names(err, "by kid (signature verified)", t.kids_verified);
   print_names(err, "by kid (not verified)", t.kids_not_verified);
   print_names(err, "by issuer (signature verified)", t.issuers);
@@ -211,11 +234,11 @@ void append_summary_json(std::string& out, const run_summary& s) {
     fmt::format_to(std::back_inserter(out), ":{}", count);
   }
   out += R"(,"by_class":)";
-  append_counts_json(out, t.by_class);
+  append_counts_json(out, t.by_class());
   out += R"(,"by_status":)";
-  append_counts_json(out, t.by_status);
+  append_counts_json(out, t.by_status());
   out += R"(,"by_label":)";
-  append_counts_json(out, t.by_label);
+  append_counts_json(out, t.by_label());
   out += R"(,"by_kid":{"verified":)";
   append_names_json(out, t.kids_verified);
   out += R"(,"not_verified":)";

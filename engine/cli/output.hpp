@@ -3,6 +3,7 @@
 // (text on stderr, JSON with --summary-json) and the program's exit code.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -40,11 +41,20 @@ struct tally {
 
   std::uint64_t records = 0;
   std::uint64_t ok = 0;
-  std::map<std::string_view, std::uint64_t> by_status, by_class, by_label;
   name_counts kids_verified{k_max_names, k_max_kid_bytes};
   name_counts kids_not_verified{k_max_names, k_max_kid_bytes};
   name_counts issuers{k_max_names, k_max_issuer_bytes};
+  // On the pipeline's serial stage, once per record: array increments, no lookup.
   void add(const result& r);
+  // Records by status, class and attack label name (only names with records).
+  [[nodiscard]] std::map<std::string_view, std::uint64_t> by_status() const;
+  [[nodiscard]] std::map<std::string_view, std::uint64_t> by_class() const;
+  [[nodiscard]] std::map<std::string_view, std::uint64_t> by_label() const;
+
+ private:
+  // Indexed by the enums' values (std::uint8_t): every value has its slot.
+  std::array<std::uint64_t, 256> statuses_{};
+  std::array<std::uint64_t, 256> labels_{};
 };
 
 // Everything a run's summary says.

@@ -124,16 +124,20 @@ void append_tsv(std::string& out, const record_origin& origin, const result& r,
 void name_counts::add(std::string_view name) {
   ++records_;
   const std::string_view held = cut_text(name, max_name_bytes_);
-  if (const auto it = counts_.find(held); it != counts_.end()) {
-    ++it->second.first;
-    if (held.size() < name.size()) it->second.second = true;
-    return;
+  if (last_ == nullptr || last_->first != held) {
+    const auto it = counts_.find(held);
+    if (it == counts_.end()) {
+      if (counts_.size() >= max_names_) {
+        ++other_;
+        return;
+      }
+      last_ = &*counts_.emplace(std::string(held), std::pair<std::uint64_t, bool>{0, false}).first;
+    } else {
+      last_ = &*it;
+    }
   }
-  if (counts_.size() >= max_names_) {
-    ++other_;
-    return;
-  }
-  counts_.emplace(std::string(held), std::pair<std::uint64_t, bool>{1, held.size() < name.size()});
+  ++last_->second.first;
+  if (held.size() < name.size()) last_->second.second = true;
 }
 
 std::vector<name_counts::entry> name_counts::top(std::size_t limit) const {

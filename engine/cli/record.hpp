@@ -96,6 +96,12 @@ class name_counts {
   };
   name_counts(std::size_t max_names, std::size_t max_name_bytes)
       : max_names_(max_names), max_name_bytes_(max_name_bytes) {}
+  // A move keeps the map's entries where they are (last_ stays valid); a copy would not.
+  name_counts(const name_counts&) = delete;
+  name_counts& operator=(const name_counts&) = delete;
+  name_counts(name_counts&&) noexcept = default;
+  name_counts& operator=(name_counts&&) noexcept = default;
+  ~name_counts() = default;
   void add(std::string_view name);
   // The names held, most records first (ties: by name), at most `limit` of them.
   [[nodiscard]] std::vector<entry> top(std::size_t limit) const;
@@ -111,7 +117,11 @@ class name_counts {
   std::size_t max_names_;
   std::size_t max_name_bytes_;
   // name (cut) -> (records, the name was cut)
-  std::map<std::string, std::pair<std::uint64_t, bool>, std::less<>> counts_;
+  using table = std::map<std::string, std::pair<std::uint64_t, bool>, std::less<>>;
+  table counts_;
+  // The entry the last add counted (map entries stay put): logs name one kid or
+  // issuer many times running, and then a record costs one comparison.
+  table::value_type* last_ = nullptr;
   std::uint64_t other_ = 0;
   std::uint64_t records_ = 0;
 };
