@@ -243,7 +243,7 @@ load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 # --- report -----------------------------------------------------------------------------
 versions="$(cd "$here" && node -p 'const v = (p) => require(`./node_modules/${p}/package.json`).version;
   `jose ${v("jose")}, fast-jwt ${v("fast-jwt")}, Node ${process.version}`')"
-versions="jwtbatch $("$jwtbatch" --version 2>&1 | head -1 | awk '{print $NF}') ($build), libjwt $(
+versions="jwtbatch $("$jwtbatch" --version 2>&1 | head -1 | awk '{print $2}') ($build), libjwt $(
   dpkg-query -W -f='${Version}' libjwt-dev), cpp-jwt $(dpkg-query -W -f='${Version}' libcpp-jwt-dev), $(
   dpkg-query -W -f='OpenSSL ${Version}' libssl3), $versions (its own OpenSSL $(
   node -p process.versions.openssl))"
