@@ -35,7 +35,8 @@ enum class cache_admission : std::uint8_t {
 
 struct cache_options {
   // Bounds, both enforced: whichever is reached first evicts the least recently used
-  // entries. An entry costs its token's bytes plus its result's (about 2x the token).
+  // entries. An entry is one allocation: its token's bytes, the result's strings and
+  // about 200 bytes of facts.
   std::size_t max_entries = 65536;
   std::size_t max_bytes = std::size_t{64} << 20;
   // Longer tokens are verified every time and never stored.
@@ -80,8 +81,8 @@ class token_cache {
  public:
   // Throws config_error, before allocating anything, when max_entries is not
   // 1..max_cache_entries, max_bytes not 1..max_cache_bytes or shards above
-  // max_cache_shards. The bookkeeping allocated up front is about 16 bytes per entry
-  // of max_entries (256 MiB at the largest).
+  // max_cache_shards. The bookkeeping allocated up front is about 18 bytes per entry
+  // of max_entries (288 MiB at the largest): the index, and the doorkeeper's marks.
   explicit token_cache(cache_options options = {});
   ~token_cache();
   token_cache(const token_cache&) = delete;

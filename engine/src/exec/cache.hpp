@@ -1,14 +1,15 @@
 // cache.hpp: the verified-token cache's shards (see jwtbatch/cache.hpp).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
-#include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
 #include "jose/claims.hpp"
 #include "jwtbatch/cache.hpp"
@@ -44,35 +45,81 @@ class cache_shards {
   }
 
  private:
+  // One allocation per entry: this header, then `refs` text_refs, then the token's
+  // bytes and the result's strings (the refs are offsets into those bytes). Trivially
+  // destructible: freed with ::operator delete.
+  struct text_ref {
+    std::uint32_t offset = 0;
+    std::uint32_t length = k_absent;
+    static constexpr std::uint32_t k_absent = 0xFFFFFFFFU;
+  };
   struct entry {
     std::uint64_t hash = 0;
     std::uint64_t tag = 0;
-    std::string token;
-    result stored;
+    entry* newer = nullptr;  // the LRU list, most recently used first
+    entry* older = nullptr;
+    std::size_t bytes = 0;  // counted against max_bytes
+    std::uint32_t token_bytes = 0;
+    std::uint32_t text_bytes = 0;  // the result's strings, after the token
+    std::uint32_t aud_count = 0;
+    std::uint32_t custom_count = 0;
     claims_verdict verdict;
-    std::size_t bytes = 0;
+    // The result, its strings as refs: kid, iss, sub, jti, detail, then aud_count aud
+    // values, then custom_count (name, value) pairs.
+    status code = status::ok;
+    attack_label label = attack_label::none;
+    bool signature_verified = false;
+    bool has_aud = false;
+    std::optional<alg> algorithm;
+    std::optional<double> exp, nbf, iat;
+    std::array<char, 32> fingerprint{};
+
+    [[nodiscard]] const text_ref* refs() const noexcept {
+      return reinterpret_cast<const text_ref*>(this + 1);
+    }
+    [[nodiscard]] text_ref* refs() noexcept { return reinterpret_cast<text_ref*>(this + 1); }
+    [[nodiscard]] std::size_t ref_count() const noexcept {
+      return 5 + aud_count + 2 * std::size_t{custom_count};
+    }
+    [[nodiscard]] const char* chars() const noexcept {
+      return reinterpret_cast<const char*>(refs() + ref_count());
+    }
+    [[nodiscard]] std::string_view token() const noexcept { return {chars(), token_bytes}; }
   };
-  using lru_list = std::list<entry>;
-  // The hash is already uniform: use it as it is.
-  struct identity {
-    std::size_t operator()(std::uint64_t h) const noexcept { return h; }
-  };
+  // Builds an entry for `token` and `r` (nullptr when memory runs out).
+  static entry* make_entry(std::string_view token, std::uint64_t hash, std::uint64_t tag,
+                           const result& r, const claims_verdict& verdict) noexcept;
+  // Copies an entry's result into `out` (whose buffers are reused).
+  static void restore(const entry& e, result& out);
+
   struct alignas(64) shard {
     mutable std::mutex mu;
-    lru_list lru;  // most recently used first
-    std::unordered_map<std::uint64_t, lru_list::iterator, identity> index;
+    entry* newest = nullptr;
+    entry* oldest = nullptr;
+    // Open addressing by hash, linear probing, no tombstones (backward-shift
+    // deletion): at least twice the shard's entries, so probes stay short.
+    std::vector<entry*> slots;
+    std::size_t entries = 0;
     std::size_t bytes = 0;
     std::uint64_t hits = 0, misses = 0, insertions = 0, evictions = 0, invalidated = 0;
     std::atomic<std::uint64_t> first_sightings{0};
+
+    [[nodiscard]] std::size_t find(std::uint64_t h) const noexcept;  // slots.size() if none
+    void erase_slot(std::size_t i) noexcept;
+    void put(entry* e) noexcept;
+    void link_newest(entry* e) noexcept;
+    void unlink(entry* e) noexcept;
+    // Removes `e` from the index and the list, and chains it onto `dropped` (freed by
+    // the caller, outside the lock).
+    void drop(entry* e, entry*& dropped) noexcept;
   };
+  static void free_chain(entry* dropped) noexcept;
 
   // The token bytes the index hashes: its tail, where the signature is (43 characters
   // for HS256, 86 for ES256 and EdDSA, 342 for RS256 with RSA-2048).
   static constexpr std::size_t k_hashed_tail = 64;
   [[nodiscard]] std::uint64_t hash(std::string_view token) const noexcept;
   [[nodiscard]] shard& shard_of(std::uint64_t h) const noexcept;
-  // Moves entry `it` of `s` to `dropped` (freed by the caller outside the lock).
-  static void unlink(shard& s, lru_list::iterator it, lru_list& dropped) noexcept;
 
   // The doorkeeper (cache_admission by_cost and second_sight): a 16-bit mark of a
   // token's hash (bits the slot index does not use) is remembered in slot
