@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -85,6 +86,14 @@ class reader {
     out = std::string_view(start, static_cast<std::size_t>(at_ - start));
     ++at_;
     return out.size() <= limits_.max_string_bytes;
+  }
+
+  // A string claim: a plain string at the next byte.
+  bool string(std::optional<std::string_view>& out) noexcept {
+    std::string_view s;
+    if (!string(s)) return false;
+    out = s;
+    return true;
   }
 
   // A member name, admitted by the general walk's rules (count, length, duplicates).
@@ -208,24 +217,12 @@ class reader {
 bool read_member(reader& r, std::string_view name, const policy& p, claims_scratch& scratch,
                  payload_facts& f) noexcept {
   switch (registered_claim_of(name)) {
-    case registered_claim::iss: {
-      std::string_view s;
-      if (!r.string(s)) return false;
-      f.iss = s;
-      return true;
-    }
-    case registered_claim::sub: {
-      std::string_view s;
-      if (!r.string(s)) return false;
-      f.sub = s;
-      return true;
-    }
-    case registered_claim::jti: {
-      std::string_view s;
-      if (!r.string(s)) return false;
-      f.jti = s;
-      return true;
-    }
+    case registered_claim::iss:
+      return r.string(f.iss);
+    case registered_claim::sub:
+      return r.string(f.sub);
+    case registered_claim::jti:
+      return r.string(f.jti);
     case registered_claim::aud: {
       // A string or an array of strings. Like read_audience, the array is not held
       // to the depth limit: it is a claim, not nesting.
