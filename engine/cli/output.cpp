@@ -291,7 +291,8 @@ output_files::output_files(const output_options& o,
                            const std::vector<std::unique_ptr<input_source>>& inputs,
                            std::FILE* stdout_)
     : out_(stdout_), summary_path_(o.summary_json) {
-  std::optional<std::pair<dev_t, ino_t>> records_id, summary_id;
+  std::optional<std::pair<dev_t, ino_t>> records_id;
+  std::optional<std::pair<dev_t, ino_t>> summary_id;
   if (!o.output.empty()) records_ = open_output(o.output, "--output", inputs, &records_id);
   if (!o.summary_json.empty()) {
     summary_ = open_output(o.summary_json, "--summary-json", inputs, &summary_id);

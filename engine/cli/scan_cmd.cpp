@@ -51,7 +51,7 @@ scan_time_options make_times(const scan_options& o, const input_source* in) {
 class stderr_to_log {
  public:
   explicit stderr_to_log(int log_fd) {
-    std::fflush(stderr);
+    (void)std::fflush(stderr);  // what is already buffered goes to the old stderr
     saved_ = ::fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
     if (saved_ < 0 || ::dup2(log_fd, STDERR_FILENO) < 0) {
       throw std::system_error(errno, std::generic_category(), "--rsyslog-log: redirecting stderr");
@@ -59,7 +59,7 @@ class stderr_to_log {
   }
   ~stderr_to_log() {
     if (saved_ < 0) return;
-    std::fflush(stderr);
+    (void)std::fflush(stderr);  // a destructor has no one to report a failed flush to
     ::dup2(saved_, STDERR_FILENO);
     ::close(saved_);
   }
@@ -115,7 +115,10 @@ int run_rsyslog(const scan_options& o, std::FILE* out) {
   const rsyslog_extractor extractor(fulljson, make_times(o, nullptr));
   std::string replies;
   tally counts;
-  std::uint64_t lines = 0, lines_without_token = 0, lines_not_json = 0, lines_cut = 0;
+  std::uint64_t lines = 0;
+  std::uint64_t lines_without_token = 0;
+  std::uint64_t lines_not_json = 0;
+  std::uint64_t lines_cut = 0;
   const auto started = std::chrono::steady_clock::now();
   // Replies are written whenever rsyslog waits for them (the input pauses), and in
   // blocks under load, so memory stays bounded.
@@ -158,15 +161,15 @@ int run_rsyslog(const scan_options& o, std::FILE* out) {
     fmt::print(err, "\n");
     print_summary(err, "tokens", summary);
   }
-  std::fflush(err);
+  (void)std::fflush(err);  // the log's own errors cannot be logged; the replies are done
   files.finish(summary);
   return summary.exit_code;
 }
 
 }  // namespace
 
-void setup_scan_command(CLI::App& sub, scan_options& o) {
-  CLI::App* cmd = &sub;
+void setup_scan_command(CLI::App& command, scan_options& o) {
+  CLI::App* cmd = &command;
   cmd->add_option("files", o.inputs, "Log files; none or - reads standard input")
       ->type_name("FILE");
   add_engine_flags(cmd, o.engine);
@@ -218,7 +221,10 @@ int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {
 
   record_writer records(o.output, files.records(),
                         setup.engine->verifier().policy().returned_claims, enrich_shape::tokens);
-  std::uint64_t lines = 0, lines_without_token = 0, lines_without_time = 0, lines_cut = 0;
+  std::uint64_t lines = 0;
+  std::uint64_t lines_without_token = 0;
+  std::uint64_t lines_without_time = 0;
+  std::uint64_t lines_cut = 0;
   progress_meter meter(err, o.output.progress_mode());
   const auto started = std::chrono::steady_clock::now();
   pipeline_options options;

@@ -24,7 +24,7 @@ struct scan_options {
   std::string rsyslog_log;            // where the plugin's warnings and summary go
 };
 
-void setup_scan_command(CLI::App& cmd, scan_options& o);
+void setup_scan_command(CLI::App& command, scan_options& o);
 
 // run_scan writes one record per token found (with its line and byte offset), in
 // input order, to `out` (or -o FILE), and the summary to `err` (unless -q) and

@@ -28,8 +28,8 @@
 
 namespace jwtbatch::cli {
 
-void setup_verify_command(CLI::App& sub, verify_options& o) {
-  CLI::App* cmd = &sub;
+void setup_verify_command(CLI::App& command, verify_options& o) {
+  CLI::App* cmd = &command;
   cmd->add_option("files", o.inputs, "Input files; none or - reads standard input")
       ->type_name("FILE");
   add_engine_flags(cmd, o.engine);

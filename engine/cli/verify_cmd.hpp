@@ -20,8 +20,9 @@ struct verify_options {
   output_options output;            // --format, --emit-token, --progress
 };
 
-// setup_verify_command declares the flags of the subcommand `cmd` (made by commands.cpp).
-void setup_verify_command(CLI::App& cmd, verify_options& o);
+// setup_verify_command declares the flags of the subcommand `command` (made by
+// commands.cpp).
+void setup_verify_command(CLI::App& command, verify_options& o);
 
 // run_verify verifies every line of every input, writes one record per line to `out`
 // (or -o FILE) in input order and the summary to `err` (unless -q) and --summary-json.
