@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/access.hpp"
+#include "crypto/key.hpp"
 #include "exec/cache.hpp"
 #include "jose/claims.hpp"
 #include "jose/prepared_policy.hpp"
@@ -11,13 +12,6 @@
 #include "token/verify.hpp"
 
 namespace jwtbatch {
-namespace {
-
-bool is_hmac(alg a) noexcept {
-  return a == alg::hs256 || a == alg::hs384 || a == alg::hs512;
-}
-
-}  // namespace
 
 verifier::verifier(std::shared_ptr<const key_set> keys, jwtbatch::policy p,
                    std::shared_ptr<token_cache> cache)
@@ -55,7 +49,7 @@ void verifier::verify_at(std::string_view token, double at, result& out) const n
   if (cache != nullptr && scratch.signature_checked &&
       (out.signature_verified || cache_->options().keep_forgeries)) {
     // A public-key signature costs far more than storing its token (cache_admission).
-    const bool costly = out.algorithm && !is_hmac(*out.algorithm);
+    const bool costly = out.algorithm && !detail::has_alg(detail::k_hmac_algs, *out.algorithm);
     cache->insert(token, key, cache_tag_, out, scratch.verdict, costly);
   }
 }

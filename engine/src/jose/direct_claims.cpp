@@ -227,17 +227,13 @@ bool read_member(reader& r, std::string_view name, const policy& p, claims_scrat
       // A string or an array of strings. Like read_audience, the array is not held
       // to the depth limit: it is a claim, not nesting.
       f.has_aud = true;
-      std::string_view s;
-      if (!r.next_is('[')) {
+      const auto one = [&] {
+        std::string_view s;
         if (!r.string(s)) return false;
         f.aud->push_back(s);
         return true;
-      }
-      return r.elements([&] {
-        if (!r.string(s)) return false;
-        f.aud->push_back(s);
-        return true;
-      });
+      };
+      return r.next_is('[') ? r.elements(one) : one();
     }
     case registered_claim::exp:
       return r.date(f.exp);
