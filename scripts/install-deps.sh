@@ -49,6 +49,8 @@ packages=(
                                 # project's build against it, in one process (dlopen)
   libssl-dev                    # OpenSSL 3: host programs that share a process with
                                 # libjwtbatch.so (tests/coexist)
+  librdkafka-dev                # Kafka client (jwtbatch consume) and its mock cluster
+  kcat                          # produces and reads topics in the Kafka tests
 )
 
 missing=()
