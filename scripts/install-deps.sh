@@ -51,6 +51,7 @@ packages=(
                                 # libjwtbatch.so (tests/coexist)
   librdkafka-dev                # Kafka client (jwtbatch consume) and its mock cluster
   kcat                          # produces and reads topics in the Kafka tests
+  python3-confluent-kafka       # tests/kafka/consume_test.py: its producer and read_committed reader
 )
 
 missing=()
