@@ -449,7 +449,7 @@ class Worker:
         own = [l for l in text.splitlines() if not l.startswith("jwtbatch consume: kafka ")]
         return "\n".join(own)[-n:] or text[-n:]
 
-    def signal(self, sig):
+    def send(self, sig):
         self.proc.send_signal(sig)
 
     def stop(self, sig=signal.SIGTERM, expect=None, timeout=60):
@@ -524,6 +524,16 @@ class Context:
         self.mock = Mock(args.mock, topics)
         self.readers = []
         self.figures = {}
+        self.failures = []
+
+    def soft(self, check, *args, **kw):
+        """Runs one of the scenario's final checks; a failure is kept, and the other
+        checks still run (so one report names every problem)."""
+        try:
+            return check(*args, **kw)
+        except TestFailure as e:
+            self.failures.append(f"{check.__name__}: {e}")
+            return None
 
     def file(self, name):
         return os.path.join(self.tmp, name)
@@ -611,8 +621,8 @@ def scenario_workers(ctx):
     ctx.figures["seconds_to_all_verdicts"] = round(time.monotonic() - t0, 3)
     stop_all(workers)
     reader.drain()
-    check_verdicts(reader, exp)
-    ctx.figures["workers"] = check_summaries(workers, exp)
+    ctx.soft(check_verdicts, reader, exp)
+    ctx.figures["workers"] = ctx.soft(check_summaries, workers, exp)
 
 
 def backlog(ctx, IN, pub, priv, count, seed):
@@ -675,7 +685,7 @@ def kill9_variant(ctx, variant, same_id):
     done = time.monotonic() - killed
     second.stop()
     reader.drain()
-    check_verdicts(reader, exp)
+    ctx.soft(check_verdicts, reader, exp)
     s = second.read_summary()
     # Whatever the killed worker committed was counted by nobody's summary.
     committed_before = total - s["messages"]
@@ -728,8 +738,8 @@ def scenario_broker_down(ctx):
                        down_seconds=round(t_up - t_down, 3))
     stop_all(workers)
     reader.drain()
-    check_verdicts(reader, exp)
-    ctx.figures["workers"] = check_summaries(workers, exp)
+    ctx.soft(check_verdicts, reader, exp)
+    ctx.figures["workers"] = ctx.soft(check_summaries, workers, exp)
 
 
 def wait_stderr(worker, pattern, timeout=30, after=0):
@@ -797,13 +807,13 @@ def scenario_reload(ctx):
     # 2: the file now holds B; SIGHUP; B's tokens are ok.
     write_jwks(json.dumps(full))
     mark = len(w.stderr_text())
-    w.signal(signal.SIGHUP)
+    w.send(signal.SIGHUP)
     wait_stderr(w, r"SIGHUP: keys reloaded", after=mark)
     step(b_tokens[20:40] + a_tokens[10:15], pub, "ok")
     # 3: the file is garbage; SIGHUP: the previous keys (A and B) stay, said on stderr.
     write_jwks("this is { not a JWK Set\n")
     mark = len(w.stderr_text())
-    w.signal(signal.SIGHUP)
+    w.send(signal.SIGHUP)
     line = wait_stderr(w, r"[^\n]*not reloaded[^\n]*", after=mark)
     if jwks not in line:
         raise TestFailure(f"the failed reload's message does not name {jwks}: {line!r}")
@@ -814,13 +824,13 @@ def scenario_reload(ctx):
     step(b_tokens[40:] + a_tokens[15:], pub, "ok")
     w.stop()
     reader.drain()
-    check_verdicts(reader, exp)
+    ctx.soft(check_verdicts, reader, exp)
     s = w.read_summary()
     if (s.get("reloads"), s.get("reloads_failed")) != (1, 1):
-        raise TestFailure(f"summary: reloads {s.get('reloads')}, reloads_failed "
-                          f"{s.get('reloads_failed')}; expected 1 and 1")
+        ctx.failures.append(f"summary: reloads {s.get('reloads')}, reloads_failed "
+                            f"{s.get('reloads_failed')}; expected 1 and 1")
     ctx.figures.update(messages=len(exp.by_place), status_without_key=status_unknown,
-                       worker=check_summaries([w], exp))
+                       worker=ctx.soft(check_summaries, [w], exp))
 
 
 def scenario_scan(ctx):
@@ -852,15 +862,15 @@ def scenario_scan(ctx):
     wait_complete(reader, exp, ctx.args.timeout, [w])
     w.stop()
     reader.drain()
-    check_verdicts(reader, exp)
+    ctx.soft(check_verdicts, reader, exp)
     s = w.read_summary()
     want_without = sum(1 for _, recs in exp.by_place.values() if not recs)
     if s.get("messages_without_token") != want_without:
-        raise TestFailure(f"summary: messages_without_token {s.get('messages_without_token')}, "
+        ctx.failures.append(f"summary: messages_without_token {s.get('messages_without_token')}, "
                           f"expected {want_without}")
     ctx.figures.update(messages=len(exp.by_place), records=exp.record_count(),
                        lines_by_token_count={str(k): v for k, v in sorted(counts.items())},
-                       worker=check_summaries([w], exp))
+                       worker=ctx.soft(check_summaries, [w], exp))
 
 
 SCENARIOS = {
@@ -909,6 +919,8 @@ def main():
         try:
             ctx = Context(args, name, topics)
             fn(ctx)
+            if ctx.failures:
+                raise TestFailure("\n".join(ctx.failures))
             entry["passed"] = True
             log(f"{name}: PASS ({time.monotonic() - t0:.1f} s)")
         except Exception as e:  # noqa: BLE001: every failure is reported, the next scenario runs
