@@ -54,6 +54,8 @@ WORKER_X = [
     "heartbeat.interval.ms=500",
     "transaction.timeout.ms=10000",
 ]
+# kill9's transaction timeout: longer than the group's failover on the mock (~11 s).
+KILL9_TXN_TIMEOUT_MS = 20000
 # Statuses whose verdict is decided from the bytes' shape alone: a value that is not
 # empty, does not start with '{' and holds no '.' is one segment (engine/src/jose/
 # compact.cpp: size limit, then empty, then '{', then the dot count).
@@ -273,12 +275,12 @@ class Reader:
     """A read_committed reader of OUT, from its first offset, in a thread: every message
     with the time it was seen (monotonic) and its Kafka timestamp."""
 
-    def __init__(self, bootstrap, topic, partitions=OUT_PARTITIONS):
+    def __init__(self, bootstrap, topic, partitions=OUT_PARTITIONS, isolation="read_committed"):
         self.topic = topic
         self.c = ck.Consumer({
             "bootstrap.servers": bootstrap,
             "group.id": f"reader-{uuid.uuid4().hex}",
-            "isolation.level": "read_committed",
+            "isolation.level": isolation,
             "auto.offset.reset": "earliest",
             "enable.auto.commit": False,
             "enable.partition.eof": False,
@@ -454,19 +456,33 @@ class Worker:
         for x in WORKER_X:
             self.cmd += ["-X", x]
         self.cmd += list(extra)
+        self.cmd += ctx.args.worker_x
         self.stderr = open(self.stderr_path, "wb")
         self.proc = spawn(self.cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                          stderr=self.stderr)
+                          stderr=subprocess.PIPE)
         self.started = time.monotonic()
+        # Each stderr line is kept with the time it came (wall clock, ms), so a failure's
+        # report (and the kill9 timings) can be read as a timeline.
+        self.copier = threading.Thread(target=self._copy_stderr, daemon=True)
+        self.copier.start()
+
+    def _copy_stderr(self):
+        for line in self.proc.stderr:
+            t = time.time()
+            self.stderr.write(b"%s.%03d " % (time.strftime("%H:%M:%S", time.localtime(t)).encode(),
+                                             int(t * 1000) % 1000) + line)
+            self.stderr.flush()
 
     def stderr_text(self):
+        if self.proc.poll() is not None:
+            self.copier.join(5)  # the last lines
         with open(self.stderr_path, "rb") as f:
             return f.read().decode(errors="replace")
 
     def stderr_tail(self, n=3000):
         # librdkafka's own log lines are many; the worker's own say what went wrong.
         text = self.stderr_text()
-        own = [l for l in text.splitlines() if not l.startswith("jwtbatch consume: kafka ")]
+        own = [l for l in text.splitlines() if " jwtbatch consume: kafka " not in l]
         return "\n".join(own)[-n:] or text[-n:]
 
     def send(self, sig):
@@ -558,8 +574,8 @@ class Context:
     def file(self, name):
         return os.path.join(self.tmp, name)
 
-    def reader(self, topic):
-        r = Reader(self.mock.bootstrap, topic)
+    def reader(self, topic, isolation="read_committed"):
+        r = Reader(self.mock.bootstrap, topic, isolation=isolation)
         self.readers.append(r)
         return r
 
@@ -660,9 +676,20 @@ def kill9_variant(ctx, variant, same_id):
     priv, pub = ctx.files_keys
     exp = backlog(ctx, IN, pub, priv, ctx.args.scale_kill9, SEED + 1)
     reader = ctx.reader(OUT)
+    # Beside it, a read_uncommitted reader: when the replacement's first record was
+    # produced (not yet committed), which tells a late group assignment from records
+    # held back by an open transaction (the last stable offset).
+    dirty = ctx.reader(OUT, "read_uncommitted")
     group = f"g-{uuid.uuid4().hex[:8]}"
-    # Small batches and no cache, one thread: the backlog takes several seconds.
-    opts = ["--batch", "500", "--threads", "1", "--cache-size", "0"]
+    # Small batches and no cache, one thread: the backlog takes several seconds. The
+    # transaction timeout is longer than the group's failover (the mock waits
+    # session.timeout.ms - 1 s for members to rejoin, after the dead member's session
+    # of 6 s ran out: about 11 s), so the two variants differ: a new transactional id
+    # waits for the killed worker's open transaction to time out (its pending offsets
+    # make OffsetFetch answer UNSTABLE_OFFSET_COMMIT, and its records hold back the
+    # last stable offset), the same id aborts it when it initialises.
+    opts = ["--batch", "500", "--threads", "1", "--cache-size", "0",
+            "-X", f"transaction.timeout.ms={KILL9_TXN_TIMEOUT_MS}"]
     tid = f"tid-{uuid.uuid4().hex[:8]}"
     first = Worker(ctx, f"{variant}-first", IN, OUT, group, pub,
                    opts + (["--transactional-id", tid] if same_id else []))
@@ -678,6 +705,8 @@ def kill9_variant(ctx, variant, same_id):
     seen_at_kill = reader.count()
     first.stopped = True
     killed_ms = time.time() * 1000
+    log(f"  {variant}: SIGKILL to the first worker at {time.strftime('%H:%M:%S')}."
+        f"{int(killed_ms) % 1000:03d}")
     killed = time.monotonic()
     first.proc.kill()
     first.proc.wait()
@@ -704,26 +733,37 @@ def kill9_variant(ctx, variant, same_id):
             if time.monotonic() > end:
                 raise TestFailure(f"no verdict of the replacement within {ctx.args.timeout} s")
             time.sleep(0.05)
+    produced = next((ts / 1000 - killed_ms / 1000 for _, _, _, _, ts in dirty.snapshot()
+                     if ts > killed_ms), None)
     wait_complete(reader, exp, max(10, end - time.monotonic()), [second])
     done = time.monotonic() - killed
     second.stop()
     reader.drain()
     ctx.soft(check_verdicts, reader, exp)
+    if same_id and recovery >= KILL9_TXN_TIMEOUT_MS / 1000:
+        ctx.failures.append(
+            f"{variant}: the replacement's first verdict became visible {recovery:.3f} s after "
+            f"the kill, not before the killed worker's transaction timed out "
+            f"({KILL9_TXN_TIMEOUT_MS} ms): initialising the same transactional id did not "
+            f"abort it at once")
     s = second.read_summary()
     # Whatever the killed worker committed was counted by nobody's summary.
     committed_before = total - s["messages"]
     ctx.figures[variant] = {
         "messages": total,
+        "transaction_timeout_ms": KILL9_TXN_TIMEOUT_MS,
         "verdicts_seen_at_kill": seen_at_kill,
         "messages_by_replacement": s["messages"],
         "messages_committed_by_killed": committed_before,
         "recovery_seconds": round(recovery, 3),
+        "kill_to_first_record_produced_seconds": None if produced is None else round(produced, 3),
         "kill_to_all_verdicts_seconds": round(done, 3),
         "replacement": {k: s.get(k) for k in ("transactions", "transactions_aborted",
                                                 "messages_dropped", "rebalances")},
     }
     log(f"  {variant}: recovery {recovery:.3f} s (kill to first visible verdict of the "
-        f"replacement), all done {done:.3f} s after the kill")
+        f"replacement; its first record was produced at {produced:.3f} s), all done "
+        f"{done:.3f} s after the kill")
 
 
 def scenario_kill9(ctx):
@@ -917,6 +957,8 @@ def main():
     ap.add_argument("--tmp", default=None, help="where scratch directories go")
     ap.add_argument("--timeout", type=float, default=90,
                     help="longest wait for a scenario's verdicts, seconds")
+    ap.add_argument("--worker-x", action="append", default=[], metavar="ARG",
+                    help="an extra argument for every worker (e.g. --worker-x=-Xdebug=cgrp)")
     ap.add_argument("--scale-workers", type=int, default=30000)
     ap.add_argument("--scale-kill9", type=int, default=20000)
     ap.add_argument("--scale-down", type=int, default=30000)
