@@ -489,10 +489,11 @@ class Worker:
         self.proc.send_signal(sig)
 
     def stop(self, sig=signal.SIGTERM, expect=None, timeout=60):
-        """Sends `sig`, waits for the exit; checks the exit code (128 + sig)."""
-        self.stopped = True
-        if self.proc.poll() is None:
+        """Sends `sig` (once: a second one ends the worker at once, as the default
+        action does), waits for the exit; checks the exit code (128 + sig)."""
+        if self.proc.poll() is None and not self.stopped:
             self.proc.send_signal(sig)
+        self.stopped = True
         try:
             code = self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -695,7 +696,9 @@ def kill9_variant(ctx, variant, same_id):
                    opts + (["--transactional-id", tid] if same_id else []))
     total = len(exp.by_place)
     end = time.monotonic() + ctx.args.timeout
-    while reader.count() < total // 4:
+    # The kill comes a quarter of the way, while a transaction is open: when the
+    # read_uncommitted reader has seen records the read_committed one has not.
+    while reader.count() < total // 4 or dirty.count() <= reader.count():
         if first.proc.poll() is not None:
             raise TestFailure(f"first worker exited {first.proc.returncode}:\n{first.stderr_tail()}")
         if time.monotonic() > end:
@@ -703,6 +706,7 @@ def kill9_variant(ctx, variant, same_id):
                               f"{ctx.args.timeout} s")
         time.sleep(0.05)
     seen_at_kill = reader.count()
+    open_at_kill = dirty.count() - seen_at_kill
     first.stopped = True
     killed_ms = time.time() * 1000
     log(f"  {variant}: SIGKILL to the first worker at {time.strftime('%H:%M:%S')}."
@@ -753,6 +757,10 @@ def kill9_variant(ctx, variant, same_id):
         "messages": total,
         "transaction_timeout_ms": KILL9_TXN_TIMEOUT_MS,
         "verdicts_seen_at_kill": seen_at_kill,
+        # Records of the killed worker's open transaction seen uncommitted when it was
+        # killed, and all records of aborted transactions seen in the end.
+        "open_transaction_records_at_kill": open_at_kill,
+        "aborted_records": dirty.count() - reader.count(),
         "messages_by_replacement": s["messages"],
         "messages_committed_by_killed": committed_before,
         "recovery_seconds": round(recovery, 3),
