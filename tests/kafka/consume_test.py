@@ -653,10 +653,14 @@ def scenario_workers(ctx):
     reader = ctx.reader(OUT)
     group = f"g-{uuid.uuid4().hex[:8]}"
     t0 = time.monotonic()
+    # Batches of 1000 and 4 s between starts: the first worker is well into the
+    # backlog when the second and third join (the mock gives a new group's first
+    # member its partitions after 3 s), so each join revokes partitions mid-stream.
     workers = []
     for i in range(3):
-        workers.append(Worker(ctx, f"worker{i + 1}", IN, OUT, group, pub))
-        time.sleep(1.0)
+        workers.append(Worker(ctx, f"worker{i + 1}", IN, OUT, group, pub, ["--batch", "1000"]))
+        if i < 2:
+            time.sleep(4.0)
     wait_complete(reader, exp, ctx.args.timeout, workers)
     ctx.figures["seconds_to_all_verdicts"] = round(time.monotonic() - t0, 3)
     stop_all(workers)
