@@ -964,7 +964,7 @@ def scenario_reload(ctx):
 
 
 def scenario_scan(ctx):
-    IN, OUT = "scan-in", "scan-out"
+    IN = "scan-in"
     priv, pub = ctx.keys()
     rng = random.Random(SEED + 5)
     access = ctx.jb.gen(priv, 150, SEED + 5, fmt="access-log")
@@ -974,33 +974,37 @@ def scenario_scan(ctx):
     # Two tokens on one line: two generated lines joined (both their tokens stay).
     lines += [access[i] + b" | " + jsonl[i] for i in range(0, 60)]
     lines += [b"", b"no token on this line", b"GET /health HTTP/1.1 200 -"]
-    ref = jb_ref = ctx.jb.reference("scan", lines, pub)
-    for recs in jb_ref:
-        for r in recs:
-            r["token_offset"] = r.pop("offset")
-    counts = {}
-    for recs in ref:
-        counts[len(recs)] = counts.get(len(recs), 0) + 1
-    if not (counts.get(0) and counts.get(1) and counts.get(2)):
-        raise TestFailure(f"test bug: lines by token count {counts}: need 0, 1 and 2")
-    by_line = {line: recs for line, recs in zip(lines, ref)}
     delivered = produce(ctx.mock.bootstrap, IN, token_messages(lines, rng))
-    exp = Expected(IN)
-    exp.add(delivered, lambda v: by_line[v if v is not None else b""])
-    reader = ctx.reader(OUT)
-    w = Worker(ctx, "worker", IN, OUT, f"g-{uuid.uuid4().hex[:8]}", pub, ["--mode", "scan"])
-    wait_complete(reader, exp, ctx.args.timeout, [w])
-    w.stop()
-    reader.drain()
-    ctx.soft(check_verdicts, reader, exp)
-    s = w.read_summary()
-    want_without = sum(1 for _, recs in exp.by_place.values() if not recs)
-    if s.get("messages_without_token") != want_without:
-        ctx.failures.append(f"summary: messages_without_token {s.get('messages_without_token')}, "
-                          f"expected {want_without}")
-    ctx.figures.update(messages=len(exp.by_place), records=exp.record_count(),
-                       lines_by_token_count={str(k): v for k, v in sorted(counts.items())},
-                       worker=ctx.soft(check_summaries, [w], exp))
+    ctx.figures["messages"] = len(delivered)
+    # Judged at --at, then (a second worker, group and OUT) at each line's own time.
+    for out, extra in (("scan-out", []), ("scan-out-logtime", ["--at-log-time"])):
+        ref = ctx.jb.reference("scan", lines, pub, extra)
+        for recs in ref:
+            for r in recs:
+                r["token_offset"] = r.pop("offset")
+        counts = {}
+        for recs in ref:
+            counts[len(recs)] = counts.get(len(recs), 0) + 1
+        if not (counts.get(0) and counts.get(1) and counts.get(2)):
+            raise TestFailure(f"test bug: lines by token count {counts}: need 0, 1 and 2")
+        by_line = dict(zip(lines, ref))
+        exp = Expected(IN)
+        exp.add(delivered, lambda v: by_line[v if v is not None else b""])
+        reader = ctx.reader(out)
+        w = Worker(ctx, f"worker-{out}", IN, out, f"g-{uuid.uuid4().hex[:8]}", pub,
+                   ["--mode", "scan"] + extra)
+        wait_complete(reader, exp, ctx.args.timeout, [w])
+        w.stop()
+        reader.drain()
+        ctx.soft(check_verdicts, reader, exp)
+        s = w.read_summary()
+        want_without = sum(1 for _, recs in exp.by_place.values() if not recs)
+        if s.get("messages_without_token") != want_without:
+            ctx.failures.append(f"{out}: summary: messages_without_token "
+                                f"{s.get('messages_without_token')}, expected {want_without}")
+        ctx.figures[out] = dict(records=exp.record_count(),
+                                lines_by_token_count={str(k): v for k, v in sorted(counts.items())},
+                                worker=ctx.soft(check_summaries, [w], exp))
 
 
 SCENARIOS = {
@@ -1010,7 +1014,8 @@ SCENARIOS = {
                                ("kill9-same_id-out", OUT_PARTITIONS)]),
     "broker_down": (scenario_broker_down, [("down-in", IN_PARTITIONS), ("down-out", OUT_PARTITIONS)]),
     "reload": (scenario_reload, [("reload-in", IN_PARTITIONS), ("reload-out", OUT_PARTITIONS)]),
-    "scan": (scenario_scan, [("scan-in", IN_PARTITIONS), ("scan-out", OUT_PARTITIONS)]),
+    "scan": (scenario_scan, [("scan-in", IN_PARTITIONS), ("scan-out", OUT_PARTITIONS),
+                             ("scan-out-logtime", OUT_PARTITIONS)]),
 }
 
 
