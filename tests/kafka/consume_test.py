@@ -834,8 +834,10 @@ def scenario_broker_down(ctx):
     group = key_on_broker("g", 1)
     # librdkafka's own reconnect backoff (up to 10 s) stays, as users run it; the
     # transaction timeout is Kafka's default (60 s), longer than outage plus backoff.
+    # (With 10 s, a transaction open across the outage outlives it, and the worker
+    # ends with exit 2: --down-txn-timeout-ms 10000 shows it.)
     opts = ["--batch", "500", "--threads", "1", "--cache-size", "0",
-            "-X", "transaction.timeout.ms=60000"]
+            "-X", f"transaction.timeout.ms={ctx.args.down_txn_timeout_ms}"]
     workers = [Worker(ctx, f"worker{i + 1}", IN, OUT, group, pub,
                       opts + ["--transactional-id", key_on_broker(f"tid{i + 1}", 1)])
                for i in range(2)]
@@ -862,6 +864,7 @@ def scenario_broker_down(ctx):
     for w in workers:
         if w.proc.poll() is not None:
             w.stopped = True
+            ctx.figures.setdefault("workers_ended", {})[w.name] = w.proc.returncode
             ctx.failures.append(f"{w.name} did not ride out the outage: exit {w.proc.returncode} "
                                 f"(command: {' '.join(w.cmd)}):\n{w.stderr_tail(1500)}")
     for w in workers:
@@ -1031,6 +1034,8 @@ def main():
                     help="longest wait for a scenario's verdicts, seconds")
     ap.add_argument("--worker-x", action="append", default=[], metavar="ARG",
                     help="an extra argument for every worker (e.g. --worker-x=-Xdebug=cgrp)")
+    ap.add_argument("--down-txn-timeout-ms", type=int, default=60000,
+                    help="broker_down's transaction.timeout.ms (default Kafka's 60000)")
     ap.add_argument("--scale-workers", type=int, default=30000)
     ap.add_argument("--scale-kill9", type=int, default=30000)
     ap.add_argument("--scale-down", type=int, default=30000)
