@@ -58,7 +58,7 @@ bool is_zstd(std::string_view head) {
 
 }  // namespace
 
-stop_signals::stop_signals() {
+stop_signals::stop_signals(bool hangup_stops) : hangup_stops_(hangup_stops) {
   std::array<int, 2> fds{};
   if (::pipe2(fds.data(), O_CLOEXEC | O_NONBLOCK) != 0) {
     throw std::system_error(errno, std::generic_category(), "signal pipe");
@@ -76,6 +76,7 @@ void stop_signals::arm() {
   sa.sa_flags = SA_RESTART;
   sigemptyset(&sa.sa_mask);
   for (std::size_t i = 0; i < k_stop_signals.size(); ++i) {
+    if (k_stop_signals[i] == SIGHUP && !hangup_stops_) continue;
     ::sigaction(k_stop_signals[i], &sa, &g_previous[i]);
   }
   armed_ = true;
@@ -84,6 +85,7 @@ void stop_signals::arm() {
 stop_signals::~stop_signals() {
   if (armed_) {
     for (std::size_t i = 0; i < k_stop_signals.size(); ++i) {
+      if (k_stop_signals[i] == SIGHUP && !hangup_stops_) continue;
       ::sigaction(k_stop_signals[i], &g_previous[i], nullptr);
     }
   }
