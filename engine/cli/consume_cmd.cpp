@@ -155,6 +155,14 @@ class worker {
   void progress(bool force);
   void drop_batch();
   void check_fatal();
+  // Milliseconds from the first message to the last commit: the time the worker had
+  // work (its throughput is messages / active_ms), without joining or idling.
+  [[nodiscard]] std::uint64_t active_ms() const {
+    if (!first_message_ || last_commit_ < *first_message_) return 0;
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(last_commit_ - *first_message_)
+            .count());
+  }
 
   const consume_options& o_;
   std::FILE* out_;
@@ -181,6 +189,8 @@ class worker {
   std::uint64_t progress_messages_ = 0;
   clock::time_point idle_since_ = clock::now();
   bool assigned_ = false;  // partitions were assigned at least once
+  std::optional<clock::time_point> first_message_;  // the run's first message came
+  clock::time_point last_commit_{};                  // the last transaction committed
 };
 
 extern "C" void rebalance_trampoline(rd_kafka_t* rk, rd_kafka_resp_err_t why,
@@ -246,7 +256,10 @@ void worker::make_clients() {
   consumer_.reset(c);
   rd_kafka_poll_set_consumer(c);
 
-  conf_ptr pc = make_conf("producer", {}, {{"transactional.id", transactional_id_}});
+  // Records waiting to be sent are bounded as prefetched input is (librdkafka's producer
+  // default is 1 GiB): a slow OUT makes the worker wait, not grow.
+  conf_ptr pc = make_conf("producer", {{"queue.buffering.max.kbytes", "65536"}},
+                          {{"transactional.id", transactional_id_}});
   rd_kafka_conf_set_dr_msg_cb(pc.get(), delivery_trampoline);
   rd_kafka_t* p = rd_kafka_new(RD_KAFKA_PRODUCER, pc.get(), why.data(), why.size());
   if (p == nullptr) throw config_error(fmt::format("kafka producer: {}", why.data()));
@@ -330,6 +343,14 @@ void worker::on_delivery(const rd_kafka_message_t* m) {
 void worker::on_log(int level, const char* facility, const char* text) const {
   // Warnings and worse only; connection failures (FAIL) come through on_error already.
   if (level > 4 || std::string_view(facility) == "FAIL") return;
+  // -X goes to both clients by design: each ignores the other's properties, unsaid.
+  if (std::string_view(facility) == "CONFWARN" &&
+      (std::strstr(text, "is a consumer property and will be ignored by this producer") !=
+           nullptr ||
+       std::strstr(text, "is a producer property and will be ignored by this consumer") !=
+           nullptr)) {
+    return;
+  }
   fmt::print(err_, "jwtbatch consume: kafka {}: {}\n", facility, text);
 }
 
@@ -410,6 +431,7 @@ bool worker::collect() {
       continue;
     }
     if (batch_.empty()) deadline = clock::now() + std::chrono::milliseconds(o_.batch_ms);
+    if (!first_message_) first_message_ = clock::now();
     batch_.push_back(std::move(m));
   }
   return true;
@@ -614,6 +636,7 @@ void worker::process() {
   if (commit_batch()) {
     ++wc_.transactions;
     wc_.messages += batch_.size();
+    last_commit_ = clock::now();
     for (const result& r : results_) counts_.add(r);
   } else {
     ++wc_.transactions_aborted;  // its verdicts are given when the batch is read again
@@ -729,7 +752,8 @@ int worker::run() {
                    {"messages_dropped", wc_.messages_dropped},
                    {"rebalances", wc_.rebalances},
                    {"reloads", wc_.reloads},
-                   {"reloads_failed", wc_.reloads_failed}};
+                   {"reloads_failed", wc_.reloads_failed},
+                   {"active_ms", active_ms()}};
   if (o_.mode == "scan") {
     summary.extra.emplace_back("messages_without_token", wc_.messages_without_token);
   }
