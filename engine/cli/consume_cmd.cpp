@@ -178,6 +178,7 @@ class worker {
   std::vector<result> results_;
   std::vector<std::string_view> tokens_;
   std::vector<double> times_;
+  std::uint64_t batch_without_token_ = 0;  // scan: messages of the batch without a token
   tally counts_;
   worker_counts wc_;
   std::string fatal_;
@@ -188,9 +189,9 @@ class worker {
   clock::time_point last_progress_ = clock::now();
   std::uint64_t progress_messages_ = 0;
   clock::time_point idle_since_ = clock::now();
-  bool assigned_ = false;  // partitions were assigned at least once
+  bool assigned_ = false;                           // partitions were assigned at least once
   std::optional<clock::time_point> first_message_;  // the run's first message came
-  clock::time_point last_commit_{};                  // the last transaction committed
+  clock::time_point last_commit_{};                 // the last transaction committed
 };
 
 extern "C" void rebalance_trampoline(rd_kafka_t* rk, rd_kafka_resp_err_t why,
@@ -498,6 +499,7 @@ void worker::scan_messages() {
     text += '\n';
   }
   results_.clear();  // the verdicts, in order, counted once committed
+  batch_without_token_ = 0;
   const scan_extractor extractor(make_scan_times(o_.times, std::nullopt));
   memory_source source(text);
   pipeline_options options;
@@ -509,7 +511,7 @@ void worker::scan_messages() {
         const rd_kafka_message_t* m = batch_[i].get();
         records_[i].clear();
         record_counts_[i] = line.tokens.size();
-        if (line.tokens.empty()) ++wc_.messages_without_token;
+        if (line.tokens.empty()) ++batch_without_token_;
         for (std::size_t t = 0; t < line.tokens.size(); ++t) {
           const line_token& tok = line.tokens[t];
           record_origin origin;
@@ -584,16 +586,26 @@ bool worker::commit_batch() {
                         void (*)(rd_kafka_consumer_group_metadata_t*)>
       group(rd_kafka_consumer_group_metadata(consumer_.get()),
             rd_kafka_consumer_group_metadata_destroy);
-  error_ptr e(rd_kafka_send_offsets_to_transaction(p, offsets.get(), group.get(), k_call_ms));
-  while (!e) {
-    e.reset(rd_kafka_commit_transaction(p, k_call_ms));
-    if (!e) return true;
-    if (!rd_kafka_error_is_retriable(e.get())) break;
-    fmt::print(err_, "jwtbatch consume: committing a transaction: {}; retrying\n",
-               describe(e.get()));
-    e.reset();
+  // A retriable error (a timeout, a coordinator moving) repeats the same call, unless
+  // the worker is asked to stop: then the transaction is aborted instead.
+  const auto stopping = [] { return stop_signals::caught() != 0; };
+  const auto retrying = [&](const char* what, const error_ptr& e) {
+    if (!rd_kafka_error_is_retriable(e.get()) || stopping()) return false;
+    fmt::print(err_, "jwtbatch consume: {}: {}; retrying\n", what, describe(e.get()));
+    return true;
+  };
+  error_ptr e;
+  do {
+    e.reset(rd_kafka_send_offsets_to_transaction(p, offsets.get(), group.get(), k_call_ms));
+  } while (e && retrying("sending the offsets", e));
+  if (!e) {
+    do {
+      e.reset(rd_kafka_commit_transaction(p, k_call_ms));
+      if (!e) return true;
+    } while (retrying("committing a transaction", e));
   }
-  if (rd_kafka_error_is_fatal(e.get()) || !rd_kafka_error_txn_requires_abort(e.get())) {
+  if (rd_kafka_error_is_fatal(e.get()) || !(rd_kafka_error_txn_requires_abort(e.get()) ||
+                                            (stopping() && rd_kafka_error_is_retriable(e.get())))) {
     throw fatal_kafka("committing a transaction: " + describe(e.get()));
   }
   fmt::print(err_, "jwtbatch consume: transaction aborted, its {} messages are read again: {}{}\n",
@@ -602,7 +614,8 @@ bool worker::commit_batch() {
   for (;;) {
     error_ptr a(rd_kafka_abort_transaction(p, k_call_ms));
     if (!a) return false;
-    if (rd_kafka_error_is_fatal(a.get()) || !rd_kafka_error_is_retriable(a.get())) {
+    if (rd_kafka_error_is_fatal(a.get()) || !rd_kafka_error_is_retriable(a.get()) || stopping()) {
+      // Left open, the coordinator aborts it after transaction.timeout.ms.
       throw fatal_kafka("aborting a transaction: " + describe(a.get()));
     }
   }
@@ -638,6 +651,7 @@ void worker::process() {
     wc_.messages += batch_.size();
     last_commit_ = clock::now();
     for (const result& r : results_) counts_.add(r);
+    wc_.messages_without_token += batch_without_token_;
   } else {
     ++wc_.transactions_aborted;  // its verdicts are given when the batch is read again
     rewind();
