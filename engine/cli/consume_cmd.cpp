@@ -72,6 +72,17 @@ class fatal_kafka : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// librdkafka's error predicates, as bools.
+bool is_fatal(const error_ptr& e) {
+  return rd_kafka_error_is_fatal(e.get()) != 0;
+}
+bool is_retriable(const error_ptr& e) {
+  return rd_kafka_error_is_retriable(e.get()) != 0;
+}
+bool requires_abort(const error_ptr& e) {
+  return rd_kafka_error_txn_requires_abort(e.get()) != 0;
+}
+
 std::string describe(const rd_kafka_error_t* e) {
   return fmt::format("{} ({})", rd_kafka_error_name(e), rd_kafka_error_string(e));
 }
@@ -225,9 +236,11 @@ conf_ptr worker::make_conf(std::string_view side,
     }
     set(conf.get(), kv.substr(0, eq), kv.substr(eq + 1), "-X");
   }
-  for (const auto& [name, value] : required) {
-    if (std::any_of(o_.settings.begin(), o_.settings.end(), [&](const std::string& kv) {
-          return kv.rfind(std::string(name) + "=", 0) == 0 && kv.substr(kv.find('=') + 1) != value;
+  for (const auto& setting : required) {
+    const auto& [name, value] = setting;
+    if (std::any_of(o_.settings.begin(), o_.settings.end(), [&setting](const std::string& kv) {
+          return kv.rfind(std::string(setting.first) + "=", 0) == 0 &&
+                 kv.substr(kv.find('=') + 1) != setting.second;
         })) {
       throw config_error(
           fmt::format("-X {}: jwtbatch consume needs {}={} (exactly once)", name, name, value));
@@ -393,7 +406,7 @@ void worker::init_transactions() {
     if (stop_signals::caught() != 0) return;
     error_ptr e(rd_kafka_init_transactions(producer_.get(), k_call_ms));
     if (!e) return;
-    if (rd_kafka_error_is_fatal(e.get()) || !rd_kafka_error_is_retriable(e.get())) {
+    if (is_fatal(e) || !is_retriable(e)) {
       throw fatal_kafka("initialising transactions: " + describe(e.get()));
     }
     fmt::print(err_, "jwtbatch consume: initialising transactions: {}; retrying\n",
@@ -590,7 +603,7 @@ bool worker::commit_batch() {
   // the worker is asked to stop: then the transaction is aborted instead.
   const auto stopping = [] { return stop_signals::caught() != 0; };
   const auto retrying = [&](const char* what, const error_ptr& e) {
-    if (!rd_kafka_error_is_retriable(e.get()) || stopping()) return false;
+    if (!is_retriable(e) || stopping()) return false;
     fmt::print(err_, "jwtbatch consume: {}: {}; retrying\n", what, describe(e.get()));
     return true;
   };
@@ -604,8 +617,7 @@ bool worker::commit_batch() {
       if (!e) return true;
     } while (retrying("committing a transaction", e));
   }
-  if (rd_kafka_error_is_fatal(e.get()) || !(rd_kafka_error_txn_requires_abort(e.get()) ||
-                                            (stopping() && rd_kafka_error_is_retriable(e.get())))) {
+  if (is_fatal(e) || !(requires_abort(e) || (stopping() && is_retriable(e)))) {
     throw fatal_kafka("committing a transaction: " + describe(e.get()));
   }
   fmt::print(err_, "jwtbatch consume: transaction aborted, its {} messages are read again: {}{}\n",
@@ -614,7 +626,7 @@ bool worker::commit_batch() {
   for (;;) {
     error_ptr a(rd_kafka_abort_transaction(p, k_call_ms));
     if (!a) return false;
-    if (rd_kafka_error_is_fatal(a.get()) || !rd_kafka_error_is_retriable(a.get()) || stopping()) {
+    if (is_fatal(a) || !is_retriable(a) || stopping()) {
       // Left open, the coordinator aborts it after transaction.timeout.ms.
       throw fatal_kafka("aborting a transaction: " + describe(a.get()));
     }
