@@ -6,7 +6,10 @@
  *  1. abort:   an aborted transaction is invisible to read_committed and visible to
  *              read_uncommitted; the markers take one offset each.
  *  2. offsets: send_offsets_to_transaction moves the group's committed offset only
- *              when the transaction commits; pending offsets are not visible before.
+ *              when the transaction commits; pending offsets are not visible before
+ *              (read_committed consumers get UNSTABLE_OFFSET_COMMIT and retry).
+ *     group:   a group member starts at the committed offset, and a member whose
+ *              partition has a pending transactional offset waits for the commit.
  *  3. fence:   a second producer with the same transactional.id aborts the first
  *              one's open transaction (the LSO held back until then) and fences it.
  *  4. timeout: a producer killed with -9 in a transaction (transaction.timeout.ms
@@ -104,6 +107,7 @@ static void flush(rd_kafka_t* rk) {
 }
 
 static rd_kafka_t* reader(const char* isolation) {
+  /* check.crcs: the mock's control batches carry a correct CRC32C too */
   const char* kv[] = {"group.id",
                       "selftest-reader",
                       "isolation.level",
@@ -116,6 +120,8 @@ static rd_kafka_t* reader(const char* isolation) {
                       "earliest",
                       "fetch.wait.max.ms",
                       "50",
+                      "check.crcs",
+                      "true",
                       NULL};
   return new_client(RD_KAFKA_CONSUMER, kv);
 }
@@ -280,6 +286,75 @@ static void case_offsets(void) {
   /* o0 at 0, COMMIT 1, o1 at 2, ABORT 3 */
   read_all("t_out", "read_committed", got, sizeof(got));
   expect_str("offsets: read_committed sees", got, "0:o0");
+}
+
+/* first_offset_of_p0: the offset of the first record of partition 0 that |member| gets
+ * within |seconds| of being assigned its partitions, or -1. */
+static int64_t first_offset_of_p0(rd_kafka_t* member, double seconds) {
+  double deadline = now_s() + 30; /* for the group to assign the partitions */
+  int assigned = 0;
+  while (now_s() < deadline) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(member, 100);
+    int64_t offset = -1;
+    if (!assigned) {
+      rd_kafka_topic_partition_list_t* parts = NULL;
+      if (!rd_kafka_assignment(member, &parts) && parts->cnt > 0) {
+        assigned = 1;
+        deadline = now_s() + seconds;
+      }
+      if (parts) rd_kafka_topic_partition_list_destroy(parts);
+    }
+    if (m == NULL) continue;
+    if (!m->err && m->partition == 0) offset = m->offset;
+    rd_kafka_message_destroy(m);
+    if (offset >= 0) return offset;
+  }
+  if (!assigned) fail("the group member got no partitions");
+  return -1;
+}
+
+static rd_kafka_t* new_member(const char* group, const char* topic) {
+  const char* kv[] = {"group.id",
+                      group,
+                      "auto.offset.reset",
+                      "earliest",
+                      "enable.auto.commit",
+                      "false",
+                      "session.timeout.ms",
+                      "6000",
+                      NULL};
+  rd_kafka_t* rk = new_client(RD_KAFKA_CONSUMER, kv);
+  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(topics, topic, RD_KAFKA_PARTITION_UA);
+  if (rd_kafka_subscribe(rk, topics)) fail("subscribe %s", topic);
+  rd_kafka_topic_partition_list_destroy(topics);
+  return rk;
+}
+
+static void case_group(void) {
+  rd_kafka_t* member;
+  rd_kafka_t* p = txn_producer("selftest-group", "60000");
+  int i;
+  txn_ok(rd_kafka_init_transactions(p, 10000), "init_transactions");
+  txn_ok(rd_kafka_begin_transaction(p), "begin");
+  for (i = 0; i < 10; i++) produce(p, "in", "r");
+  txn_ok(rd_kafka_commit_transaction(p, 10000), "commit");
+  /* records at 0..9, COMMIT marker 10; group g committed 7 in case_offsets */
+  member = new_member("g", "in");
+  expect_i64("group: a member starts at the committed offset", first_offset_of_p0(member, 20), 7);
+  rd_kafka_consumer_close(member);
+  rd_kafka_destroy(member);
+
+  txn_ok(rd_kafka_begin_transaction(p), "begin");
+  send_offset(p, "g2", "in", 8);
+  member = new_member("g2", "in");
+  expect_i64("group: no record while the group's offset is pending", first_offset_of_p0(member, 3),
+             -1);
+  txn_ok(rd_kafka_commit_transaction(p, 10000), "commit");
+  expect_i64("group: then the transaction's offset", first_offset_of_p0(member, 20), 8);
+  rd_kafka_consumer_close(member);
+  rd_kafka_destroy(member);
+  rd_kafka_destroy(p);
 }
 
 static void case_fence(void) {
@@ -456,6 +531,7 @@ int main(int argc, char** argv) {
 
   case_abort();
   case_offsets();
+  case_group();
   case_fence();
   case_timeout();
 
