@@ -9,7 +9,9 @@
  *              when the transaction commits; pending offsets are not visible before
  *              (read_committed consumers get UNSTABLE_OFFSET_COMMIT and retry).
  *     group:   a group member starts at the committed offset, and a member whose
- *              partition has a pending transactional offset waits for the commit.
+ *              partition has a pending transactional offset waits for the commit;
+ *              offsets sent with the group metadata of an older generation are
+ *              refused (ILLEGAL_GENERATION), fencing a zombie after a rebalance.
  *  3. fence:   a second producer with the same transactional.id aborts the first
  *              one's open transaction (the LSO held back until then) and fences it.
  *  4. timeout: a producer killed with -9 in a transaction (transaction.timeout.ms
@@ -331,6 +333,66 @@ static rd_kafka_t* new_member(const char* group, const char* topic) {
   return rk;
 }
 
+static void poll_and_drop(rd_kafka_t* rk) {
+  rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
+  if (m) rd_kafka_message_destroy(m);
+}
+
+static int assigned(rd_kafka_t* member) {
+  rd_kafka_topic_partition_list_t* parts = NULL;
+  int cnt = 0;
+  if (!rd_kafka_assignment(member, &parts)) cnt = parts->cnt;
+  if (parts) rd_kafka_topic_partition_list_destroy(parts);
+  return cnt;
+}
+
+/* case_group_generation: KIP-447 zombie fencing by the group's generation. */
+static void case_group_generation(rd_kafka_t* p) {
+  rd_kafka_t* m1 = new_member("gz", "in");
+  rd_kafka_t* m2;
+  rd_kafka_consumer_group_metadata_t* cgmd;
+  rd_kafka_topic_partition_list_t* parts;
+  rd_kafka_error_t* error;
+  double deadline = now_s() + 30;
+  while (assigned(m1) != 2 && now_s() < deadline) poll_and_drop(m1);
+  if (assigned(m1) != 2) fail("group: the first member got no partitions");
+  cgmd = rd_kafka_consumer_group_metadata(m1);
+
+  txn_ok(rd_kafka_begin_transaction(p), "begin");
+  parts = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(parts, "in", 0)->offset = 3;
+  txn_ok(rd_kafka_send_offsets_to_transaction(p, parts, cgmd, 10000),
+         "send_offsets_to_transaction (current generation)");
+  txn_ok(rd_kafka_commit_transaction(p, 10000), "commit");
+  expect_i64("group: offsets of the current generation", committed("gz", "in"), 3);
+
+  /* A second member: the group rebalances, m1's metadata is now an old generation */
+  m2 = new_member("gz", "in");
+  deadline = now_s() + 30;
+  while ((assigned(m2) != 1 || assigned(m1) != 1) && now_s() < deadline) {
+    poll_and_drop(m1);
+    poll_and_drop(m2);
+  }
+  if (assigned(m2) != 1 || assigned(m1) != 1) fail("group: no rebalance to two members");
+
+  txn_ok(rd_kafka_begin_transaction(p), "begin");
+  parts->elems[0].offset = 6;
+  error = rd_kafka_send_offsets_to_transaction(p, parts, cgmd, 10000);
+  if (error == NULL) fail("group: offsets of an old generation were accepted");
+  expect_str("group: offsets of an old generation", rd_kafka_err2name(rd_kafka_error_code(error)),
+             "ILLEGAL_GENERATION");
+  rd_kafka_error_destroy(error);
+  txn_ok(rd_kafka_abort_transaction(p, 10000), "abort");
+  expect_i64("group: committed offset unchanged", committed("gz", "in"), 3);
+
+  rd_kafka_topic_partition_list_destroy(parts);
+  rd_kafka_consumer_group_metadata_destroy(cgmd);
+  rd_kafka_consumer_close(m2);
+  rd_kafka_destroy(m2);
+  rd_kafka_consumer_close(m1);
+  rd_kafka_destroy(m1);
+}
+
 static void case_group(void) {
   rd_kafka_t* member;
   rd_kafka_t* p = txn_producer("selftest-group", "60000");
@@ -354,6 +416,7 @@ static void case_group(void) {
   expect_i64("group: then the transaction's offset", first_offset_of_p0(member, 20), 8);
   rd_kafka_consumer_close(member);
   rd_kafka_destroy(member);
+  case_group_generation(p);
   rd_kafka_destroy(p);
 }
 
