@@ -51,8 +51,7 @@ set(jwtbatch_rdk_prefix "${jwtbatch_rdk_dir}/install")
 set(jwtbatch_rdk_lib "${jwtbatch_rdk_prefix}/lib/librdkafka.a")
 set(jwtbatch_rdk_inc "${jwtbatch_rdk_prefix}/include")
 
-# Only the C library (the rdkafka target) is built; "install" copies it and the two
-# headers into the prefix.
+# Only the C library (the rdkafka target) is built.
 ExternalProject_Add(jwtbatch_librdkafka_mock
   PREFIX "${jwtbatch_rdk_dir}"
   STAMP_DIR "${jwtbatch_rdk_dir}/stamp"
@@ -79,12 +78,18 @@ ExternalProject_Add(jwtbatch_librdkafka_mock
     -DWITH_CURL=OFF
     -DWITH_PLUGINS=OFF
     -DENABLE_LZ4_EXT=OFF
+  # The build step also puts the library and the two headers in the prefix (touched):
+  # they are its byproducts, so ninja relinks and recompiles what uses them in the same
+  # run that rebuilt them.
   BUILD_COMMAND ${CMAKE_COMMAND} --build <BINARY_DIR> --target rdkafka
-  INSTALL_COMMAND
-    ${CMAKE_COMMAND} -E copy <BINARY_DIR>/src/librdkafka.a "${jwtbatch_rdk_prefix}/lib/"
+    COMMAND ${CMAKE_COMMAND} -E copy <BINARY_DIR>/src/librdkafka.a "${jwtbatch_rdk_prefix}/lib/"
     COMMAND ${CMAKE_COMMAND} -E copy "${jwtbatch_rdk_copy}/src/rdkafka.h"
             "${jwtbatch_rdk_copy}/src/rdkafka_mock.h" "${jwtbatch_rdk_inc}/librdkafka/"
-  BUILD_BYPRODUCTS "${jwtbatch_rdk_lib}")
+    COMMAND ${CMAKE_COMMAND} -E touch "${jwtbatch_rdk_lib}"
+            "${jwtbatch_rdk_inc}/librdkafka/rdkafka.h" "${jwtbatch_rdk_inc}/librdkafka/rdkafka_mock.h"
+  INSTALL_COMMAND ""
+  BUILD_BYPRODUCTS "${jwtbatch_rdk_lib}" "${jwtbatch_rdk_inc}/librdkafka/rdkafka.h"
+                   "${jwtbatch_rdk_inc}/librdkafka/rdkafka_mock.h")
 # A changed patch or source version starts again from a fresh copy.
 ExternalProject_Add_StepDependencies(jwtbatch_librdkafka_mock download
   "${jwtbatch_rdk_patch}" "${CMAKE_CURRENT_LIST_FILE}")
