@@ -146,6 +146,13 @@ fetch_source() {
 
 fetch_source android-platform-external-boringssl "$boringssl_version" build/deps/boringssl
 
+# librdkafka's source, for the Kafka tests only: their mock cluster (tests/kafka) is
+# built from it with a project patch that gives the mock Kafka's transactional
+# semantics (cmake/KafkaMock.cmake). The product itself links Debian's librdkafka-dev.
+# Pinned like BoringSSL; without it the build simply has no Kafka test targets.
+librdkafka_version="2.0.2-1"
+fetch_source librdkafka "$librdkafka_version" build/deps/librdkafka
+
 # fetch_syslog_ng DEST: Debian's syslog-ng-core (syslog-ng with program(), pipe() and
 # json-parser), unpacked into DEST for tests/syslog_ng/syslog_ng_roundtrip.sh. It is not
 # installed: syslog-ng-core and rsyslog both provide and conflict with

@@ -21,6 +21,13 @@ std::vector<command> command_table(command_options& o) {
        "in input order, with its line and byte offset; summary on stderr.",
        [&o](CLI::App& cmd) { setup_scan_command(cmd, o.scan); },
        [&o](std::FILE* out, std::FILE* err) { return run_scan(o.scan, out, err); }},
+      {"consume",
+       "Run as a Kafka consumer-group worker: verify the tokens (or scan the log lines) of "
+       "topic IN on every core and produce one record per verdict to OUT, exactly once (one "
+       "transaction per batch with its offsets). Runs until SIGINT or SIGTERM; SIGHUP "
+       "reloads the keys.",
+       [&o](CLI::App& cmd) { setup_consume_command(cmd, o.consume); },
+       [&o](std::FILE* out, std::FILE* err) { return run_consume(o.consume, out, err); }},
       {"gen",
        "Generate a corpus: token lines, access-log or JSON-log lines with valid, expired, "
        "forged and malformed tokens (or, with --hostile, the attack shapes), signed with the "

@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 
 #include "bench_cmd.hpp"
+#include "consume_cmd.hpp"
 #include "gen_cmd.hpp"
 #include "inspect_cmd.hpp"
 #include "keys_cmd.hpp"
@@ -29,6 +30,7 @@ struct command_options {
   sign_options sign;
   inspect_options inspect;
   bench_options bench;
+  consume_options consume;
 };
 
 struct command {

@@ -36,8 +36,8 @@ extern "C" void on_stop_signal(int sig) {
   int none = 0;
   if (!g_caught.compare_exchange_strong(none, sig)) {
     // A second signal while stopping: the user insists, end now as the default does.
-    ::signal(sig, SIG_DFL);
-    ::raise(sig);
+    (void)::signal(sig, SIG_DFL);  // a handler has no one to report a failure to
+    (void)::raise(sig);
   } else {
     const char byte = 1;
     const int fd = g_stop_write.load();
@@ -58,7 +58,7 @@ bool is_zstd(std::string_view head) {
 
 }  // namespace
 
-stop_signals::stop_signals() {
+stop_signals::stop_signals(bool hangup_stops) : hangup_stops_(hangup_stops) {
   std::array<int, 2> fds{};
   if (::pipe2(fds.data(), O_CLOEXEC | O_NONBLOCK) != 0) {
     throw std::system_error(errno, std::generic_category(), "signal pipe");
@@ -76,6 +76,7 @@ void stop_signals::arm() {
   sa.sa_flags = SA_RESTART;
   sigemptyset(&sa.sa_mask);
   for (std::size_t i = 0; i < k_stop_signals.size(); ++i) {
+    if (k_stop_signals[i] == SIGHUP && !hangup_stops_) continue;
     ::sigaction(k_stop_signals[i], &sa, &g_previous[i]);
   }
   armed_ = true;
@@ -84,6 +85,7 @@ void stop_signals::arm() {
 stop_signals::~stop_signals() {
   if (armed_) {
     for (std::size_t i = 0; i < k_stop_signals.size(); ++i) {
+      if (k_stop_signals[i] == SIGHUP && !hangup_stops_) continue;
       ::sigaction(k_stop_signals[i], &g_previous[i], nullptr);
     }
   }
@@ -274,6 +276,7 @@ bool input_source::would_wait() const {
 std::vector<std::unique_ptr<input_source>> open_inputs(const std::vector<std::string>& paths,
                                                        int stop_fd) {
   std::vector<std::unique_ptr<input_source>> inputs;
+  inputs.reserve(paths.size());
   for (const std::string& path : paths) inputs.push_back(input_source::open(path, stop_fd));
   if (inputs.empty()) inputs.push_back(input_source::open("-", stop_fd));
   return inputs;
@@ -281,7 +284,10 @@ std::vector<std::unique_ptr<input_source>> open_inputs(const std::vector<std::st
 
 bool finish_input(input_source& in, std::FILE* err) {
   const std::string problem = in.finish();
-  if (!problem.empty()) std::fprintf(err, "jwtbatch: %s: %s\n", in.name().c_str(), problem.c_str());
+  if (!problem.empty()) {
+    (void)std::fprintf(err, "jwtbatch: %s: %s\n", in.name().c_str(),
+                       problem.c_str());  // best effort
+  }
   return !problem.empty();
 }
 

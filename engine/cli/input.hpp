@@ -30,7 +30,8 @@ namespace jwtbatch::cli {
 // handlers. Throws std::system_error when the pipe cannot be made.
 class stop_signals {
  public:
-  stop_signals();
+  // `hangup_stops` false leaves SIGHUP alone (consume reloads its keys on it instead).
+  explicit stop_signals(bool hangup_stops = true);
   ~stop_signals();
   stop_signals(const stop_signals&) = delete;
   stop_signals& operator=(const stop_signals&) = delete;
@@ -48,6 +49,7 @@ class stop_signals {
  private:
   int read_fd_ = -1;
   int write_fd_ = -1;
+  bool hangup_stops_ = true;
   bool armed_ = false;
 };
 

@@ -233,4 +233,19 @@ void append_record_object(std::string& out, const record_origin& origin, const r
   out += '}';
 }
 
+void append_message_record(std::string& out, const message_place& place,
+                           const record_origin& origin, const result& r) {
+  out += R"({"topic":)";
+  append_json_string(out, place.topic);
+  fmt::format_to(std::back_inserter(out), R"(,"partition":{},"offset":{})", place.partition,
+                 place.offset);
+  if (origin.offset) {
+    fmt::format_to(std::back_inserter(out), R"(,"token_offset":{})", *origin.offset);
+  }
+  record_origin rest = origin;
+  rest.offset.reset();
+  append_record_members(out, rest, r);
+  out += '}';
+}
+
 }  // namespace jwtbatch::cli

@@ -59,6 +59,25 @@ void append_record(std::string& out, const record_origin& origin, const result& 
 // --format enrich, which sits inside the input's own line.
 void append_record_object(std::string& out, const record_origin& origin, const result& r);
 
+// Where a verdict comes from when its token came in a Kafka message (consume): the
+// message's topic, partition and offset. `topic` is the caller's, read only while the
+// record is appended.
+struct message_place {
+  std::string_view topic;
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;
+};
+
+// append_message_record appends the record of a token read from a Kafka message, as one
+// JSON object without a newline (one message per record):
+//   {"topic":..,"partition":N,"offset":N,"token_offset":N,...}
+// "topic", "partition" and "offset" say which message; the rest is what
+// append_record_object writes for `origin` (no "line" or "file"), except that the
+// token's byte offset in the message (scan, origin.offset) is "token_offset", since
+// "offset" is the message's.
+void append_message_record(std::string& out, const message_place& place,
+                           const record_origin& origin, const result& r);
+
 // Untrusted text (kids, issuers, claims) in TSV fields and summaries is escaped with
 // append_text (jwtbatch/json_text.hpp), long names cut with cut_text.
 using jwtbatch::append_text;

@@ -27,25 +27,6 @@ namespace {
 // Replies held before they are written when rsyslog does not wait for each one.
 constexpr std::size_t k_reply_block = std::size_t{64} << 10;
 
-// When tokens are judged (scan_extractor): at --at, else now; with --at-log-time at
-// the line's own time, the syslog year coming from --syslog-year, else the input file's
-// modification time, else (a pipe) now.
-scan_time_options make_times(const scan_options& o, const input_source* in) {
-  scan_time_options t;
-  t.at_log_time = o.at_log_time;
-  t.require_log_time = o.require_log_time;
-  t.times.time_field = o.time_field;
-  if (o.syslog_year != 0) {
-    t.times.syslog_year = o.syslog_year;
-  } else if (in != nullptr && in->modified()) {
-    t.times.syslog_reference = *in->modified();
-  } else {
-    t.times.syslog_reference =
-        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  }
-  return t;
-}
-
 // Points descriptor 2 at `log_fd` while it lives; keep() makes that permanent. Used by
 // the rsyslog plugin, whose stderr is read as replies.
 class stderr_to_log {
@@ -86,7 +67,7 @@ int run_rsyslog(const scan_options& o, std::FILE* out) {
   }
   // rsyslog's msg is the sender's text from end to end: no time in it is the time the
   // message was logged (fulljson's timegenerated is).
-  if (o.at_log_time && o.rsyslog_input != "fulljson") {
+  if (o.times.at_log_time && o.rsyslog_input != "fulljson") {
     throw config_error(
         "--at-log-time: with --rsyslog-input msg the message carries no time of its own; use "
         "--rsyslog-input fulljson (the time rsyslog received it, timegenerated)");
@@ -112,7 +93,7 @@ int run_rsyslog(const scan_options& o, std::FILE* out) {
   guard.keep();
   stop.arm();
 
-  const rsyslog_extractor extractor(fulljson, make_times(o, nullptr));
+  const rsyslog_extractor extractor(fulljson, make_scan_times(o.times, std::nullopt));
   std::string replies;
   tally counts;
   std::uint64_t lines = 0;
@@ -168,11 +149,23 @@ int run_rsyslog(const scan_options& o, std::FILE* out) {
 
 }  // namespace
 
-void setup_scan_command(CLI::App& command, scan_options& o) {
-  CLI::App* cmd = &command;
-  cmd->add_option("files", o.inputs, "Log files; none or - reads standard input")
-      ->type_name("FILE");
-  add_engine_flags(cmd, o.engine);
+scan_time_options make_scan_times(const scan_time_flags& o, std::optional<double> reference) {
+  scan_time_options t;
+  t.at_log_time = o.at_log_time;
+  t.require_log_time = o.require_log_time;
+  t.times.time_field = o.time_field;
+  if (o.syslog_year != 0) {
+    t.times.syslog_year = o.syslog_year;
+  } else if (reference) {
+    t.times.syslog_reference = *reference;
+  } else {
+    t.times.syslog_reference =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  }
+  return t;
+}
+
+void add_scan_time_flags(CLI::App* cmd, scan_time_flags& o) {
   cmd->add_flag("--at-log-time", o.at_log_time,
                 "Judge each token at its line's own time field: a JSON line's top-level ts, "
                 "time, timestamp or @timestamp (or --time-field), a syslog header, a combined "
@@ -187,6 +180,14 @@ void setup_scan_command(CLI::App& command, scan_options& o) {
   add_whole_flag(cmd, "--syslog-year", o.syslog_year, 1970, 9999,
                  "Year of syslog timestamps, which carry none", "",
                  "from the file's modification time");
+}
+
+void setup_scan_command(CLI::App& command, scan_options& o) {
+  CLI::App* cmd = &command;
+  cmd->add_option("files", o.inputs, "Log files; none or - reads standard input")
+      ->type_name("FILE");
+  add_engine_flags(cmd, o.engine);
+  add_scan_time_flags(cmd, o.times);
   add_output_flags(cmd, o.output);
   cmd->add_flag("--rsyslog", o.rsyslog,
                 "Run as an rsyslog mmexternal plugin: read messages on standard input, write "
@@ -236,12 +237,12 @@ int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {
   for (const auto& in : inputs) {
     if (stop_signals::caught() != 0) break;
     const std::string_view file = name_files ? std::string_view(in->name()) : std::string_view();
-    const scan_extractor extractor(make_times(o, in.get()));
+    const scan_extractor extractor(make_scan_times(o.times, in->modified()));
     line_records sink(records, file, true, [&](const line_result& line) {
       if (line.cut_line || line.cut) ++lines_cut;
       if (line.tokens.empty()) {
         ++lines_without_token;
-      } else if (o.at_log_time && line.at_source != time_source::line) {
+      } else if (o.times.at_log_time && line.at_source != time_source::line) {
         ++lines_without_time;
       }
       if (meter.due()) meter.show(finished_lines + line.number, in->consumed(), in->size());
@@ -256,14 +257,15 @@ int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {
 
   run_summary summary = run_summary::of("scan", records.counts(), started, setup);
   summary.extra = {{"lines", lines}, {"lines_without_token", lines_without_token}};
-  if (o.at_log_time) summary.extra.emplace_back("lines_without_time", lines_without_time);
+  if (o.times.at_log_time) summary.extra.emplace_back("lines_without_time", lines_without_time);
   summary.extra.emplace_back("lines_cut", lines_cut);
   summary.inputs_damaged = damaged;
   // "Nothing failed" is 0, also when no token was found at all (as verify on no input).
   summary.exit_code = exit_code(records.counts(), damaged > 0);
   if (!o.output.quiet) {
     fmt::print(err, "jwtbatch scan: {} lines, {} without a token", lines, lines_without_token);
-    if (o.at_log_time) fmt::print(err, ", {} with a token but no timestamp", lines_without_time);
+    if (o.times.at_log_time)
+      fmt::print(err, ", {} with a token but no timestamp", lines_without_time);
     if (lines_cut > 0) fmt::print(err, ", {} cut (over 16 MiB or 64 tokens)", lines_cut);
     fmt::print(err, "\n");
     print_summary(err, "tokens", summary);

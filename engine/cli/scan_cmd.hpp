@@ -2,22 +2,38 @@
 #pragma once
 
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "extract.hpp"
 #include "output.hpp"
 
 namespace jwtbatch::cli {
 
+// When scan judges each token (its time flags; consume --mode scan has them too).
+struct scan_time_flags {
+  bool at_log_time = false;       // judge each token at its line's own timestamp
+  bool require_log_time = false;  // no own timestamp: status no_log_time
+  std::string time_field;         // JSON member holding the time (epoch or RFC 3339)
+  int syslog_year = 0;            // year of syslog timestamps; 0 = from the file's mtime
+};
+
+// add_scan_time_flags declares --at-log-time, --require-log-time, --time-field and
+// --syslog-year on `cmd`.
+void add_scan_time_flags(CLI::App* cmd, scan_time_flags& o);
+
+// make_scan_times: when tokens are judged (scan_extractor): at --at, else now; with
+// --at-log-time at the line's own time, the syslog year coming from --syslog-year, else
+// from `reference` (Unix seconds: the input file's modification time), else now.
+scan_time_options make_scan_times(const scan_time_flags& o, std::optional<double> reference);
+
 struct scan_options {
   engine_options engine;
   std::vector<std::string> inputs;    // files; none or "-" = standard input
-  bool at_log_time = false;           // judge each token at its line's own timestamp
-  bool require_log_time = false;      // no own timestamp: status no_log_time
-  std::string time_field;             // JSON member holding the time (epoch or RFC 3339)
-  int syslog_year = 0;                // year of syslog timestamps; 0 = from the file's mtime
+  scan_time_flags times;              // --at-log-time, --time-field...
   output_options output;              // --format, --emit-token, --progress
   bool rsyslog = false;               // rsyslog mmexternal plugin mode
   std::string rsyslog_input = "msg";  // mmexternal interface.input: msg or fulljson
