@@ -8,7 +8,18 @@ Runs Debian's interpreter with Debian's python3-confluent-kafka (librdkafka 2.0.
 scenario starts its own mock cluster (`kafka_mock`, tests/kafka; or the unpatched
 development stand-in `devmock`, whose topics are positional arguments) with an input
 topic of 6 partitions and an output topic of 4, so that the partition mapping P % 4 is
-exercised, and its own workers. Scenarios: workers, kill9, broker_down, reload, scan.
+exercised, and its own workers. Scenarios:
+  workers      3 workers joining a moment apart on ~30k tokens and garbage (empty, no
+               value, binary with line breaks and NULs, 200 KiB, 2 MiB); SIGTERM: 143
+               each, and their summaries count every message once
+  kill9        a worker SIGKILLed inside an open transaction, a replacement with a new
+               transactional id, then (again) with the same one: exactly once, and
+               the recovery time (kill to the replacement's first visible verdict)
+  broker_down  two workers; broker 1 (coordinator of the group and of both
+               transactions) down for 5 s
+  reload       SIGHUP: a JWKS gaining key B, then a garbage file (old keys kept)
+  scan         --mode scan on log lines with 0, 1 and 2 tokens, at --at and at
+               --at-log-time, against `jwtbatch scan`
 
 The check every scenario ends with (check_verdicts): a read_committed reader of OUT,
 running from the scenario's start, has seen for every input message (partition, offset)
