@@ -5,7 +5,7 @@
 # on stdout, progress on stderr.
 #
 #   bash scripts/install-deps.sh && bash scripts/build.sh release
-#   nice bash bench/kafka/run.sh                   # 48k HS256 and 20k RS256 tokens,
+#   nice bash bench/kafka/run.sh                   # 200k HS256 and 60k RS256 tokens,
 #                                                  # median of 3: about 3 minutes
 #   bash bench/kafka/run.sh --runs 1 --scale 10    # smoke run: a tenth of the tokens
 #
@@ -16,9 +16,6 @@
 #   --mock F       the mock cluster program (default build/release/tests/kafka/kafka_mock)
 #   --jwtbatch F   the jwtbatch binary (default build/release/bin/jwtbatch)
 #   --work DIR     keys, corpora and raw results (default build/kafka-bench)
-#
-# The mock keeps 5 MB per partition (librdkafka's mock retention), so a backlog must fit:
-# 48k HS256 tokens (25 MB over 6 partitions) and 20k RS256 tokens (14 MB) do.
 #
 # What is measured. Each corpus is `jwtbatch gen --mix valid=100`, judged at a fixed
 # --at at which every token is valid, with the public key only. The tokens are produced
@@ -105,7 +102,7 @@ median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1
 
 echo "| corpus | tokens | verify from a file (tokens/s) | consume via Kafka (messages/s) | Kafka / file |"
 echo "|---|---:|---:|---:|---:|"
-for corpus in hs256:48000 rs256:20000; do
+for corpus in hs256:200000 rs256:60000; do
   alg="${corpus%%:*}"
   count=$(( ${corpus#*:} / scale ))
   upper="$(echo "$alg" | tr a-z A-Z)"

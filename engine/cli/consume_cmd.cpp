@@ -9,9 +9,11 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <future>
 #include <initializer_list>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string_view>
 #include <system_error>
@@ -138,6 +140,21 @@ struct worker_counts {
   std::uint64_t reloads_failed = 0;
 };
 
+// One batch of messages on its way: read, verified, then committed in one transaction.
+struct batch {
+  std::vector<message_ptr> messages;
+  std::vector<std::string> records;  // per message: its records, '\n'-separated
+  std::vector<std::size_t> record_counts;
+  std::vector<result> verdicts;     // every record's verdict, in order
+  std::uint64_t without_token = 0;  // scan: messages without a token
+  [[nodiscard]] bool empty() const noexcept { return messages.empty(); }
+  void clear() {
+    messages.clear();
+    verdicts.clear();
+    without_token = 0;
+  }
+};
+
 class worker {
  public:
   worker(const consume_options& o, std::FILE* out, std::FILE* err) : o_(o), out_(out), err_(err) {}
@@ -164,14 +181,20 @@ class worker {
   // format_verdict: the record of message i (thread-safe for distinct i).
   void format_verdict(std::size_t i, std::size_t limit);
   void scan_messages();
-  bool commit_batch();
-  void rewind();
+  // commit_batch: `b`'s records and offsets in one transaction (on the committing
+  // thread). Returns false when it was aborted.
+  bool commit_batch(batch& b, const rd_kafka_consumer_group_metadata_t* group);
+  void start_commit();
+  // finish_commit waits for the transaction in flight, if any, and counts it; when it
+  // was aborted, the batch read meanwhile is dropped and both are read again.
+  void finish_commit();
+  void rewind(const std::vector<const batch*>& batches);
   void reload();
   void progress(bool force);
   // The lag of the assigned partitions (messages not read yet) and how many there are.
   [[nodiscard]] std::pair<std::int64_t, int> measure_lag() const;
-  void drop_batch();
-  void check_fatal();
+  void check_fatal() const;
+  void set_fatal(std::string why);
   // Milliseconds from the first message to the last commit: the time the worker had
   // work (its throughput is messages / active_ms), without joining or idling.
   [[nodiscard]] std::uint64_t active_ms() const {
@@ -189,15 +212,17 @@ class worker {
   handle producer_;
   std::string transactional_id_;
   std::int32_t out_partitions_ = 1;
-  std::vector<message_ptr> batch_;
-  std::vector<std::string> records_;  // per message of batch_: its records, '\n'-separated
-  std::vector<std::size_t> record_counts_;
-  std::vector<result> results_;
+  // The batch being read and verified, and the one before it, whose transaction is
+  // being committed meanwhile on a thread of its own (committing_).
+  batch batch_;
+  batch committed_;
+  std::future<bool> committing_;
   std::vector<std::string_view> tokens_;
   std::vector<double> times_;
-  std::uint64_t batch_without_token_ = 0;  // scan: messages of the batch without a token
   tally counts_;
   worker_counts wc_;
+  // Written by librdkafka's callbacks, which the committing thread serves too.
+  mutable std::mutex callbacks_;
   std::string fatal_;
   std::string delivery_error_;
   rd_kafka_resp_err_t last_error_ = RD_KAFKA_RESP_ERR_NO_ERROR;
@@ -296,15 +321,17 @@ void worker::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t why,
     assigned_ = true;
     if (cooperative) {
       error_ptr e(rd_kafka_incremental_assign(rk, parts));
-      if (e) fatal_ = "assigning partitions: " + describe(e.get());
+      if (e) set_fatal("assigning partitions: " + describe(e.get()));
     } else {
       rd_kafka_assign(rk, parts);
     }
     return;
   }
-  // Revoked (or lost): messages of those partitions read but not yet in a transaction
-  // are dropped. No transaction is open here (poll runs between transactions), so the
-  // new owner starts from the last committed offset and misses nothing.
+  // Revoked (or lost): messages of those partitions read but not yet verified are
+  // dropped; the new owner reads them from the last committed offset. The transaction
+  // in flight, if any, ends first: the group's new generation begins only once this
+  // callback returns, so its offsets still count (or it is aborted, and then the rest
+  // is read again from where it began).
   const auto revoked = [&](const rd_kafka_message_t* m) {
     for (int i = 0; i < parts->cnt; ++i) {
       if (parts->elems[i].partition == m->partition &&
@@ -314,15 +341,21 @@ void worker::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t why,
     }
     return false;
   };
-  const auto kept = std::stable_partition(batch_.begin(), batch_.end(),
+  std::vector<message_ptr>& pending = batch_.messages;
+  const auto kept = std::stable_partition(pending.begin(), pending.end(),
                                           [&](const message_ptr& m) { return !revoked(m.get()); });
-  wc_.messages_dropped += static_cast<std::uint64_t>(batch_.end() - kept);
-  batch_.erase(kept, batch_.end());
+  wc_.messages_dropped += static_cast<std::uint64_t>(pending.end() - kept);
+  pending.erase(kept, pending.end());
   if (cooperative) {
     error_ptr e(rd_kafka_incremental_unassign(rk, parts));
-    if (e) fatal_ = "revoking partitions: " + describe(e.get());
+    if (e) set_fatal("revoking partitions: " + describe(e.get()));
   } else {
     rd_kafka_assign(rk, nullptr);
+  }
+  try {  // nothing may be thrown through librdkafka
+    finish_commit();
+  } catch (const std::exception& e) {
+    set_fatal(e.what());
   }
 }
 
@@ -333,7 +366,7 @@ void worker::on_error(int code, const char* reason) {
     rd_kafka_t* rk = producer_ ? producer_.get() : consumer_.get();
     const rd_kafka_resp_err_t orig =
         rk != nullptr ? rd_kafka_fatal_error(rk, why.data(), why.size()) : err;
-    fatal_ = fmt::format("{} ({})", rd_kafka_err2name(orig), why.data());
+    set_fatal(fmt::format("{} ({})", rd_kafka_err2name(orig), why.data()));
     return;
   }
   if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION ||
@@ -341,12 +374,13 @@ void worker::on_error(int code, const char* reason) {
       err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
       err == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED ||
       err == RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED) {
-    fatal_ = fmt::format("{} ({})", rd_kafka_err2name(err), reason);
+    set_fatal(fmt::format("{} ({})", rd_kafka_err2name(err), reason));
     return;
   }
   // Transient (a broker down, a connection refused): librdkafka retries. Said by name,
   // once per kind of error per 10 s, so an outage does not flood the log.
   const auto now = clock::now();
+  const std::lock_guard<std::mutex> hold(callbacks_);
   if (err != last_error_ || now - last_error_at_ > std::chrono::seconds(10)) {
     fmt::print(err_, "jwtbatch consume: kafka: {}: {}\n", rd_kafka_err2name(err), reason);
     last_error_ = err;
@@ -355,6 +389,7 @@ void worker::on_error(int code, const char* reason) {
 }
 
 void worker::on_delivery(const rd_kafka_message_t* m) {
+  const std::lock_guard<std::mutex> hold(callbacks_);
   if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR && delivery_error_.empty()) {
     delivery_error_ = fmt::format("{} ({})", rd_kafka_err2name(m->err), rd_kafka_err2str(m->err));
   }
@@ -374,7 +409,13 @@ void worker::on_log(int level, const char* facility, const char* text) const {
   fmt::print(err_, "jwtbatch consume: kafka {}: {}\n", facility, text);
 }
 
-void worker::check_fatal() {
+void worker::set_fatal(std::string why) {
+  const std::lock_guard<std::mutex> hold(callbacks_);
+  if (fatal_.empty()) fatal_ = std::move(why);  // the first one is the cause
+}
+
+void worker::check_fatal() const {
+  const std::lock_guard<std::mutex> hold(callbacks_);
   if (!fatal_.empty()) throw fatal_kafka(fatal_);
 }
 
@@ -424,12 +465,13 @@ void worker::init_transactions() {
 // Returns false when the run should end (a signal, --exit-idle).
 bool worker::collect() {
   clock::time_point deadline{};
-  while (batch_.size() < o_.batch) {
+  std::vector<message_ptr>& pending = batch_.messages;
+  while (pending.size() < o_.batch) {
     check_fatal();
     if (stop_signals::caught() != 0) return false;
     if (g_reload.exchange(false)) reload();
     int wait = k_poll_ms;
-    if (!batch_.empty()) {
+    if (!pending.empty()) {
       const auto left =
           std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()).count();
       if (left <= 0) break;
@@ -439,7 +481,8 @@ bool worker::collect() {
     rd_kafka_poll(producer_.get(), 0);  // the producer's callbacks (errors)
     progress(false);
     if (!m) {
-      if (batch_.empty() && assigned_ && o_.exit_idle_ms > 0 &&
+      if (pending.empty() && committing_.valid()) return true;  // nothing new: end that one
+      if (pending.empty() && assigned_ && o_.exit_idle_ms > 0 &&
           clock::now() - idle_since_ > std::chrono::milliseconds(o_.exit_idle_ms)) {
         return false;
       }
@@ -450,22 +493,22 @@ bool worker::collect() {
       on_error(m->err, rd_kafka_message_errstr(m.get()));
       continue;
     }
-    if (batch_.empty()) deadline = clock::now() + std::chrono::milliseconds(o_.batch_ms);
+    if (pending.empty()) deadline = clock::now() + std::chrono::milliseconds(o_.batch_ms);
     if (!first_message_) first_message_ = clock::now();
-    batch_.push_back(std::move(m));
+    pending.push_back(std::move(m));
   }
   return true;
 }
 
-// The records of message i, one per verdict.
+// The records of the batch, one per message.
 void worker::verify_messages() {
   const batch_verifier& engine = *setup_.engine;
   const std::size_t limit = engine.verifier().policy().limits.max_token_bytes;
-  const std::size_t n = batch_.size();
+  const std::size_t n = batch_.messages.size();
   tokens_.resize(n);
-  results_.resize(n);
+  batch_.verdicts.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
-    const rd_kafka_message_t* m = batch_[i].get();
+    const rd_kafka_message_t* m = batch_.messages[i].get();
     const std::string_view value(static_cast<const char*>(m->payload),
                                  m->payload == nullptr ? 0 : m->len);
     // Beyond the limit the verdict is token_too_large, decided before anything else is
@@ -479,12 +522,12 @@ void worker::verify_messages() {
         std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     for (std::size_t i = 0; i < n; ++i) {
       rd_kafka_timestamp_type_t type{};
-      const std::int64_t ms = rd_kafka_message_timestamp(batch_[i].get(), &type);
+      const std::int64_t ms = rd_kafka_message_timestamp(batch_.messages[i].get(), &type);
       times_[i] = ms >= 0 ? static_cast<double>(ms) / 1000.0 : now;
     }
-    engine.verify_batch_at(tokens_, times_, results_);
+    engine.verify_batch_at(tokens_, times_, batch_.verdicts);
   } else {
-    engine.verify_batch(tokens_, results_);
+    engine.verify_batch(tokens_, batch_.verdicts);
   }
   // The records are made on the engine's threads too: for HMAC tokens, formatting costs
   // about as much as verifying.
@@ -499,8 +542,8 @@ void worker::verify_messages() {
 }
 
 void worker::format_verdict(std::size_t i, std::size_t limit) {
-  const rd_kafka_message_t* m = batch_[i].get();
-  result& r = results_[i];
+  const rd_kafka_message_t* m = batch_.messages[i].get();
+  result& r = batch_.verdicts[i];
   record_origin origin;
   if (tokens_[i].size() > limit) {
     // As verify says of such a line: cut, never held, never hashed.
@@ -513,10 +556,10 @@ void worker::format_verdict(std::size_t i, std::size_t limit) {
     origin.at = times_[i];
     origin.at_source = "message";
   }
-  records_[i].clear();
-  append_message_record(records_[i], {rd_kafka_topic_name(m->rkt), m->partition, m->offset}, origin,
-                        r);
-  record_counts_[i] = 1;
+  batch_.records[i].clear();
+  append_message_record(batch_.records[i], {rd_kafka_topic_name(m->rkt), m->partition, m->offset},
+                        origin, r);
+  batch_.record_counts[i] = 1;
 }
 
 // Each message is one log line for scan's extractor: the messages are laid end to end,
@@ -525,7 +568,7 @@ void worker::format_verdict(std::size_t i, std::size_t limit) {
 // message, in order.
 void worker::scan_messages() {
   std::string text;
-  for (const message_ptr& m : batch_) {
+  for (const message_ptr& m : batch_.messages) {
     const std::size_t at = text.size();
     text.append(static_cast<const char*>(m->payload), m->payload == nullptr ? 0 : m->len);
     std::replace_if(
@@ -533,8 +576,8 @@ void worker::scan_messages() {
         [](char c) { return c == '\n' || c == '\r'; }, ' ');
     text += '\n';
   }
-  results_.clear();  // the verdicts, in order, counted once committed
-  batch_without_token_ = 0;
+  batch_.verdicts.clear();  // every token's verdict, in order
+  batch_.without_token = 0;
   const scan_extractor extractor(make_scan_times(o_.times, std::nullopt));
   memory_source source(text);
   pipeline_options options;
@@ -543,10 +586,11 @@ void worker::scan_messages() {
       *setup_.engine, source, extractor,
       [&](const line_result& line, bool /*flush*/) {
         const std::size_t i = line.number - 1;
-        const rd_kafka_message_t* m = batch_[i].get();
-        records_[i].clear();
-        record_counts_[i] = line.tokens.size();
-        if (line.tokens.empty()) ++batch_without_token_;
+        const rd_kafka_message_t* m = batch_.messages[i].get();
+        std::string& records = batch_.records[i];
+        records.clear();
+        batch_.record_counts[i] = line.tokens.size();
+        if (line.tokens.empty()) ++batch_.without_token;
         for (std::size_t t = 0; t < line.tokens.size(); ++t) {
           const line_token& tok = line.tokens[t];
           record_origin origin;
@@ -556,30 +600,31 @@ void worker::scan_messages() {
           origin.at_source = time_source_name(line.at_source);
           origin.line_cut = line.cut_line || line.cut;
           if (o_.emit_token) origin.token = tok.token;
-          if (t != 0) records_[i] += '\n';
-          append_message_record(records_[i], {rd_kafka_topic_name(m->rkt), m->partition, m->offset},
+          if (t != 0) records += '\n';
+          append_message_record(records, {rd_kafka_topic_name(m->rkt), m->partition, m->offset},
                                 origin, line.results[t]);
-          results_.push_back(line.results[t]);
+          batch_.verdicts.push_back(line.results[t]);
         }
       },
       options);
 }
 
-// commit_batch: the batch's records and offsets in one transaction. Returns false when
-// the transaction was aborted (the batch is then read again).
-bool worker::commit_batch() {
+bool worker::commit_batch(batch& b, const rd_kafka_consumer_group_metadata_t* group) {
   rd_kafka_t* p = producer_.get();
   if (error_ptr e(rd_kafka_begin_transaction(p)); e) {
     throw fatal_kafka("beginning a transaction: " + describe(e.get()));
   }
-  delivery_error_.clear();
+  {
+    const std::lock_guard<std::mutex> hold(callbacks_);
+    delivery_error_.clear();
+  }
   std::map<std::pair<std::string_view, std::int32_t>, std::int64_t> next;  // offsets to commit
-  for (std::size_t i = 0; i < batch_.size(); ++i) {
-    const rd_kafka_message_t* m = batch_[i].get();
+  for (std::size_t i = 0; i < b.messages.size(); ++i) {
+    const rd_kafka_message_t* m = b.messages[i].get();
     next[{rd_kafka_topic_name(m->rkt), m->partition}] = m->offset + 1;
     const std::int32_t partition = m->partition % out_partitions_;
-    std::string_view rest = records_[i];
-    for (std::size_t k = 0; k < record_counts_[i]; ++k) {
+    std::string_view rest = b.records[i];
+    for (std::size_t k = 0; k < b.record_counts[i]; ++k) {
       const std::size_t end = std::min(rest.find('\n'), rest.size());
       const std::string_view record = rest.substr(0, end);
       rest.remove_prefix(std::min(end + 1, rest.size()));
@@ -617,10 +662,6 @@ bool worker::commit_batch() {
     rd_kafka_topic_partition_list_add(offsets.get(), std::string(where.first).c_str(), where.second)
         ->offset = offset;
   }
-  const std::unique_ptr<rd_kafka_consumer_group_metadata_t,
-                        void (*)(rd_kafka_consumer_group_metadata_t*)>
-      group(rd_kafka_consumer_group_metadata(consumer_.get()),
-            rd_kafka_consumer_group_metadata_destroy);
   // A retriable error (a timeout, a coordinator moving) repeats the same call, unless
   // the worker is asked to stop: then the transaction is aborted instead.
   const auto stopping = [] { return stop_signals::caught() != 0; };
@@ -631,7 +672,7 @@ bool worker::commit_batch() {
   };
   error_ptr e;
   do {
-    e.reset(rd_kafka_send_offsets_to_transaction(p, offsets.get(), group.get(), k_call_ms));
+    e.reset(rd_kafka_send_offsets_to_transaction(p, offsets.get(), group, k_call_ms));
   } while (e && retrying("sending the offsets", e));
   if (!e) {
     do {
@@ -642,9 +683,13 @@ bool worker::commit_batch() {
   if (is_fatal(e) || !(requires_abort(e) || (stopping() && is_retriable(e)))) {
     throw fatal_kafka("committing a transaction: " + describe(e.get()));
   }
+  std::string delivery;
+  {
+    const std::lock_guard<std::mutex> hold(callbacks_);
+    if (!delivery_error_.empty()) delivery = "; delivery: " + delivery_error_;
+  }
   fmt::print(err_, "jwtbatch consume: transaction aborted, its {} messages are read again: {}{}\n",
-             batch_.size(), describe(e.get()),
-             delivery_error_.empty() ? "" : "; delivery: " + delivery_error_);
+             b.messages.size(), describe(e.get()), delivery);
   for (;;) {
     error_ptr a(rd_kafka_abort_transaction(p, k_call_ms));
     if (!a) return false;
@@ -655,43 +700,71 @@ bool worker::commit_batch() {
   }
 }
 
-// rewind: after an aborted transaction, each partition of the batch is read again
-// from its first message in the batch.
-void worker::rewind() {
-  std::map<std::pair<std::string, std::int32_t>, std::int64_t> first;
-  for (const message_ptr& m : batch_) {
-    first.try_emplace({rd_kafka_topic_name(m->rkt), m->partition}, m->offset);
+void worker::start_commit() {
+  std::swap(committed_, batch_);
+  batch_.clear();
+  std::shared_ptr<rd_kafka_consumer_group_metadata_t> group(
+      rd_kafka_consumer_group_metadata(consumer_.get()), rd_kafka_consumer_group_metadata_destroy);
+  committing_ = std::async(std::launch::async,
+                           [this, group] { return commit_batch(committed_, group.get()); });
+}
+
+void worker::finish_commit() {
+  if (!committing_.valid()) return;
+  if (committing_.get()) {  // rethrows what the committing thread threw
+    ++wc_.transactions;
+    wc_.messages += committed_.messages.size();
+    wc_.messages_without_token += committed_.without_token;
+    for (const result& r : committed_.verdicts) counts_.add(r);
+    last_commit_ = clock::now();
+    idle_since_ = last_commit_;
+  } else {
+    // Its verdicts are given when it is read again, and so are those of the batch read
+    // meanwhile, which must not be committed past the gap.
+    ++wc_.transactions_aborted;
+    rewind({&committed_, &batch_});
+    batch_.clear();
   }
+  committed_.clear();
+}
+
+// rewind: after an aborted transaction, each assigned partition of `batches` is read
+// again from its first message there.
+void worker::rewind(const std::vector<const batch*>& batches) {
+  std::map<std::pair<std::string, std::int32_t>, std::int64_t> first;
+  for (const batch* b : batches) {
+    for (const message_ptr& m : b->messages) {
+      first.try_emplace({rd_kafka_topic_name(m->rkt), m->partition}, m->offset);
+    }
+  }
+  rd_kafka_topic_partition_list_t* raw = nullptr;
+  if (rd_kafka_assignment(consumer_.get(), &raw) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+  const partition_list assigned(raw);
   const partition_list parts(rd_kafka_topic_partition_list_new(static_cast<int>(first.size())));
   for (const auto& [where, offset] : first) {
+    // A partition revoked meanwhile is read again by its new owner, from the commit.
+    if (rd_kafka_topic_partition_list_find(assigned.get(), where.first.c_str(), where.second) ==
+        nullptr) {
+      continue;
+    }
     rd_kafka_topic_partition_list_add(parts.get(), where.first.c_str(), where.second)->offset =
         offset;
   }
+  if (parts->cnt == 0) return;
   if (error_ptr e(rd_kafka_seek_partitions(consumer_.get(), parts.get(), k_call_ms)); e) {
     throw fatal_kafka("rewinding after an aborted transaction: " + describe(e.get()));
   }
 }
 
+// One round: the batch read is verified while the previous one's transaction commits.
 void worker::process() {
-  records_.resize(batch_.size());
-  record_counts_.resize(batch_.size());
+  batch_.records.resize(batch_.messages.size());
+  batch_.record_counts.resize(batch_.messages.size());
   if (o_.mode == "scan") {
     scan_messages();
   } else {
     verify_messages();
   }
-  if (commit_batch()) {
-    ++wc_.transactions;
-    wc_.messages += batch_.size();
-    last_commit_ = clock::now();
-    for (const result& r : results_) counts_.add(r);
-    wc_.messages_without_token += batch_without_token_;
-  } else {
-    ++wc_.transactions_aborted;  // its verdicts are given when the batch is read again
-    rewind();
-  }
-  batch_.clear();
-  idle_since_ = clock::now();
 }
 
 void worker::reload() {
@@ -781,13 +854,17 @@ int worker::run() {
     idle_since_ = clock::now();
     for (;;) {
       const bool more = collect();
-      if (!batch_.empty()) process();
+      if (!batch_.empty()) process();  // while the previous batch commits
+      finish_commit();
+      if (!batch_.empty()) start_commit();
       if (!more) break;
     }
+    finish_commit();
   } catch (const fatal_kafka& e) {
     code = 2;
     why = e.what();
   }
+  if (committing_.valid()) committing_.wait();  // the clients outlive its transaction
   const std::int64_t lag_at_end = measure_lag().first;
   // Leave the group (the partitions go to the other workers at once) and close.
   if (code == 0) {
