@@ -164,7 +164,8 @@ class worker {
   // librdkafka's callbacks (served on the worker's thread, from poll calls).
   void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t why,
                     rd_kafka_topic_partition_list_t* parts);
-  void on_error(int code, const char* reason);
+  // `rk`: the client the error is about.
+  void on_error(rd_kafka_t* rk, int code, const char* reason);
   void on_delivery(const rd_kafka_message_t* m);
   void on_log(int level, const char* facility, const char* text) const;
 
@@ -240,8 +241,8 @@ extern "C" void rebalance_trampoline(rd_kafka_t* rk, rd_kafka_resp_err_t why,
                                      rd_kafka_topic_partition_list_t* parts, void* opaque) {
   static_cast<worker*>(opaque)->on_rebalance(rk, why, parts);
 }
-extern "C" void error_trampoline(rd_kafka_t* /*rk*/, int code, const char* reason, void* opaque) {
-  static_cast<worker*>(opaque)->on_error(code, reason);
+extern "C" void error_trampoline(rd_kafka_t* rk, int code, const char* reason, void* opaque) {
+  static_cast<worker*>(opaque)->on_error(rk, code, reason);
 }
 extern "C" void delivery_trampoline(rd_kafka_t* /*rk*/, const rd_kafka_message_t* m, void* opaque) {
   static_cast<worker*>(opaque)->on_delivery(m);
@@ -359,11 +360,12 @@ void worker::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t why,
   }
 }
 
-void worker::on_error(int code, const char* reason) {
+void worker::on_error(rd_kafka_t* rk, int code, const char* reason) {
   const auto err = static_cast<rd_kafka_resp_err_t>(code);
   if (err == RD_KAFKA_RESP_ERR__FATAL) {
+    // The underlying error is the client's own: the producer's (fenced) or the
+    // consumer's (a static member fenced by another with its group.instance.id).
     std::array<char, 512> why{};
-    rd_kafka_t* rk = producer_ ? producer_.get() : consumer_.get();
     const rd_kafka_resp_err_t orig =
         rk != nullptr ? rd_kafka_fatal_error(rk, why.data(), why.size()) : err;
     set_fatal(fmt::format("{} ({})", rd_kafka_err2name(orig), why.data()));
@@ -490,7 +492,7 @@ bool worker::collect() {
     }
     if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       // Not a message: an event of the consumer (a topic that does not exist...).
-      on_error(m->err, rd_kafka_message_errstr(m.get()));
+      on_error(consumer_.get(), m->err, rd_kafka_message_errstr(m.get()));
       continue;
     }
     if (pending.empty()) deadline = clock::now() + std::chrono::milliseconds(o_.batch_ms);
