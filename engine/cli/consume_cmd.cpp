@@ -940,7 +940,7 @@ void setup_consume_command(CLI::App& command, consume_options& o) {
   add_engine_flags(cmd, o.engine);
   cmd->add_flag("--at-message-time", o.at_message_time,
                 "Judge each token at its message's Kafka timestamp (--mode verify)");
-  add_scan_time_flags(cmd, o.times);
+  add_scan_time_flags(cmd, o.times, "from the current date");
   cmd->add_flag("--emit-token", o.emit_token, "Records carry the token");
   add_whole_flag(cmd, "--progress-interval", o.progress_seconds, 0, 86400,
                  "A progress line (messages, rate, lag) on stderr every N seconds; 0: none", "s",

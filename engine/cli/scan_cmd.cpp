@@ -165,7 +165,7 @@ scan_time_options make_scan_times(const scan_time_flags& o, std::optional<double
   return t;
 }
 
-void add_scan_time_flags(CLI::App* cmd, scan_time_flags& o) {
+void add_scan_time_flags(CLI::App* cmd, scan_time_flags& o, std::string_view syslog_default) {
   cmd->add_flag("--at-log-time", o.at_log_time,
                 "Judge each token at its line's own time field: a JSON line's top-level ts, "
                 "time, timestamp or @timestamp (or --time-field), a syslog header, a combined "
@@ -178,8 +178,7 @@ void add_scan_time_flags(CLI::App* cmd, scan_time_flags& o) {
       ->type_name("NAME")
       ->check(non_empty());
   add_whole_flag(cmd, "--syslog-year", o.syslog_year, 1970, 9999,
-                 "Year of syslog timestamps, which carry none", "",
-                 "from the file's modification time");
+                 "Year of syslog timestamps, which carry none", "", syslog_default);
 }
 
 void setup_scan_command(CLI::App& command, scan_options& o) {
@@ -187,7 +186,7 @@ void setup_scan_command(CLI::App& command, scan_options& o) {
   cmd->add_option("files", o.inputs, "Log files; none or - reads standard input")
       ->type_name("FILE");
   add_engine_flags(cmd, o.engine);
-  add_scan_time_flags(cmd, o.times);
+  add_scan_time_flags(cmd, o.times, "from the file's modification time");
   add_output_flags(cmd, o.output);
   cmd->add_flag("--rsyslog", o.rsyslog,
                 "Run as an rsyslog mmexternal plugin: read messages on standard input, write "

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -22,8 +23,8 @@ struct scan_time_flags {
 };
 
 // add_scan_time_flags declares --at-log-time, --require-log-time, --time-field and
-// --syslog-year on `cmd`.
-void add_scan_time_flags(CLI::App* cmd, scan_time_flags& o);
+// --syslog-year on `cmd`; `syslog_default` says where the year comes from without it.
+void add_scan_time_flags(CLI::App* cmd, scan_time_flags& o, std::string_view syslog_default);
 
 // make_scan_times: when tokens are judged (scan_extractor): at --at, else now; with
 // --at-log-time at the line's own time, the syslog year coming from --syslog-year, else
