@@ -91,6 +91,26 @@ std::string describe(const rd_kafka_error_t* e) {
   return fmt::format("{} ({})", rd_kafka_error_name(e), rd_kafka_error_string(e));
 }
 
+// Offsets by (topic, partition). A topic is rd_kafka_topic_name() of a message, a C
+// string that lives as long as the message: the view ends at its terminating NUL.
+using partition_offsets = std::map<std::pair<std::string_view, std::int32_t>, std::int64_t>;
+
+// partition_list_of: `offsets` as librdkafka's partition list, each with its offset;
+// with `only`, just the partitions that list holds too.
+partition_list partition_list_of(const partition_offsets& offsets,
+                                 const rd_kafka_topic_partition_list_t* only = nullptr) {
+  partition_list list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+  for (const auto& [where, offset] : offsets) {
+    const char* topic = where.first.data();  // NUL-terminated (partition_offsets)
+    if (only != nullptr &&
+        rd_kafka_topic_partition_list_find(only, topic, where.second) == nullptr) {
+      continue;
+    }
+    rd_kafka_topic_partition_list_add(list.get(), topic, where.second)->offset = offset;
+  }
+  return list;
+}
+
 // set: one librdkafka property, refused as a configuration error naming `flag`.
 void set(rd_kafka_conf_t* conf, const std::string& name, const std::string& value,
          std::string_view flag) {
@@ -191,7 +211,8 @@ class worker {
   void finish_commit();
   void rewind(const std::vector<const batch*>& batches);
   void reload();
-  void progress(bool force);
+  // progress writes the progress line when --progress-interval has passed since the last.
+  void progress(clock::time_point now);
   // The lag of the assigned partitions (messages not read yet) and how many there are.
   [[nodiscard]] std::pair<std::int64_t, int> measure_lag() const;
   void check_fatal() const;
@@ -472,20 +493,23 @@ bool worker::collect() {
     check_fatal();
     if (stop_signals::caught() != 0) return false;
     if (g_reload.exchange(false)) reload();
+    const auto now = clock::now();  // one clock read per message
+    progress(now);
     int wait = k_poll_ms;
     if (!pending.empty()) {
       const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()).count();
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
       if (left <= 0) break;
       wait = static_cast<int>(std::min<std::int64_t>(left, k_poll_ms));
     }
     message_ptr m(rd_kafka_consumer_poll(consumer_.get(), wait));
-    rd_kafka_poll(producer_.get(), 0);  // the producer's callbacks (errors)
-    progress(false);
     if (!m) {
+      // The input paused: serve the producer's callbacks (errors) meanwhile. While
+      // messages flow, each commit does (commit_transaction flushes, which polls).
+      rd_kafka_poll(producer_.get(), 0);
       if (pending.empty() && committing_.valid()) return true;  // nothing new: end that one
       if (pending.empty() && assigned_ && o_.exit_idle_ms > 0 &&
-          clock::now() - idle_since_ > std::chrono::milliseconds(o_.exit_idle_ms)) {
+          now - idle_since_ > std::chrono::milliseconds(o_.exit_idle_ms)) {
         return false;
       }
       continue;
@@ -620,7 +644,7 @@ bool worker::commit_batch(batch& b, const rd_kafka_consumer_group_metadata_t* gr
     const std::lock_guard<std::mutex> hold(callbacks_);
     delivery_error_.clear();
   }
-  std::map<std::pair<std::string_view, std::int32_t>, std::int64_t> next;  // offsets to commit
+  partition_offsets next;  // what the batch commits: each partition's last offset + 1
   for (std::size_t i = 0; i < b.messages.size(); ++i) {
     const rd_kafka_message_t* m = b.messages[i].get();
     next[{rd_kafka_topic_name(m->rkt), m->partition}] = m->offset + 1;
@@ -659,11 +683,7 @@ bool worker::commit_batch(batch& b, const rd_kafka_consumer_group_metadata_t* gr
       }
     }
   }
-  const partition_list offsets(rd_kafka_topic_partition_list_new(static_cast<int>(next.size())));
-  for (const auto& [where, offset] : next) {
-    rd_kafka_topic_partition_list_add(offsets.get(), std::string(where.first).c_str(), where.second)
-        ->offset = offset;
-  }
+  const partition_list offsets = partition_list_of(next);
   // A retriable error (a timeout, a coordinator moving) repeats the same call, unless
   // the worker is asked to stop: then the transaction is aborted instead.
   const auto stopping = [] { return stop_signals::caught() != 0; };
@@ -733,7 +753,7 @@ void worker::finish_commit() {
 // rewind: after an aborted transaction, each assigned partition of `batches` is read
 // again from its first message there.
 void worker::rewind(const std::vector<const batch*>& batches) {
-  std::map<std::pair<std::string, std::int32_t>, std::int64_t> first;
+  partition_offsets first;
   for (const batch* b : batches) {
     for (const message_ptr& m : b->messages) {
       first.try_emplace({rd_kafka_topic_name(m->rkt), m->partition}, m->offset);
@@ -742,16 +762,8 @@ void worker::rewind(const std::vector<const batch*>& batches) {
   rd_kafka_topic_partition_list_t* raw = nullptr;
   if (rd_kafka_assignment(consumer_.get(), &raw) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
   const partition_list assigned(raw);
-  const partition_list parts(rd_kafka_topic_partition_list_new(static_cast<int>(first.size())));
-  for (const auto& [where, offset] : first) {
-    // A partition revoked meanwhile is read again by its new owner, from the commit.
-    if (rd_kafka_topic_partition_list_find(assigned.get(), where.first.c_str(), where.second) ==
-        nullptr) {
-      continue;
-    }
-    rd_kafka_topic_partition_list_add(parts.get(), where.first.c_str(), where.second)->offset =
-        offset;
-  }
+  // A partition revoked meanwhile is read again by its new owner, from the commit.
+  const partition_list parts = partition_list_of(first, assigned.get());
   if (parts->cnt == 0) return;
   if (error_ptr e(rd_kafka_seek_partitions(consumer_.get(), parts.get(), k_call_ms)); e) {
     throw fatal_kafka("rewinding after an aborted transaction: " + describe(e.get()));
@@ -805,11 +817,10 @@ std::pair<std::int64_t, int> worker::measure_lag() const {
   return {lag, parts->cnt};
 }
 
-void worker::progress(bool force) {
+void worker::progress(clock::time_point now) {
   if (o_.quiet || o_.progress_seconds == 0) return;
-  const auto now = clock::now();
   const double seconds = std::chrono::duration<double>(now - last_progress_).count();
-  if (!force && seconds < o_.progress_seconds) return;
+  if (seconds < o_.progress_seconds) return;
   const auto [lag, assigned] = measure_lag();
   fmt::print(err_,
              "jwtbatch consume: {} messages ({:.0f}/s), {} records, {} ok, {} transactions ({} "
