@@ -49,6 +49,8 @@ packages=(
                                 # project's build against it, in one process (dlopen)
   libssl-dev                    # OpenSSL 3: host programs that share a process with
                                 # libjwtbatch.so (tests/coexist)
+  libcurl4-openssl-dev          # HTTPS client of remote JWK Sets (--jwks-url, --oidc-issuer)
+  openssl                       # tests/keys: the test CA and server certificate
   librdkafka-dev                # Kafka client (jwtbatch consume) and its mock cluster
   kcat                          # produces and reads topics in the Kafka tests
   python3-confluent-kafka       # tests/kafka/consume_test.py: its producer and read_committed reader

@@ -49,7 +49,8 @@ TEST(Status, NamesAreStableAndExact) {
   EXPECT_EQ(status_name(status::subject_mismatch), "subject_mismatch");
   EXPECT_EQ(status_name(status::no_token), "no_token");
   EXPECT_EQ(status_name(status::no_log_time), "no_log_time");
-  EXPECT_EQ(status_count, 37U) << "a new status needs its name asserted above";
+  EXPECT_EQ(status_name(status::key_outside_window), "key_outside_window");
+  EXPECT_EQ(status_count, 38U) << "a new status needs its name asserted above";
 }
 
 TEST(Status, NumbersAreAppendOnly) {
@@ -64,6 +65,7 @@ TEST(Status, NumbersAreAppendOnly) {
   EXPECT_EQ(static_cast<int>(status::subject_mismatch), 34);
   EXPECT_EQ(static_cast<int>(status::no_token), 35);
   EXPECT_EQ(static_cast<int>(status::no_log_time), 36);
+  EXPECT_EQ(static_cast<int>(status::key_outside_window), 37);
 }
 
 TEST(Status, EveryValueHasExactlyOneClass) {
@@ -80,7 +82,7 @@ TEST(Status, EveryValueHasExactlyOneClass) {
     EXPECT_EQ(class_name(s), "header") << status_name(s);
   }
   for (status s : {status::key_not_found, status::key_ambiguous, status::alg_key_mismatch,
-                   status::kid_missing}) {
+                   status::kid_missing, status::key_outside_window}) {
     EXPECT_EQ(class_name(s), "key") << status_name(s);
   }
   for (status s : {status::bad_signature_length, status::bad_signature}) {

@@ -123,30 +123,9 @@ void set(rd_kafka_conf_t* conf, const std::string& name, const std::string& valu
 
 // ---- the worker ---------------------------------------------------------------------
 
-// SIGHUP asks for a reload of the key files (async-signal-safe: a lock-free atomic).
+// SIGHUP asks for a reload of the keys (hangup_reloader sets it; the worker reloads
+// between batches, on its own thread).
 std::atomic<bool> g_reload{false};
-extern "C" void on_hangup(int /*sig*/) {
-  g_reload = true;
-}
-
-// Installs on_hangup for SIGHUP while it lives.
-class hangup_reload {
- public:
-  hangup_reload() {
-    struct sigaction sa {};
-    sa.sa_handler = on_hangup;
-    sa.sa_flags = SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    g_reload = false;
-    ::sigaction(SIGHUP, &sa, &previous_);
-  }
-  ~hangup_reload() { ::sigaction(SIGHUP, &previous_, nullptr); }
-  hangup_reload(const hangup_reload&) = delete;
-  hangup_reload& operator=(const hangup_reload&) = delete;
-
- private:
-  struct sigaction previous_ {};
-};
 
 // What the worker counts, for its progress lines and its summary.
 struct worker_counts {
@@ -529,7 +508,7 @@ bool worker::collect() {
 // The records of the batch, one per message.
 void worker::verify_messages() {
   const batch_verifier& engine = *setup_.engine;
-  const std::size_t limit = engine.verifier().policy().limits.max_token_bytes;
+  const std::size_t limit = engine.policy().limits.max_token_bytes;
   const std::size_t n = batch_.messages.size();
   tokens_.resize(n);
   batch_.verdicts.resize(n);
@@ -782,15 +761,10 @@ void worker::process() {
 }
 
 void worker::reload() {
-  try {
-    engine_setup fresh = make_engine(o_.engine, err_, true);
-    setup_ = std::move(fresh);
+  if (reload_keys(setup_, err_)) {
     ++wc_.reloads;
-    fmt::print(err_, "jwtbatch consume: SIGHUP: keys reloaded\n");
-  } catch (const config_error& e) {
+  } else {
     ++wc_.reloads_failed;
-    fmt::print(err_, "jwtbatch consume: SIGHUP: keys not reloaded, the previous ones stay: {}\n",
-               e.what());
   }
 }
 
@@ -969,7 +943,7 @@ void setup_consume_command(CLI::App& command, consume_options& o) {
       "       worker, refused credentials): the message names it\n"
       "  130, 143\n"
       "       stopped by SIGINT or SIGTERM (128 + signal), after the open transaction\n"
-      "SIGHUP reloads the key files.");
+      "SIGHUP reloads the key files and URLs.");
 }
 
 int run_consume(const consume_options& o, std::FILE* out, std::FILE* err) {
@@ -985,7 +959,8 @@ int run_consume(const consume_options& o, std::FILE* out, std::FILE* err) {
   }
   stop_signals stop(false);  // SIGINT, SIGTERM: stop; SIGHUP: reload (below)
   stop.arm();
-  const hangup_reload hangup;
+  g_reload = false;
+  const hangup_reloader hangup([] { g_reload = true; });
   worker w(o, out, err);
   return w.run();
 }

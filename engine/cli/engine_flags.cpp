@@ -1,6 +1,9 @@
 #include "engine_flags.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <system_error>
@@ -25,18 +28,15 @@ alg bound_alg(const engine_options& o, std::string_view flag, std::optional<alg>
   throw config_error(std::string(flag) + ": give exactly one --alg to bind the key to");
 }
 
-std::shared_ptr<const key_set> load_keys(const engine_options& o) {
-  key_set_builder b;
-  b.allow_mixed_key_types(o.allow_mixed_keys);
+// add_local_keys adds the keys of --jwks, --key and --secret-file to `b` (read from
+// their files each time: at start and on every reload).
+void add_local_keys(const engine_options& o, key_set_builder& b) {
   for (const std::string& path : o.jwks) {
     try {
       b.add_file(path);
     } catch (const config_error& e) {
       rethrow_naming(e, "--jwks", path);
     }
-  }
-  if (!o.key_pem.empty() && !o.secret_file.empty()) {
-    throw config_error("--key and --secret-file: give one of them (each takes --kid and --alg)");
   }
   if (!o.key_pem.empty()) {
     const alg bind = bound_alg(o, "--key " + o.key_pem, std::nullopt);
@@ -56,18 +56,55 @@ std::shared_ptr<const key_set> load_keys(const engine_options& o) {
       rethrow_naming(e, "--secret-file", o.secret_file);
     }
   }
-  if (o.jwks.empty() && o.key_pem.empty() && o.secret_file.empty()) {
-    throw config_error("no keys: give --jwks FILE, --key PEM_FILE or --secret-file FILE");
+}
+
+config_error mixed_keys_error(const mixed_key_set_error& e) {
+  return config_error(fmt::format(
+      "the key set mixes {}: refused by default, since one set serving both kinds is where "
+      "algorithm confusion starts (RFC 8725 §2.1) and usually means a key went to the wrong "
+      "flag; verify each kind in its own run, or give --allow-mixed-keys if one run must "
+      "accept both (every key stays bound to its own algorithms)",
+      e.mix()));
+}
+
+// The key source of the flags: files, and URLs kept fresh.
+std::shared_ptr<refreshing_key_source> load_keys(const engine_options& o, std::FILE* err) {
+  if (!o.key_pem.empty() && !o.secret_file.empty()) {
+    throw config_error("--key and --secret-file: give one of them (each takes --kid and --alg)");
   }
+  if (o.jwks.empty() && o.key_pem.empty() && o.secret_file.empty() && o.jwks_urls.empty() &&
+      o.oidc_issuers.empty()) {
+    throw config_error(
+        "no keys: give --jwks FILE, --key PEM_FILE, --secret-file FILE, --jwks-url URL or "
+        "--oidc-issuer URL");
+  }
+  remote_key_options r;
+  for (const std::string& url : o.jwks_urls) {
+    r.sources.push_back({.url = url, .discovery = false, .name = "--jwks-url " + url});
+  }
+  for (const std::string& url : o.oidc_issuers) {
+    r.sources.push_back({.url = url, .discovery = true, .name = "--oidc-issuer " + url});
+  }
+  if (!o.jwks_ca.empty()) {
+    // Checked here, so that a wrong path is named as the flag's, not as a TLS failure.
+    if (::access(o.jwks_ca.c_str(), R_OK) != 0) {
+      throw config_error(fmt::format("--jwks-ca {}: cannot read: {}", o.jwks_ca,
+                                     std::generic_category().message(errno)));
+    }
+    r.ca_file = o.jwks_ca;
+  }
+  r.refresh_seconds = static_cast<double>(o.jwks_refresh);
+  r.cooldown_seconds = static_cast<double>(o.jwks_cooldown);
+  r.timeout_seconds = static_cast<double>(o.jwks_timeout);
+  r.allow_mixed_key_types = o.allow_mixed_keys;
+  if (!o.jwks.empty() || !o.key_pem.empty() || !o.secret_file.empty()) {
+    r.local_keys = [o](key_set_builder& b) { add_local_keys(o, b); };
+  }
+  r.log = [err](std::string_view line) { fmt::print(err, "jwtbatch: {}\n", line); };
   try {
-    return b.build();
+    return std::make_shared<refreshing_key_source>(std::move(r));
   } catch (const mixed_key_set_error& e) {
-    throw config_error(fmt::format(
-        "the key set mixes {}: refused by default, since one set serving both kinds is where "
-        "algorithm confusion starts (RFC 8725 §2.1) and usually means a key went to the wrong "
-        "flag; verify each kind in its own run, or give --allow-mixed-keys if one run must "
-        "accept both (every key stays bound to its own algorithms)",
-        e.mix()));
+    throw mixed_keys_error(e);
   }
 }
 
@@ -170,6 +207,34 @@ void add_engine_flags(CLI::App* cmd, engine_options& o) {
       ->check(non_empty());
   cmd->add_flag("--allow-mixed-keys", o.allow_mixed_keys,
                 "Allow HMAC secrets and public keys in one key set");
+  cmd->add_option("--jwks-url", o.jwks_urls,
+                  "JWK Set fetched over https and kept fresh (--jwks-refresh); repeatable")
+      ->type_name("URL")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->check(https_url());
+  cmd->add_option("--oidc-issuer", o.oidc_issuers,
+                  "OpenID Provider whose discovery document (URL/.well-known/"
+                  "openid-configuration) names the JWK Set; its issuer must be URL; repeatable")
+      ->type_name("URL")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->check(https_url());
+  cmd->add_option("--jwks-ca", o.jwks_ca,
+                  "PEM CA bundle trusted for --jwks-url and --oidc-issuer instead of the system's")
+      ->type_name("FILE")
+      ->check(non_empty());
+  add_whole_flag(cmd, "--jwks-refresh", o.jwks_refresh, std::int64_t{1}, k_max_jwks_seconds,
+                 "Fetch the JWK Sets again this often (sooner when the server's Cache-Control "
+                 "max-age says so, never sooner than --jwks-cooldown)",
+                 "seconds", "300");
+  add_whole_flag(cmd, "--jwks-cooldown", o.jwks_cooldown, std::int64_t{0}, k_max_jwks_seconds,
+                 "A token with an unknown kid fetches the JWK Sets again at most this often",
+                 "seconds", "30");
+  add_whole_flag(cmd, "--jwks-timeout", o.jwks_timeout, std::int64_t{1}, std::int64_t{600},
+                 "Longest a fetch may take, connection and TLS included", "seconds", "10");
   add_list_flag(cmd, "--iss", o.issuers, "Accepted issuers (default: any)");
   add_list_flag(cmd, "--aud", o.audiences, "Accepted audiences (default: any)");
   add_list_flag(cmd, "--alg", o.algs,
@@ -199,17 +264,35 @@ void add_engine_flags(CLI::App* cmd, engine_options& o) {
 }
 
 engine_setup make_engine(const engine_options& o, std::FILE* err, bool fingerprints) {
-  const auto keys = load_keys(o);
-  for (const std::string& w : keys->warnings()) fmt::print(err, "jwtbatch: warning: {}\n", w);
   engine_setup e;
+  e.keys = load_keys(o, err);
+  e.remote = !o.jwks_urls.empty() || !o.oidc_issuers.empty();
+  for (const std::string& w : e.keys->keys()->warnings()) {
+    fmt::print(err, "jwtbatch: warning: {}\n", w);
+  }
   if (o.cache_size > 0) {
     e.cache = std::make_shared<token_cache>(cache_options{.max_entries = o.cache_size});
   }
   policy p = make_policy(o);
   p.fingerprint = fingerprints;
-  e.engine = std::make_unique<batch_verifier>(
-      std::make_shared<verifier>(keys, std::move(p), e.cache), batch_options{.threads = o.threads});
+  e.engine = std::make_unique<batch_verifier>(e.keys, std::move(p), e.cache,
+                                              batch_options{.threads = o.threads});
   return e;
+}
+
+bool reload_keys(const engine_setup& setup, std::FILE* err) {
+  try {
+    try {
+      setup.keys->reload();
+    } catch (const mixed_key_set_error& e) {
+      throw mixed_keys_error(e);
+    }
+    fmt::print(err, "jwtbatch: SIGHUP: keys reloaded ({} keys)\n", setup.keys->keys()->size());
+    return true;
+  } catch (const config_error& e) {
+    fmt::print(err, "jwtbatch: SIGHUP: keys not reloaded, the previous ones stay: {}\n", e.what());
+    return false;
+  }
 }
 
 }  // namespace jwtbatch::cli

@@ -17,6 +17,7 @@
 #include "jwtbatch/cache.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/policy.hpp"
+#include "jwtbatch/remote_keys.hpp"
 #include "log_time.hpp"
 
 namespace jwtbatch::cli {
@@ -27,6 +28,8 @@ inline constexpr std::int64_t k_max_age_seconds = std::int64_t{3155760000};
 // --at and gen's --base-time: 1970-01-01T00:00:00Z .. 9999-12-31T23:59:59Z, the years an
 // RFC 3339 date-time can spell.
 inline constexpr double k_max_unix_time = k_last_timestamp;
+// --jwks-refresh and --jwks-cooldown: at most a week.
+inline constexpr std::int64_t k_max_jwks_seconds = std::int64_t{7} * 24 * 3600;
 
 struct engine_options {
   // Keys.
@@ -35,6 +38,13 @@ struct engine_options {
   std::string secret_file;
   std::string kid;
   bool allow_mixed_keys = false;
+  // Remote keys (jwtbatch/remote_keys.hpp).
+  std::vector<std::string> jwks_urls;
+  std::vector<std::string> oidc_issuers;
+  std::string jwks_ca;
+  std::int64_t jwks_refresh = 300;
+  std::int64_t jwks_cooldown = 30;
+  std::int64_t jwks_timeout = 10;
   // Policy.
   std::vector<std::string> issuers;
   std::vector<std::string> audiences;
@@ -52,18 +62,30 @@ struct engine_options {
 };
 
 // add_engine_flags declares --jwks, --key, --secret-file, --kid, --allow-mixed-keys,
+// --jwks-url, --oidc-issuer, --jwks-ca, --jwks-refresh, --jwks-cooldown, --jwks-timeout,
 // --iss, --aud, --alg, --require, --typ, --claims, --max-age, --leeway, --at,
 // --max-token-bytes, --threads and --cache-size on `cmd`.
 void add_engine_flags(CLI::App* cmd, engine_options& o);
 
-// The engine the flags describe. Throws config_error naming the flag or file.
-// `fingerprints`: the command prints each token's fingerprint (result::fingerprint, a
-// SHA-256 of the token, as costly as an HS256 check); without it none is computed.
+// The engine the flags describe. Throws config_error naming the flag or file (a URL
+// whose first fetch fails included). `fingerprints`: the command prints each token's
+// fingerprint (result::fingerprint, a SHA-256 of the token, as costly as an HS256
+// check); without it none is computed. The engine follows `keys`: reload() reads every
+// key file and URL again (SIGHUP), and with URLs a thread keeps them fresh. Messages
+// of the key source (a refresh that failed, keys updated) go to `err` as
+// "jwtbatch: ..." lines.
 struct engine_setup {
   std::shared_ptr<token_cache> cache;  // null with --cache-size 0
+  std::shared_ptr<refreshing_key_source> keys;
+  bool remote = false;  // keys come from --jwks-url or --oidc-issuer too
   std::unique_ptr<batch_verifier> engine;
 };
 engine_setup make_engine(const engine_options& o, std::FILE* err, bool fingerprints);
+
+// reload_keys: SIGHUP's reload of every key file and URL of `setup`, said on `err` as
+// "jwtbatch: SIGHUP: keys reloaded" or "jwtbatch: SIGHUP: keys not reloaded, the
+// previous ones stay: <why>". Returns whether it worked. Thread-safe.
+bool reload_keys(const engine_setup& setup, std::FILE* err);
 
 // The JWS algorithms jwtbatch implements, as messages list them.
 inline constexpr std::string_view k_alg_names =

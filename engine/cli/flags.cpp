@@ -1,6 +1,7 @@
 #include "flags.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <system_error>
@@ -110,6 +111,21 @@ CLI::Option* add_list_flag(CLI::App* cmd, const std::string& name, std::vector<s
 
 CLI::Validator non_empty() {
   return {[](const std::string& value) { return std::string(value.empty() ? "empty value" : ""); },
+          ""};
+}
+
+CLI::Validator https_url() {
+  return {[](const std::string& value) {
+            constexpr std::string_view scheme = "https://";
+            std::string lower = value.substr(0, scheme.size());
+            for (char& c : lower)
+              c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            if (lower == scheme && value.size() > scheme.size() && value[scheme.size()] != '/') {
+              return std::string();
+            }
+            return fmt::format("\"{}\": not an https:// URL (keys are fetched over https only)",
+                               value);
+          },
           ""};
 }
 

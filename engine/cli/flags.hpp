@@ -52,6 +52,10 @@ CLI::Option* add_list_flag(CLI::App* cmd, const std::string& name, std::vector<s
 // meaning (`--at ""` would otherwise read as "now").
 CLI::Validator non_empty();
 
+// https_url: a validator taking only an https:// URL with a host (the scheme in any
+// case), for the flags that fetch keys (--jwks-url, --oidc-issuer).
+CLI::Validator https_url();
+
 // normalize_empty_inline_values rewrites "--name=" (an empty inline value) into "--name"
 // followed by an empty argument, before the first "--". CLI11 takes "--name=" as
 // "--name" without a value and fills it with the next argument: `--iss= file.txt`

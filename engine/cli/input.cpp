@@ -1,6 +1,7 @@
 #include "input.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -10,6 +11,7 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <system_error>
@@ -45,6 +47,21 @@ extern "C" void on_stop_signal(int sig) {
       const ssize_t w = ::write(fd, &byte, 1);  // the pipe is empty: it cannot block
       (void)w;
     }
+  }
+  errno = saved_errno;
+}
+
+// hangup_reloader's pipe (its writing end), for the handler.
+std::atomic<int> g_hangup_write{-1};
+
+extern "C" void on_hangup_signal(int /*sig*/) {
+  const int saved_errno = errno;
+  const char byte = 1;
+  const int fd = g_hangup_write.load();
+  if (fd >= 0) {
+    // Non-blocking: when the pipe is full, reloads are already waiting.
+    const ssize_t w = ::write(fd, &byte, 1);
+    (void)w;
   }
   errno = saved_errno;
 }
@@ -90,6 +107,50 @@ stop_signals::~stop_signals() {
     }
   }
   g_stop_write = -1;
+  ::close(write_fd_);
+  ::close(read_fd_);
+}
+
+hangup_reloader::hangup_reloader(std::function<void()> reload) {
+  std::array<int, 2> fds{};
+  if (::pipe2(fds.data(), O_CLOEXEC | O_NONBLOCK) != 0) {
+    throw std::system_error(errno, std::generic_category(), "SIGHUP pipe");
+  }
+  read_fd_ = fds[0];
+  write_fd_ = fds[1];
+  thread_ = std::thread([fd = read_fd_, reload = std::move(reload)] {
+    for (;;) {
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, -1) < 0) {
+        if (errno == EINTR) continue;
+        return;
+      }
+      char bytes[64];
+      const ssize_t n = ::read(fd, bytes, sizeof bytes);
+      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      if (n <= 0) return;
+      // A 0 byte is the destructor's: stop. Several SIGHUPs waiting make one reload.
+      if (std::memchr(bytes, 0, static_cast<std::size_t>(n)) != nullptr) return;
+      reload();
+    }
+  });
+  g_hangup_write = write_fd_;
+  struct sigaction sa {};
+  sa.sa_handler = on_hangup_signal;
+  sa.sa_flags = SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGHUP, &sa, &previous_);
+}
+
+hangup_reloader::~hangup_reloader() {
+  ::sigaction(SIGHUP, &previous_, nullptr);
+  g_hangup_write = -1;
+  const char stop = 0;
+  // The pipe may be full of SIGHUP bytes: then wait until the thread drains it.
+  while (::write(write_fd_, &stop, 1) < 0 && (errno == EAGAIN || errno == EINTR)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  thread_.join();
   ::close(write_fd_);
   ::close(read_fd_);
 }

@@ -5,12 +5,15 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include "jwtbatch/pipeline.hpp"
@@ -36,6 +39,8 @@ class stop_signals {
   stop_signals(const stop_signals&) = delete;
   stop_signals& operator=(const stop_signals&) = delete;
 
+  // leave_hangup, before arm(): SIGHUP is left alone (a hangup_reloader takes it).
+  void leave_hangup() noexcept { hangup_stops_ = false; }
   void arm();
   // Readable (and stays readable) once a signal has come.
   [[nodiscard]] int fd() const noexcept { return read_fd_; }
@@ -51,6 +56,26 @@ class stop_signals {
   int write_fd_ = -1;
   bool hangup_stops_ = true;
   bool armed_ = false;
+};
+
+// hangup_reloader: while it lives, SIGHUP runs `reload` on a thread of its own (the
+// handler only writes a byte to a pipe), so keys are reloaded while the run goes on
+// and a batch in flight keeps the keys it started with. Install it after
+// stop_signals(false), which then leaves SIGHUP alone. One instance at a time; the
+// destructor restores the previous handler and waits for a reload in progress.
+// Throws std::system_error when the pipe or the thread cannot be made.
+class hangup_reloader {
+ public:
+  explicit hangup_reloader(std::function<void()> reload);
+  ~hangup_reloader();
+  hangup_reloader(const hangup_reloader&) = delete;
+  hangup_reloader& operator=(const hangup_reloader&) = delete;
+
+ private:
+  int read_fd_ = -1;
+  int write_fd_ = -1;
+  struct sigaction previous_ {};
+  std::thread thread_;
 };
 
 // One input of a command, as plain bytes: a file or standard input, decompressed as it

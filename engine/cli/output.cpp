@@ -183,6 +183,7 @@ run_summary run_summary::of(std::string command, const tally& counts,
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   s.threads = setup.engine->threads();
   if (setup.cache) s.cache = setup.cache->stats();
+  if (setup.remote) s.keys = setup.keys->stats();
   return s;
 }
 
@@ -207,6 +208,10 @@ void print_summary(std::FILE* err, std::string_view headline, const run_summary&
     fmt::print(err, "cache: {} hits, {} misses, {} entries, {} evictions, {} seen once\n",
                s.cache->hits, s.cache->misses, s.cache->entries, s.cache->evictions,
                s.cache->first_sightings);
+  }
+  if (s.keys) {
+    fmt::print(err, "keys: {} fetches, {} failed, {} updates\n", s.keys->fetches,
+               s.keys->fetch_failures, s.keys->updates);
   }
   if (stop_signals::caught() != 0) {
     fmt::print(err, "stopped by {}: input not read to its end; exit code {}\n",
@@ -253,6 +258,11 @@ void append_summary_json(std::string& out, const run_summary& s) {
                    s.cache->first_sightings);
   } else {
     out += "null";
+  }
+  if (s.keys) {
+    fmt::format_to(std::back_inserter(out),
+                   R"(,"keys":{{"fetches":{},"fetch_failures":{},"updates":{}}})", s.keys->fetches,
+                   s.keys->fetch_failures, s.keys->updates);
   }
   out += "}\n";
 }

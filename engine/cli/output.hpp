@@ -64,6 +64,7 @@ struct run_summary {
   double seconds = 0;
   int threads = 0;
   std::optional<cache_stats> cache;
+  std::optional<key_source_stats> keys;  // with --jwks-url or --oidc-issuer
   // Command-specific counts, in order (scan: "lines", "lines_without_token", ...).
   std::vector<std::pair<std::string, std::uint64_t>> extra;
   std::uint64_t inputs_damaged = 0;  // inputs that ended early (finish_input)

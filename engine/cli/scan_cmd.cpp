@@ -3,10 +3,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <system_error>
 
 #include <fmt/core.h>
@@ -88,10 +90,11 @@ int run_rsyslog(const scan_options& o, std::FILE* out) {
   stderr_to_log guard(::fileno(err));
   const engine_setup setup = make_engine(o.engine, err, true);  // every reply has "fp"
   const bool fulljson = o.rsyslog_input == "fulljson";
-  stop_signals stop;
+  stop_signals stop(false);  // SIGHUP reloads the keys (below)
   output_files files(o.output, {}, out);
   guard.keep();
   stop.arm();
+  const hangup_reloader hangup([&setup, err] { (void)reload_keys(setup, err); });
 
   const rsyslog_extractor extractor(fulljson, make_scan_times(o.times, std::nullopt));
   std::string replies;
@@ -217,10 +220,16 @@ int run_scan(const scan_options& o, std::FILE* out, std::FILE* err) {
   stop_signals stop;  // its descriptor first: every reader of the run waits on it
   const auto inputs = open_inputs(o.inputs, stop.fd());
   output_files files(o.output, inputs, out);
+  // Reading a pipe (a stream with no end in sight), SIGHUP reloads the keys instead.
+  const bool streaming = std::any_of(inputs.begin(), inputs.end(),
+                                     [](const auto& in) { return !in->size().has_value(); });
+  if (streaming) stop.leave_hangup();
   stop.arm();  // from here on, a signal ends the run with whole records and a summary
+  std::optional<hangup_reloader> hangup;
+  if (streaming) hangup.emplace([&setup, err] { (void)reload_keys(setup, err); });
 
-  record_writer records(o.output, files.records(),
-                        setup.engine->verifier().policy().returned_claims, enrich_shape::tokens);
+  record_writer records(o.output, files.records(), setup.engine->policy().returned_claims,
+                        enrich_shape::tokens);
   std::uint64_t lines = 0;
   std::uint64_t lines_without_token = 0;
   std::uint64_t lines_without_time = 0;

@@ -64,7 +64,7 @@ int run_verify(const verify_options& o, std::FILE* out, std::FILE* err) {
   progress_meter meter(err, o.output.progress_mode());
   std::uint64_t finished_bytes = 0;  // inputs already read whole
 
-  record_writer records(o.output, files.records(), engine.verifier().policy().returned_claims);
+  record_writer records(o.output, files.records(), engine.policy().returned_claims);
   std::uint64_t damaged = 0;
   const bool name_files = inputs.size() > 1;
   const auto started = std::chrono::steady_clock::now();

@@ -179,9 +179,10 @@ enum jwtbatch_status {
   JWTBATCH_STATUS_SUBJECT_MISMATCH = 34,
   /* of a record rather than a token (line-oriented inputs) */
   JWTBATCH_STATUS_NO_TOKEN = 35,
-  JWTBATCH_STATUS_NO_LOG_TIME = 36
+  JWTBATCH_STATUS_NO_LOG_TIME = 36,
+  JWTBATCH_STATUS_KEY_OUTSIDE_WINDOW = 37
 };
-#define JWTBATCH_NUM_STATUSES 37
+#define JWTBATCH_NUM_STATUSES 38
 
 /* The coarse class of a status (jwtbatch::status_class). */
 enum jwtbatch_status_class {
@@ -407,6 +408,57 @@ JWTBATCH_API int jwtbatch_policy_set_reject_embedded_keys(jwtbatch_policy* p, in
 /* Compute each token's fingerprint (on by default; costs about as much as an HMAC). */
 JWTBATCH_API int jwtbatch_policy_set_fingerprint(jwtbatch_policy* p, int enabled);
 
+/* ---- Keys that change -------------------------------------------------------------- */
+
+/* A key source: key files and JWK Sets fetched over HTTPS (libcurl), kept fresh, that
+ * a verifier follows (jwtbatch_verifier_new_following): every batch is verified with
+ * the source's newest keys. A background thread fetches the documents again every
+ * refresh_seconds (sooner when the server's Cache-Control max-age says so, never
+ * sooner than the cooldown); a token whose kid no key has makes one fetch at most once
+ * per cooldown_seconds, waited for at most timeout_seconds, and is verified again when
+ * the keys changed; a refresh that fails keeps the last good keys. Fetches are https
+ * only (redirects too, at most 5), with a total timeout and a body cap of 1 MiB. */
+typedef struct jwtbatch_key_source jwtbatch_key_source;
+
+typedef struct jwtbatch_key_source_options {
+  const char* const* jwks_urls; /* https URLs of JWK Sets (NUL-terminated each) */
+  size_t jwks_url_count;
+  /* OpenID Providers: URL + "/.well-known/openid-configuration" is read for jwks_uri,
+   * and its issuer must equal the URL exactly. */
+  const char* const* oidc_issuers;
+  size_t oidc_issuer_count;
+  const char* const* key_files; /* files added as jwtbatch_key_set_builder_add_file does */
+  size_t key_file_count;
+  const char* ca_file;     /* PEM CA bundle trusted instead of the system's; NULL: system */
+  double refresh_seconds;  /* 0 = 300 */
+  double cooldown_seconds; /* 0 = 30 */
+  double timeout_seconds;  /* 0 = 10 */
+  int allow_mixed;         /* 1: HMAC secrets and public keys in one set */
+  int no_background;       /* 1: no refresh thread (fetches only for unknown kids, reloads) */
+  /* Called with each event line (a refresh that failed, keys updated), from the
+   * refresh thread or a verifying thread; NULL for none. `line` is valid during the call. */
+  void (*log)(void* log_context, const char* line, size_t line_len);
+  void* log_context;
+} jwtbatch_key_source_options;
+
+/* jwtbatch_key_source_new fetches every URL and reads every file once, into *out.
+ * Errors: ARGUMENT, CONFIG (the message names the URL or file and the cause: TLS,
+ * HTTP status, timeout, size, no usable key...), CRYPTO_CLASH, NO_MEMORY. Free it
+ * after every verifier following it. */
+JWTBATCH_API int jwtbatch_key_source_new(jwtbatch_key_source** out,
+                                         const jwtbatch_key_source_options* options,
+                                         jwtbatch_error* err);
+JWTBATCH_API void jwtbatch_key_source_free(jwtbatch_key_source* s);
+/* jwtbatch_key_source_reload reads every file and URL again and publishes the new set
+ * atomically (a SIGHUP's work). On CONFIG the keys in use stay. Thread-safe. */
+JWTBATCH_API int jwtbatch_key_source_reload(jwtbatch_key_source* s, jwtbatch_error* err);
+/* Keys in the current set; 0 for NULL. */
+JWTBATCH_API size_t jwtbatch_key_source_size(const jwtbatch_key_source* s);
+/* Counts so far: requests made, of which failed, and new sets published after the first.
+ * Any pointer may be NULL. */
+JWTBATCH_API void jwtbatch_key_source_stats(const jwtbatch_key_source* s, uint64_t* fetches,
+                                            uint64_t* fetch_failures, uint64_t* updates);
+
 /* ---- Verifier -------------------------------------------------------------------- */
 
 typedef struct jwtbatch_verifier jwtbatch_verifier;
@@ -436,6 +488,13 @@ JWTBATCH_API int jwtbatch_verifier_new(jwtbatch_verifier** out, const jwtbatch_k
                                        const jwtbatch_policy* policy,
                                        const jwtbatch_verifier_options* options,
                                        jwtbatch_error* err);
+/* jwtbatch_verifier_new_following: as jwtbatch_verifier_new, but every batch is
+ * verified with the newest keys of `keys` (see jwtbatch_key_source_options), which must
+ * outlive the verifier. */
+JWTBATCH_API int jwtbatch_verifier_new_following(jwtbatch_verifier** out, jwtbatch_key_source* keys,
+                                                 const jwtbatch_policy* policy,
+                                                 const jwtbatch_verifier_options* options,
+                                                 jwtbatch_error* err);
 JWTBATCH_API void jwtbatch_verifier_free(jwtbatch_verifier* v);
 /* Threads its batches use; 0 for NULL. */
 JWTBATCH_API int jwtbatch_verifier_threads(const jwtbatch_verifier* v);

@@ -111,14 +111,18 @@ enum class status_class : std::uint8_t { ok, format, header, key, signature, cla
   /* No `aud` value (string or array element) is an expected audience. */             \
   X(audience_mismatch, claims)                                                        \
   /* `sub` is not the expected subject. */                                            \
-  X(subject_mismatch, claims)                                                          \
+  X(subject_mismatch, claims)                                                         \
   /* Statuses of a record rather than of a token (line-oriented inputs).         */   \
   /* The record holds no token to verify: `verify --field` on a line whose      */    \
   /* member is missing or not a string, or a line that is not one JSON object.  */    \
   X(no_token, format)                                                                 \
   /* The token was found on a log line without a time of its own, and the run   */    \
   /* requires one (scan --require-log-time): it is not judged at another time.  */    \
-  X(no_log_time, claims)
+  X(no_log_time, claims)                                                              \
+  /* Judged with a key history: the token's `kid` names a key the history knows,  */  \
+  /* but no key of that kid was published at the time the token is judged at     */   \
+  /* (not yet, or no longer): "this key was not valid then".                      */  \
+  X(key_outside_window, key)
 
 enum class status : std::uint8_t {
 #define JWTBATCH_STATUS_ENUM(name, cls) name,

@@ -24,6 +24,7 @@
 #include "jwtbatch/cache.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/policy.hpp"
+#include "jwtbatch/remote_keys.hpp"
 #include "jwtbatch/result.hpp"
 #include "jwtbatch/status.hpp"
 #include "jwtbatch/verifier.hpp"
@@ -42,6 +43,10 @@ struct jwtbatch_key_set_builder {
 
 struct jwtbatch_key_set {
   std::shared_ptr<const jwtbatch::key_set> keys;
+};
+
+struct jwtbatch_key_source {
+  std::shared_ptr<jwtbatch::refreshing_key_source> source;
 };
 
 struct jwtbatch_policy {
@@ -575,13 +580,13 @@ int jwtbatch_policy_set_fingerprint(jwtbatch_policy* p, int enabled) {
 
 // ---- Verifier
 
-int jwtbatch_verifier_new(jwtbatch_verifier** out, const jwtbatch_key_set* keys,
-                          const jwtbatch_policy* policy, const jwtbatch_verifier_options* options,
+namespace {
+
+// The checks and the cache both verifier constructors share. Returns JWTBATCH_OK and
+// the options (defaults for NULL), or the error.
+int read_verifier_options(const jwtbatch_verifier_options* options, jwtbatch_verifier_options& o,
                           jwtbatch_error* err) {
-  if (out == nullptr) return argument_error(err, "out is NULL");
-  *out = nullptr;
-  if (keys == nullptr) return argument_error(err, "no key set");
-  const jwtbatch_verifier_options o = options != nullptr ? *options : jwtbatch_verifier_options{};
+  o = options != nullptr ? *options : jwtbatch_verifier_options{};
   // The C++ bounds (batch.hpp, cache.hpp), refused before anything is allocated.
   static_assert(jwtbatch::max_threads == 1024 && jwtbatch::max_cache_entries == 16777216 &&
                     jwtbatch::max_cache_bytes == 17179869184ULL,
@@ -595,21 +600,135 @@ int jwtbatch_verifier_new(jwtbatch_verifier** out, const jwtbatch_key_set* keys,
   if (o.cache_max_bytes > jwtbatch::max_cache_bytes) {
     return argument_error(err, "cache_max_bytes must be at most 17179869184 (16 GiB)");
   }
+  return JWTBATCH_OK;
+}
+
+std::shared_ptr<jwtbatch::token_cache> make_cache(const jwtbatch_verifier_options& o) {
+  if (o.cache_max_entries == 0) return nullptr;
+  jwtbatch::cache_options c;
+  c.max_entries = o.cache_max_entries;
+  if (o.cache_max_bytes > 0) c.max_bytes = o.cache_max_bytes;
+  return std::make_shared<jwtbatch::token_cache>(c);
+}
+
+}  // namespace
+
+int jwtbatch_verifier_new(jwtbatch_verifier** out, const jwtbatch_key_set* keys,
+                          const jwtbatch_policy* policy, const jwtbatch_verifier_options* options,
+                          jwtbatch_error* err) {
+  if (out == nullptr) return argument_error(err, "out is NULL");
+  *out = nullptr;
+  if (keys == nullptr) return argument_error(err, "no key set");
+  jwtbatch_verifier_options o{};
+  if (const int code = read_verifier_options(options, o, err); code != JWTBATCH_OK) return code;
   return boundary(err, [&]() -> int {
     if (const int code = crypto_check(err); code != JWTBATCH_OK) return code;
-    std::shared_ptr<jwtbatch::token_cache> cache;
-    if (o.cache_max_entries > 0) {
-      jwtbatch::cache_options c;
-      c.max_entries = o.cache_max_entries;
-      if (o.cache_max_bytes > 0) c.max_bytes = o.cache_max_bytes;
-      cache = std::make_shared<jwtbatch::token_cache>(c);
-    }
     auto rules = std::make_shared<const jwtbatch::verifier>(
-        keys->keys, policy != nullptr ? policy->rules : jwtbatch::policy{}, std::move(cache));
+        keys->keys, policy != nullptr ? policy->rules : jwtbatch::policy{}, make_cache(o));
     *out =
         new jwtbatch_verifier{jwtbatch::batch_verifier(std::move(rules), {.threads = o.threads})};
     return JWTBATCH_OK;
   });
+}
+
+int jwtbatch_verifier_new_following(jwtbatch_verifier** out, jwtbatch_key_source* keys,
+                                    const jwtbatch_policy* policy,
+                                    const jwtbatch_verifier_options* options, jwtbatch_error* err) {
+  if (out == nullptr) return argument_error(err, "out is NULL");
+  *out = nullptr;
+  if (keys == nullptr) return argument_error(err, "no key source");
+  jwtbatch_verifier_options o{};
+  if (const int code = read_verifier_options(options, o, err); code != JWTBATCH_OK) return code;
+  return boundary(err, [&]() -> int {
+    if (const int code = crypto_check(err); code != JWTBATCH_OK) return code;
+    *out = new jwtbatch_verifier{jwtbatch::batch_verifier(
+        keys->source, policy != nullptr ? policy->rules : jwtbatch::policy{}, make_cache(o),
+        {.threads = o.threads})};
+    return JWTBATCH_OK;
+  });
+}
+
+// ---- Key sources ----------------------------------------------------------------------
+
+int jwtbatch_key_source_new(jwtbatch_key_source** out, const jwtbatch_key_source_options* options,
+                            jwtbatch_error* err) {
+  if (out == nullptr) return argument_error(err, "out is NULL");
+  *out = nullptr;
+  if (options == nullptr) return argument_error(err, "options is NULL");
+  const jwtbatch_key_source_options& o = *options;
+  const auto strings = [&](const char* const* list, std::size_t n, const char* what,
+                           std::vector<std::string>& to) -> int {
+    if (n > 0 && list == nullptr) return argument_error(err, std::string(what) + " is NULL");
+    for (std::size_t i = 0; i < n; ++i) {
+      if (list[i] == nullptr) return argument_error(err, std::string(what) + " holds NULL");
+      to.emplace_back(list[i]);
+    }
+    return JWTBATCH_OK;
+  };
+  if (!(o.refresh_seconds >= 0) || !(o.cooldown_seconds >= 0) || !(o.timeout_seconds >= 0)) {
+    return argument_error(err, "refresh, cooldown and timeout must be 0 (default) or positive");
+  }
+  return boundary(err, [&]() -> int {
+    if (const int code = crypto_check(err); code != JWTBATCH_OK) return code;
+    std::vector<std::string> urls;
+    std::vector<std::string> issuers;
+    std::vector<std::string> files;
+    for (const int code : {strings(o.jwks_urls, o.jwks_url_count, "jwks_urls", urls),
+                           strings(o.oidc_issuers, o.oidc_issuer_count, "oidc_issuers", issuers),
+                           strings(o.key_files, o.key_file_count, "key_files", files)}) {
+      if (code != JWTBATCH_OK) return code;
+    }
+    if (urls.empty() && issuers.empty() && files.empty()) {
+      return argument_error(err, "no keys: no jwks_urls, oidc_issuers or key_files");
+    }
+    jwtbatch::remote_key_options r;
+    for (std::string& u : urls) r.sources.push_back({.url = std::move(u)});
+    for (std::string& u : issuers) r.sources.push_back({.url = std::move(u), .discovery = true});
+    if (o.ca_file != nullptr) r.ca_file = o.ca_file;
+    if (o.refresh_seconds > 0) r.refresh_seconds = o.refresh_seconds;
+    if (o.cooldown_seconds > 0) r.cooldown_seconds = o.cooldown_seconds;
+    if (o.timeout_seconds > 0) r.timeout_seconds = o.timeout_seconds;
+    r.allow_mixed_key_types = o.allow_mixed != 0;
+    r.refresh_in_background = o.no_background == 0;
+    if (!files.empty()) {
+      r.local_keys = [files](jwtbatch::key_set_builder& b) {
+        for (const std::string& f : files) b.add_file(f);
+      };
+    }
+    if (o.log != nullptr) {
+      r.log = [log = o.log, context = o.log_context](std::string_view line) {
+        const std::string text(line);  // NUL-terminated for C callers
+        log(context, text.c_str(), text.size());
+      };
+    }
+    *out = new jwtbatch_key_source{std::make_shared<jwtbatch::refreshing_key_source>(std::move(r))};
+    return JWTBATCH_OK;
+  });
+}
+
+void jwtbatch_key_source_free(jwtbatch_key_source* s) {
+  delete s;
+}
+
+int jwtbatch_key_source_reload(jwtbatch_key_source* s, jwtbatch_error* err) {
+  if (s == nullptr) return argument_error(err, "no key source");
+  return boundary(err, [&]() -> int {
+    s->source->reload();
+    return JWTBATCH_OK;
+  });
+}
+
+size_t jwtbatch_key_source_size(const jwtbatch_key_source* s) {
+  return s != nullptr ? s->source->keys()->size() : 0;
+}
+
+void jwtbatch_key_source_stats(const jwtbatch_key_source* s, uint64_t* fetches,
+                               uint64_t* fetch_failures, uint64_t* updates) {
+  const jwtbatch::key_source_stats st =
+      s != nullptr ? s->source->stats() : jwtbatch::key_source_stats{};
+  if (fetches != nullptr) *fetches = st.fetches;
+  if (fetch_failures != nullptr) *fetch_failures = st.fetch_failures;
+  if (updates != nullptr) *updates = st.updates;
 }
 
 void jwtbatch_verifier_free(jwtbatch_verifier* v) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "token/verify.hpp"
 
@@ -37,6 +38,20 @@ struct batch_verifier::arena {
 batch_verifier::batch_verifier(std::shared_ptr<const jwtbatch::verifier> v, batch_options options)
     : verifier_(std::move(v)), options_(options) {
   if (!verifier_) throw config_error("batch_verifier: no verifier");
+  start();
+}
+
+batch_verifier::batch_verifier(std::shared_ptr<key_source> keys, jwtbatch::policy p,
+                               std::shared_ptr<token_cache> cache, batch_options options)
+    : options_(options), source_(std::move(keys)), cache_(std::move(cache)) {
+  if (!source_) throw config_error("batch_verifier: no key source");
+  const std::uint64_t generation = source_->generation();
+  verifier_ = std::make_shared<const jwtbatch::verifier>(source_->keys(), std::move(p), cache_);
+  newest_ = {verifier_, generation};
+  start();
+}
+
+void batch_verifier::start() {
   // Checked before TBB is asked for anything: a huge arena crashes inside TBB.
   if (options_.threads < 0 || options_.threads > max_threads) {
     throw config_error("batch_verifier: threads must be 0 (one per core) to " +
@@ -45,6 +60,33 @@ batch_verifier::batch_verifier(std::shared_ptr<const jwtbatch::verifier> v, batc
   if (options_.grain == 0) options_.grain = 1;
   arena_ = std::make_unique<arena>(options_.threads);
   arena_->tasks.initialize();
+}
+
+batch_verifier::snapshot batch_verifier::current() const {
+  if (!source_) return {verifier_, 0};
+  // The generation is read before the keys (key_source::generation): the set fetched
+  // is at least that new.
+  const std::uint64_t generation = source_->generation();
+  const std::lock_guard lock(newest_m_);
+  if (newest_.keys_generation != generation) {
+    newest_ = {
+        std::make_shared<const jwtbatch::verifier>(source_->keys(), verifier_->policy(), cache_),
+        generation};
+  }
+  return newest_;
+}
+
+std::optional<batch_verifier::snapshot> batch_verifier::fresher_after_unknown_kid(
+    const snapshot& used) const noexcept {
+  if (!source_ || !source_->refresh_for_unknown_kid(used.keys_generation)) return std::nullopt;
+  try {
+    snapshot fresh = current();
+    if (fresh.keys_generation == used.keys_generation) return std::nullopt;
+    return fresh;
+  } catch (...) {
+    // Building the verifier failed (memory): the tokens keep their verdicts.
+    return std::nullopt;
+  }
 }
 
 batch_verifier::~batch_verifier() = default;
@@ -73,14 +115,38 @@ void for_each_index(tbb::task_arena& tasks, std::size_t n, std::size_t grain, co
 
 }  // namespace
 
+template <class At>
+void batch_verifier::run(std::span<const std::string_view> tokens, const At& at,
+                         std::span<result> results) const {
+  const snapshot used = current();
+  const jwtbatch::verifier& rules = *used.rules;
+  for_each_index(arena_->tasks, tokens.size(), options_.grain,
+                 [&](std::size_t i) noexcept { rules.verify_at(tokens[i], at(i), results[i]); });
+  if (!source_) return;
+  std::vector<std::size_t> unknown;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (results[i].code == status::key_not_found) unknown.push_back(i);
+  }
+  if (unknown.empty()) return;
+  const std::optional<snapshot> fresh = fresher_after_unknown_kid(used);
+  if (!fresh) return;
+  const jwtbatch::verifier& newer = *fresh->rules;
+  for_each_index(arena_->tasks, unknown.size(), options_.grain, [&](std::size_t j) noexcept {
+    const std::size_t i = unknown[j];
+    newer.verify_at(tokens[i], at(i), results[i]);
+  });
+}
+
 void batch_verifier::verify_batch(std::span<const std::string_view> tokens,
                                   std::span<result> results) const {
   if (tokens.size() != results.size()) {
     throw std::invalid_argument("verify_batch: tokens and results differ in length");
   }
+  // One `now` for the whole batch, the tokens verified again included (every verifier
+  // of this engine has its policy).
   const double now = verifier_->evaluation_time();
-  for_each_index(arena_->tasks, tokens.size(), options_.grain,
-                 [&](std::size_t i) noexcept { verifier_->verify_at(tokens[i], now, results[i]); });
+  run(
+      tokens, [now](std::size_t /*i*/) { return now; }, results);
 }
 
 void batch_verifier::verify_batch_at(std::span<const std::string_view> tokens,
@@ -89,9 +155,8 @@ void batch_verifier::verify_batch_at(std::span<const std::string_view> tokens,
   if (tokens.size() != results.size() || tokens.size() != times.size()) {
     throw std::invalid_argument("verify_batch_at: tokens, times and results differ in length");
   }
-  for_each_index(arena_->tasks, tokens.size(), options_.grain, [&](std::size_t i) noexcept {
-    verifier_->verify_at(tokens[i], times[i], results[i]);
-  });
+  run(
+      tokens, [times](std::size_t i) { return times[i]; }, results);
 }
 
 }  // namespace jwtbatch

@@ -251,7 +251,10 @@ bool cache_shards::second_sight(std::uint64_t h) noexcept {
 
 void cache_shards::insert(std::string_view token, std::uint64_t key, std::uint64_t tag,
                           const result& r, const claims_verdict& verdict, bool costly) noexcept {
-  if (!cacheable(token) || tag != newest_tag_.load(std::memory_order_acquire)) return;
+  if (!cacheable(token) ||
+      tag_family(tag) != tag_family(newest_tag_.load(std::memory_order_acquire))) {
+    return;
+  }
   const std::uint64_t h = key;
   const bool at_first_sight = admission_ == cache_admission::first_sight ||
                               (admission_ == cache_admission::by_cost && costly);
@@ -288,7 +291,7 @@ void cache_shards::adopt(std::uint64_t tag) noexcept {
       const std::lock_guard lock(s.mu);
       for (entry* e = s.newest; e != nullptr;) {
         entry* next = e->older;
-        if (e->tag != tag) {
+        if (tag_family(e->tag) != tag_family(tag)) {
           s.drop(e, dropped);
           ++s.invalidated;
         }

@@ -17,6 +17,15 @@
 
 namespace jwtbatch::detail {
 
+// A verifier's cache tag: its own number in the high bits, and in the low
+// k_tag_period_bits the period of its key history a verdict came from (0 without a
+// history): a token verified with one period's keys is never answered for another.
+// Entries of one verifier (any period) share a tag_family.
+inline constexpr unsigned k_tag_period_bits = 20;
+[[nodiscard]] constexpr std::uint64_t tag_family(std::uint64_t tag) noexcept {
+  return tag >> k_tag_period_bits;
+}
+
 class cache_shards {
  public:
   explicit cache_shards(const cache_options& options);
@@ -24,19 +33,19 @@ class cache_shards {
   cache_shards(const cache_shards&) = delete;
   cache_shards& operator=(const cache_shards&) = delete;
 
-  // lookup: when `token` (byte for byte) was stored by the verifier tagged `tag`,
+  // lookup: when `token` (byte for byte) was stored under `tag` (exactly),
   // copies its result into `out` and its time-independent verdict into `verdict`.
   // Sets `key` to the token's hash, for insert (0 when the token is not cacheable).
   bool lookup(std::string_view token, std::uint64_t tag, result& out, claims_verdict& verdict,
               std::uint64_t& key) noexcept;
   // insert stores (or replaces) the entry for `token`, whose hash lookup gave as `key`.
-  // Ignored when the token is too long, when `tag` is not the newest verifier's (an
-  // old one still finishing), or when the admission rule (cache_admission, `costly`:
+  // Ignored when the token is too long, when `tag` is not of the newest verifier's
+  // family (an old one still finishing), or when the admission rule (cache_admission, `costly`:
   // the token's signature was a public-key one) sends it to the doorkeeper and the
   // doorkeeper sees it for the first time.
   void insert(std::string_view token, std::uint64_t key, std::uint64_t tag, const result& r,
               const claims_verdict& verdict, bool costly) noexcept;
-  // adopt makes `tag` the newest verifier's and drops every entry of other tags.
+  // adopt makes `tag` the newest verifier's and drops every entry of other families.
   void adopt(std::uint64_t tag) noexcept;
   void clear() noexcept;
   [[nodiscard]] cache_stats stats() const noexcept;

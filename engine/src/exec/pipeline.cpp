@@ -189,9 +189,29 @@ class line_tokens_access {
     }
   }
 
+  // Following a key source: the tokens refused with key_not_found are verified again
+  // when the source found newer keys for them (batch_verifier::fresher_after_unknown_kid).
+  static void verify_unknown_again(stream_chunk& c, const batch_verifier& engine,
+                                   const batch_verifier::snapshot& used, bool fingerprints) {
+    const auto unknown = [](const result& r) { return r.code == status::key_not_found; };
+    if (std::none_of(c.results.begin(), c.results.end(), unknown)) return;
+    const std::optional<batch_verifier::snapshot> fresh = engine.fresher_after_unknown_kid(used);
+    if (!fresh) return;
+    for (const stream_line& slot : c.lines) {
+      for (std::size_t i = slot.first_token; i < slot.first_token + slot.tokens; ++i) {
+        if (unknown(c.results[i])) {
+          verify_entry(c, c.found.entries_[i], slot.at, *fresh->rules, fingerprints, i);
+        }
+      }
+    }
+  }
+
   // Runs the extractor on every line of `c`, then verifies every token.
-  static void work(stream_chunk& c, const line_extractor& extractor, const verifier& rules,
+  static void work(stream_chunk& c, const line_extractor& extractor, const batch_verifier& engine,
                    double default_at, time_source default_source, const line_consumer& consumer) {
+    // The newest keys, once per chunk (an engine that follows a key source).
+    const batch_verifier::snapshot used = engine.current();
+    const verifier& rules = *used.rules;
     line_tokens& t = c.found;
     start_chunk(t, default_at, default_source);
     if (!c.has_state) {
@@ -225,6 +245,7 @@ class line_tokens_access {
                           }
                         }
                       });
+    if (engine.source() != nullptr) verify_unknown_again(c, engine, used, fingerprints);
     c.prepared.clear();
     for (std::size_t i = 0; i < c.lines.size(); ++i) {
       consumer.prepare(view(c, i), c.prepared);
@@ -431,7 +452,7 @@ pipeline_stats verify_stream(const batch_verifier& engine, byte_source& source,
             tbb::make_filter<stream_chunk*, stream_chunk*>(
                 tbb::filter_mode::parallel,
                 [&](stream_chunk* c) {
-                  line_tokens_access::work(*c, extractor, rules, now, now_source, consumer);
+                  line_tokens_access::work(*c, extractor, engine, now, now_source, consumer);
                   return c;
                 }) &
             tbb::make_filter<stream_chunk*, void>(

@@ -20,7 +20,7 @@ verifier::verifier(std::shared_ptr<const key_set> keys, jwtbatch::policy p,
   policy_ = std::make_shared<const detail::prepared_policy>(std::move(p));
   if (cache_) {
     static std::atomic<std::uint64_t> next_tag{1};
-    cache_tag_ = next_tag.fetch_add(1, std::memory_order_relaxed);
+    cache_tag_ = next_tag.fetch_add(1, std::memory_order_relaxed) << detail::k_tag_period_bits;
     detail::access::shards_of(*cache_).adopt(cache_tag_);
   }
 }
