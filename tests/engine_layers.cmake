@@ -32,7 +32,7 @@ set(layers core codec crypto keys remote jose token exec abi)
 # The layer that implements each public header.
 set(public_core status alg result policy error)
 set(public_codec base64url json_text)
-set(public_keys key_set key_source)
+set(public_keys key_set key_source key_history)
 set(public_remote remote_keys)
 set(public_token sign primitives)
 set(public_exec verifier cache batch pipeline)

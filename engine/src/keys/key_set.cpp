@@ -14,6 +14,7 @@
 #include "core/file_kind.hpp"
 #include "core/io.hpp"
 #include "crypto/memory.hpp"
+#include "keys/key_file.hpp"
 #include "keys/loaders.hpp"
 #include "keys/store.hpp"
 
@@ -65,25 +66,18 @@ struct key_set_builder::state {
 
 namespace {
 
-// The contents of a key file, wiped when it goes away (it may be a secret).
-struct file_bytes {
-  std::string text;
-  file_bytes() = default;
-  file_bytes(const file_bytes&) = delete;
-  file_bytes& operator=(const file_bytes&) = delete;
-  ~file_bytes() { detail::cleanse(text.data(), text.size()); }
-};
-
 struct fd_closer {
   int fd;
   ~fd_closer() { ::close(fd); }
 };
 
+}  // namespace
+
 // read_key_file reads the whole regular file `path` into `out`. The file is opened
 // with O_NONBLOCK so that a FIFO without a writer cannot block the open, and its type
 // is checked on the descriptor (fstat), so a path swapped after the check cannot
 // smuggle in a device: /dev/zero would be read until memory ran out, a FIFO forever.
-void read_key_file(const std::string& path, file_bytes& out) {
+void detail::read_key_file(const std::string& path, file_bytes& out) {
   const auto fail = [&](const std::string& what) { throw config_error(path + ": " + what); };
   const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) fail(std::string("cannot open key file: ") + std::generic_category().message(errno));
@@ -119,6 +113,8 @@ void read_key_file(const std::string& path, file_bytes& out) {
   if (used > max_key_file_bytes) too_big();
   out.text.resize(used);
 }
+
+namespace {
 
 bool is_unbound_rsa(const detail::key& k) {
   return std::holds_alternative<detail::rsa_material>(k.material) && k.algs == detail::k_rsa_algs;
@@ -177,8 +173,8 @@ key_set_builder& key_set_builder::add_secret(std::span<const std::uint8_t> secre
 
 key_set_builder& key_set_builder::add_secret_file(const std::string& path, std::string_view kid,
                                                   alg bind) {
-  file_bytes content;
-  read_key_file(path, content);
+  detail::file_bytes content;
+  detail::read_key_file(path, content);
   return add_secret(
       std::span(reinterpret_cast<const std::uint8_t*>(content.text.data()), content.text.size()),
       path, kid, bind);
@@ -186,8 +182,8 @@ key_set_builder& key_set_builder::add_secret_file(const std::string& path, std::
 
 key_set_builder& key_set_builder::add_file(const std::string& path, std::string_view kid,
                                            std::optional<alg> bind) {
-  file_bytes content;
-  read_key_file(path, content);
+  detail::file_bytes content;
+  detail::read_key_file(path, content);
   if (content.text.find("-----BEGIN") != std::string::npos) {
     return add_pem(content.text, path, kid, bind);
   }

@@ -1,0 +1,171 @@
+#include "history_cmd.hpp"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <set>
+#include <system_error>
+
+#include <fmt/core.h>
+
+#include "engine_flags.hpp"
+#include "flags.hpp"
+#include "jwtbatch/error.hpp"
+#include "jwtbatch/json_text.hpp"
+#include "jwtbatch/key_history.hpp"
+#include "replacing_file.hpp"
+
+namespace jwtbatch::cli {
+namespace {
+
+// rfc3339: `at` (Unix seconds, 1970..9999) in UTC, with the fraction when there is one
+// (milliseconds at most: a person reads this line).
+std::string rfc3339(double at) {
+  using namespace std::chrono;
+  const double whole = std::floor(at);
+  const sys_seconds secs{seconds{static_cast<long long>(whole)}};
+  const sys_days day = floor<days>(secs);
+  const year_month_day ymd{day};
+  const hh_mm_ss<seconds> hms{secs - day};
+  std::string out =
+      fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  hms.hours().count(), hms.minutes().count(), hms.seconds().count());
+  if (const long ms = std::lround((at - whole) * 1000); ms > 0 && ms < 1000) {
+    out += fmt::format(".{:03}", ms);
+  }
+  return out + "Z";
+}
+
+// The JWK texts `source` lists at `at` by `windows`: `just_before` for its latest
+// snapshot before `at`, else for the one at `at`.
+std::set<std::string> listed(const std::vector<key_window>& windows, std::string_view source,
+                             double at, bool just_before) {
+  std::set<std::string> out;
+  for (const key_window& w : windows) {
+    if (w.source != source) continue;
+    const bool covers = just_before ? w.from < at && (!w.until || *w.until >= at)
+                                    : w.from <= at && (!w.until || *w.until > at);
+    if (covers) out.insert(w.jwk);
+  }
+  return out;
+}
+
+// The history file's text, or empty when there is no such file yet.
+std::string read_history(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) return {};
+  try {
+    return read_key_file_text(path);
+  } catch (const config_error& e) {
+    rethrow_naming(e, "--key-history", path);
+  }
+}
+
+}  // namespace
+
+void setup_snapshot_command(CLI::App& sub, snapshot_options& o) {
+  CLI::App* cmd = &sub;
+  cmd->add_option("--jwks", o.jwks,
+                  "JWK Set (or JWK) file whose public keys are recorded; repeatable, one "
+                  "snapshot each")
+      ->required()
+      ->type_name("FILE")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->check(non_empty());
+  cmd->add_option("--key-history", o.history,
+                  "Key history file (JSON); created when missing, replaced whole when the "
+                  "snapshot changes it")
+      ->required()
+      ->type_name("FILE")
+      ->check(non_empty());
+  cmd->add_option("--at", o.at,
+                  "Time of the snapshot: Unix seconds or an RFC 3339 date-time with its zone; "
+                  "default now")
+      ->type_name("TIME")
+      ->check(non_empty());
+  cmd->add_option("--source", o.source,
+                  "What was snapshotted (a URL, a name); default: the --jwks file name. Snapshots "
+                  "of one source close its keys' windows")
+      ->type_name("NAME")
+      ->check(non_empty());
+  cmd->add_flag("--allow-mixed-keys", o.allow_mixed,
+                "Let a period's key set mix HMAC secrets and public keys (a history holds "
+                "public keys only, so this changes nothing today)");
+}
+
+std::string record_jwks_text(std::string_view history_text, const std::string& history_name,
+                             std::string_view jwks_text, std::string_view source, double at,
+                             bool allow_mixed, snapshot_report& report,
+                             std::vector<std::string>& warnings) {
+  std::vector<key_window> before;
+  if (!history_text.empty()) {
+    before = key_history::parse(history_text, history_name, allow_mixed)->windows();
+  }
+  bool changed = false;
+  std::string text = record_snapshot(history_text, jwks_text, source, at, changed, warnings);
+  const std::vector<key_window> after =
+      changed ? key_history::parse(text, history_name, allow_mixed)->windows() : before;
+  const std::set<std::string> was = listed(before, source, at, true);
+  const std::set<std::string> now = listed(after, source, at, false);
+  report = snapshot_report{std::string(source), at, now.size(), 0, 0, changed};
+  for (const std::string& k : now) {
+    if (was.count(k) == 0) ++report.added;
+  }
+  for (const std::string& k : was) {
+    if (now.count(k) == 0) ++report.retired;
+  }
+  return text;
+}
+
+std::string snapshot_line(const snapshot_report& r) {
+  std::string line = "jwtbatch keys snapshot: " + escape_text(r.source) + " at " + rfc3339(r.at);
+  if (!r.changed) return line + ": unchanged";
+  return line + fmt::format(": {} key{}, {} new, {} retired", r.keys, r.keys == 1 ? "" : "s",
+                            r.added, r.retired);
+}
+
+int run_snapshot(const snapshot_options& o, std::FILE* /*out*/, std::FILE* err) {
+  if (o.jwks.empty()) throw config_error("--jwks: give the JWK Set file to record");
+  if (!o.source.empty() && o.jwks.size() > 1) {
+    throw config_error("--source names one snapshot; give one --jwks file with it");
+  }
+  double at = 0;
+  if (o.at.empty()) {
+    at = static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count());
+  } else {
+    at = parse_time(o.at, "--at");
+  }
+  std::string history = read_history(o.history);
+  bool changed = false;
+  std::vector<std::string> lines;
+  std::vector<std::string> warnings;
+  for (const std::string& file : o.jwks) {
+    std::string jwks_text;
+    try {
+      jwks_text = read_key_file_text(file);
+    } catch (const config_error& e) {
+      rethrow_naming(e, "--jwks", file);
+    }
+    snapshot_report report;
+    history = record_jwks_text(history, o.history, jwks_text, o.source.empty() ? file : o.source,
+                               at, o.allow_mixed, report, warnings);
+    changed = changed || report.changed;
+    lines.push_back(snapshot_line(report));
+  }
+  if (changed) {
+    replacing_file target(o.history, "--key-history");
+    target.write(history);
+    target.commit();
+  }
+  for (const std::string& w : warnings) fmt::print(err, "jwtbatch: warning: {}\n", w);
+  for (const std::string& line : lines) fmt::print(err, "{}\n", line);
+  return 0;
+}
+
+}  // namespace jwtbatch::cli
