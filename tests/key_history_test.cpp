@@ -687,7 +687,83 @@ TEST(KeysSnapshotCommand, RefusesWithoutWriting) {
   o.at = "1772323200";
   o.jwks = {set, set};
   o.source = "s";
-  EXPECT_EQ(refusal(), "--source names one snapshot; give one --jwks file with it");
+  EXPECT_EQ(refusal(),
+            "--source names one snapshot; give one --jwks, --jwks-url or --oidc-issuer with it");
+  o.jwks.clear();
+  o.source.clear();
+  EXPECT_EQ(refusal(), "no keys to record: give --jwks FILE, --jwks-url URL or --oidc-issuer URL");
+  o.jwks_urls = {"https://127.0.0.1:1/jwks.json"};
+  o.jwks_ca = "/nonexistent/ca.pem";
+  EXPECT_EQ(refusal(), "--jwks-ca /nonexistent/ca.pem: cannot read: No such file or directory");
+}
+
+// ---- a verifier over a history -------------------------------------------------------
+
+// a from day 1 to day 3, b from day 2 on, a2 (a's kid with new material) from day 3 on.
+struct rotation {
+  test_key a{alg::es256, "a"};
+  test_key b{alg::es256, "b"};
+  test_key a2{alg::es256, "a"};
+  std::shared_ptr<const key_history> history;
+  rotation() {
+    const std::string src = "https://issuer.example/jwks.json";
+    std::string h = record("", jwks({a.jwk.public_jwk}), src, k_day1);
+    h = record(h, jwks({a.jwk.public_jwk, b.jwk.public_jwk}), src, k_day2);
+    h = record(h, jwks({b.jwk.public_jwk, a2.jwk.public_jwk}), src, k_day3);
+    history = key_history::parse(h, "h.json");
+  }
+};
+
+status verify_at(const verifier& v, const std::string& token, double at) {
+  result r;
+  v.verify_at(token, at, r);
+  return r.code;
+}
+
+TEST(HistoryVerifier, EachTokenIsJudgedWithTheKeysOfItsTime) {
+  const rotation r;
+  const verifier v(r.history);
+  const std::string ta = r.a.token();
+  const std::string tb = r.b.token();
+  const std::string ta2 = r.a2.token();
+  EXPECT_EQ(verify_at(v, ta, k_day1 + 10), status::ok);
+  EXPECT_EQ(verify_at(v, ta, k_day2 + 10), status::ok);
+  // Day 3: kid "a" is a2's, whose key does not check a's signature.
+  EXPECT_EQ(verify_at(v, ta, k_day3 + 10), status::bad_signature);
+  EXPECT_EQ(verify_at(v, ta2, k_day3 + 10), status::ok);
+  EXPECT_EQ(verify_at(v, ta2, k_day2 + 10), status::bad_signature);
+  // b is known, but not on day 1, nor before the first snapshot.
+  EXPECT_EQ(verify_at(v, tb, k_day1 + 10), status::key_outside_window);
+  EXPECT_EQ(verify_at(v, tb, k_day1 - 10), status::key_outside_window);
+  EXPECT_EQ(verify_at(v, tb, k_day2), status::ok);  // from is inclusive
+  // A kid the history never saw stays key_not_found.
+  const test_key z(alg::es256, "z");
+  EXPECT_EQ(verify_at(v, z.token(), k_day2 + 10), status::key_not_found);
+  // keys(): the newest period's set.
+  EXPECT_EQ(v.keys().size(), 2U);
+  EXPECT_EQ(v.history(), r.history.get());
+}
+
+TEST(HistoryVerifier, TheCacheKeepsVerdictsPerPeriod) {
+  const rotation r;
+  auto cache = std::make_shared<token_cache>(
+      cache_options{.max_entries = 64, .admission = cache_admission::first_sight});
+  const verifier v(r.history, policy{}, cache);
+  const std::string ta = r.a.token();
+  EXPECT_EQ(verify_at(v, ta, k_day1 + 10), status::ok);
+  EXPECT_EQ(verify_at(v, ta, k_day1 + 20), status::ok);  // same period: a hit
+  EXPECT_EQ(cache->stats().hits, 1U);
+  // Another period: never the day-1 verdict.
+  EXPECT_EQ(verify_at(v, ta, k_day3 + 10), status::bad_signature);
+  EXPECT_EQ(verify_at(v, ta, k_day2 + 10), status::ok);
+  EXPECT_EQ(verify_at(v, ta, k_day2 + 20), status::ok);
+  EXPECT_EQ(cache->stats().hits, 2U);
+}
+
+TEST(HistoryVerifier, NeedsAHistoryWithKeys) {
+  EXPECT_THROW(verifier(std::shared_ptr<const key_history>()), config_error);
+  const auto empty = key_history::parse(R"({"jwtbatch_key_history":1,"snapshots":[]})", "e.json");
+  EXPECT_THROW((verifier(empty)), config_error);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "flags.hpp"
+#include "jwtbatch/key_history.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/policy.hpp"
 #include "jwtbatch/verifier.hpp"
@@ -75,8 +76,8 @@ std::shared_ptr<refreshing_key_source> load_keys(const engine_options& o, std::F
   if (o.jwks.empty() && o.key_pem.empty() && o.secret_file.empty() && o.jwks_urls.empty() &&
       o.oidc_issuers.empty()) {
     throw config_error(
-        "no keys: give --jwks FILE, --key PEM_FILE, --secret-file FILE, --jwks-url URL or "
-        "--oidc-issuer URL");
+        "no keys: give --jwks FILE, --key PEM_FILE, --secret-file FILE, --jwks-url URL, "
+        "--oidc-issuer URL or --key-history FILE");
   }
   remote_key_options r;
   for (const std::string& url : o.jwks_urls) {
@@ -86,11 +87,7 @@ std::shared_ptr<refreshing_key_source> load_keys(const engine_options& o, std::F
     r.sources.push_back({.url = url, .discovery = true, .name = "--oidc-issuer " + url});
   }
   if (!o.jwks_ca.empty()) {
-    // Checked here, so that a wrong path is named as the flag's, not as a TLS failure.
-    if (::access(o.jwks_ca.c_str(), R_OK) != 0) {
-      throw config_error(fmt::format("--jwks-ca {}: cannot read: {}", o.jwks_ca,
-                                     std::generic_category().message(errno)));
-    }
+    check_ca_file(o.jwks_ca);
     r.ca_file = o.jwks_ca;
   }
   r.refresh_seconds = static_cast<double>(o.jwks_refresh);
@@ -233,6 +230,12 @@ void add_engine_flags(CLI::App* cmd, engine_options& o) {
   add_whole_flag(cmd, "--jwks-cooldown", o.jwks_cooldown, std::int64_t{0}, k_max_jwks_seconds,
                  "A token with an unknown kid fetches the JWK Sets again at most this often",
                  "seconds", "30");
+  cmd->add_option("--key-history", o.key_history,
+                  "Key history (jwtbatch keys snapshot): each token is verified only with the "
+                  "keys published at the time it is judged at (--at, --at-log-time); a kid "
+                  "known at other times gets key_outside_window")
+      ->type_name("FILE")
+      ->check(non_empty());
   add_whole_flag(cmd, "--jwks-timeout", o.jwks_timeout, std::int64_t{1}, std::int64_t{600},
                  "Longest a fetch may take, connection and TLS included", "seconds", "10");
   add_list_flag(cmd, "--iss", o.issuers, "Accepted issuers (default: any)");
@@ -263,7 +266,50 @@ void add_engine_flags(CLI::App* cmd, engine_options& o) {
                  std::to_string(cache_options{}.max_entries));
 }
 
+// The engine of --key-history: every token judged with the keys of its time.
+engine_setup make_history_engine(const engine_options& o, std::FILE* err, policy p) {
+  if (!o.jwks.empty() || !o.key_pem.empty() || !o.secret_file.empty() || !o.jwks_urls.empty() ||
+      !o.oidc_issuers.empty()) {
+    throw config_error(
+        "--key-history: give it without other keys (--jwks, --key, --secret-file, --jwks-url, "
+        "--oidc-issuer): a history holds the keys of every time");
+  }
+  std::shared_ptr<const key_history> history;
+  try {
+    history = key_history::load(o.key_history, o.allow_mixed_keys);
+  } catch (const config_error& e) {
+    rethrow_naming(e, "--key-history", o.key_history);
+  }
+  for (const std::string& w : history->warnings()) fmt::print(err, "jwtbatch: warning: {}\n", w);
+  engine_setup e;
+  if (o.cache_size > 0) {
+    e.cache = std::make_shared<token_cache>(cache_options{.max_entries = o.cache_size});
+  }
+  try {
+    e.engine = std::make_unique<batch_verifier>(
+        std::make_shared<verifier>(std::move(history), std::move(p), e.cache),
+        batch_options{.threads = o.threads});
+  } catch (const config_error& error) {
+    rethrow_naming(error, "--key-history", o.key_history);
+  }
+  return e;
+}
+
+void check_ca_file(const std::string& path) {
+  // Checked before any fetch, so that a wrong path is named as the flag's, not as a TLS
+  // failure.
+  if (::access(path.c_str(), R_OK) != 0) {
+    throw config_error(
+        fmt::format("--jwks-ca {}: cannot read: {}", path, std::generic_category().message(errno)));
+  }
+}
+
 engine_setup make_engine(const engine_options& o, std::FILE* err, bool fingerprints) {
+  if (!o.key_history.empty()) {
+    policy p = make_policy(o);
+    p.fingerprint = fingerprints;
+    return make_history_engine(o, err, std::move(p));
+  }
   engine_setup e;
   e.keys = load_keys(o, err);
   e.remote = !o.jwks_urls.empty() || !o.oidc_issuers.empty();
@@ -281,6 +327,12 @@ engine_setup make_engine(const engine_options& o, std::FILE* err, bool fingerpri
 }
 
 bool reload_keys(const engine_setup& setup, std::FILE* err) {
+  if (!setup.keys) {
+    fmt::print(err,
+               "jwtbatch: SIGHUP: keys not reloaded, the previous ones stay: a key history "
+               "(--key-history) is read once, at start\n");
+    return false;
+  }
   try {
     try {
       setup.keys->reload();

@@ -45,6 +45,7 @@ struct engine_options {
   std::int64_t jwks_refresh = 300;
   std::int64_t jwks_cooldown = 30;
   std::int64_t jwks_timeout = 10;
+  std::string key_history;  // --key-history FILE (jwtbatch/key_history.hpp)
   // Policy.
   std::vector<std::string> issuers;
   std::vector<std::string> audiences;
@@ -63,6 +64,7 @@ struct engine_options {
 
 // add_engine_flags declares --jwks, --key, --secret-file, --kid, --allow-mixed-keys,
 // --jwks-url, --oidc-issuer, --jwks-ca, --jwks-refresh, --jwks-cooldown, --jwks-timeout,
+// --key-history,
 // --iss, --aud, --alg, --require, --typ, --claims, --max-age, --leeway, --at,
 // --max-token-bytes, --threads and --cache-size on `cmd`.
 void add_engine_flags(CLI::App* cmd, engine_options& o);
@@ -75,12 +77,16 @@ void add_engine_flags(CLI::App* cmd, engine_options& o);
 // of the key source (a refresh that failed, keys updated) go to `err` as
 // "jwtbatch: ..." lines.
 struct engine_setup {
-  std::shared_ptr<token_cache> cache;  // null with --cache-size 0
-  std::shared_ptr<refreshing_key_source> keys;
-  bool remote = false;  // keys come from --jwks-url or --oidc-issuer too
+  std::shared_ptr<token_cache> cache;           // null with --cache-size 0
+  std::shared_ptr<refreshing_key_source> keys;  // null with --key-history
+  bool remote = false;                          // keys come from --jwks-url or --oidc-issuer too
   std::unique_ptr<batch_verifier> engine;
 };
 engine_setup make_engine(const engine_options& o, std::FILE* err, bool fingerprints);
+
+// check_ca_file: --jwks-ca's file can be read; config_error "--jwks-ca FILE: cannot
+// read: <why>" otherwise.
+void check_ca_file(const std::string& path);
 
 // reload_keys: SIGHUP's reload of every key file and URL of `setup`, said on `err` as
 // "jwtbatch: SIGHUP: keys reloaded" or "jwtbatch: SIGHUP: keys not reloaded, the

@@ -71,11 +71,29 @@ void setup_snapshot_command(CLI::App& sub, snapshot_options& o) {
   cmd->add_option("--jwks", o.jwks,
                   "JWK Set (or JWK) file whose public keys are recorded; repeatable, one "
                   "snapshot each")
-      ->required()
       ->type_name("FILE")
       ->expected(1)
       ->allow_extra_args(false)
       ->check(non_empty());
+  cmd->add_option("--jwks-url", o.jwks_urls,
+                  "JWK Set fetched over https whose keys are recorded; repeatable")
+      ->type_name("URL")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->check(https_url());
+  cmd->add_option("--oidc-issuer", o.oidc_issuers,
+                  "OpenID Provider whose discovered JWK Set is recorded (as the issuer URL); "
+                  "repeatable")
+      ->type_name("URL")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->check(https_url());
+  cmd->add_option("--jwks-ca", o.jwks_ca,
+                  "PEM CA bundle trusted for --jwks-url and --oidc-issuer instead of the system's")
+      ->type_name("FILE")
+      ->check(non_empty());
+  add_whole_flag(cmd, "--jwks-timeout", o.jwks_timeout, std::int64_t{1}, std::int64_t{600},
+                 "Longest a fetch may take", "seconds", "10");
   cmd->add_option("--key-history", o.history,
                   "Key history file (JSON); created when missing, replaced whole when the "
                   "snapshot changes it")
@@ -129,9 +147,13 @@ std::string snapshot_line(const snapshot_report& r) {
 }
 
 int run_snapshot(const snapshot_options& o, std::FILE* /*out*/, std::FILE* err) {
-  if (o.jwks.empty()) throw config_error("--jwks: give the JWK Set file to record");
-  if (!o.source.empty() && o.jwks.size() > 1) {
-    throw config_error("--source names one snapshot; give one --jwks file with it");
+  const std::size_t inputs = o.jwks.size() + o.jwks_urls.size() + o.oidc_issuers.size();
+  if (inputs == 0) {
+    throw config_error("no keys to record: give --jwks FILE, --jwks-url URL or --oidc-issuer URL");
+  }
+  if (!o.source.empty() && inputs > 1) {
+    throw config_error(
+        "--source names one snapshot; give one --jwks, --jwks-url or --oidc-issuer with it");
   }
   double at = 0;
   if (o.at.empty()) {
@@ -145,6 +167,13 @@ int run_snapshot(const snapshot_options& o, std::FILE* /*out*/, std::FILE* err) 
   bool changed = false;
   std::vector<std::string> lines;
   std::vector<std::string> warnings;
+  const auto record = [&](const std::string& jwks_text, const std::string& name) {
+    snapshot_report report;
+    history = record_jwks_text(history, o.history, jwks_text, o.source.empty() ? name : o.source,
+                               at, o.allow_mixed, report, warnings);
+    changed = changed || report.changed;
+    lines.push_back(snapshot_line(report));
+  };
   for (const std::string& file : o.jwks) {
     std::string jwks_text;
     try {
@@ -152,11 +181,19 @@ int run_snapshot(const snapshot_options& o, std::FILE* /*out*/, std::FILE* err) 
     } catch (const config_error& e) {
       rethrow_naming(e, "--jwks", file);
     }
-    snapshot_report report;
-    history = record_jwks_text(history, o.history, jwks_text, o.source.empty() ? file : o.source,
-                               at, o.allow_mixed, report, warnings);
-    changed = changed || report.changed;
-    lines.push_back(snapshot_line(report));
+    record(jwks_text, file);
+  }
+  if (!o.jwks_ca.empty()) check_ca_file(o.jwks_ca);
+  const auto timeout = static_cast<double>(o.jwks_timeout);
+  for (const std::string& url : o.jwks_urls) {
+    record(fetch_jwks({.url = url, .discovery = false, .name = "--jwks-url " + url}, o.jwks_ca,
+                      timeout),
+           url);
+  }
+  for (const std::string& url : o.oidc_issuers) {
+    record(fetch_jwks({.url = url, .discovery = true, .name = "--oidc-issuer " + url}, o.jwks_ca,
+                      timeout),
+           url);
   }
   if (changed) {
     replacing_file target(o.history, "--key-history");

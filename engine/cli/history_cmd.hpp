@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -15,11 +16,15 @@ namespace jwtbatch::cli {
 
 // Every string flag refuses an empty value at parse time, so below, empty means absent.
 struct snapshot_options {
-  std::vector<std::string> jwks;  // --jwks: JWK Set files, one snapshot each
-  std::string history;            // --key-history: the history file, created if missing
-  std::string at;                 // --at: Unix seconds or RFC 3339; empty = now
-  std::string source;             // --source: empty = the --jwks file name
-  bool allow_mixed = false;       // --allow-mixed-keys, handed to key_history::parse
+  std::vector<std::string> jwks;          // --jwks: JWK Set files, one snapshot each
+  std::vector<std::string> jwks_urls;     // --jwks-url: JWK Sets fetched, one snapshot each
+  std::vector<std::string> oidc_issuers;  // --oidc-issuer: their discovered JWK Sets
+  std::string jwks_ca;                    // --jwks-ca
+  std::int64_t jwks_timeout = 10;         // --jwks-timeout
+  std::string history;                    // --key-history: the history file, created if missing
+  std::string at;                         // --at: Unix seconds or RFC 3339; empty = now
+  std::string source;                     // --source: empty = the --jwks file name
+  bool allow_mixed = false;               // --allow-mixed-keys, handed to key_history::parse
 };
 
 // setup_snapshot_command declares the flags of the subcommand `cmd` (made by the caller:
@@ -51,9 +56,10 @@ std::string record_jwks_text(std::string_view history_text, const std::string& h
 // or "...: unchanged", without the newline. The source is escaped (escape_text).
 std::string snapshot_line(const snapshot_report& r);
 
-// run_snapshot records each --jwks file (read with add_file's checks) in --key-history,
-// at --at or now (whole seconds), as --source or the file's name, and replaces the
-// history file atomically (replacing_file) when it changed; an unchanged history is
+// run_snapshot records each --jwks file (read with add_file's checks), then each
+// --jwks-url and --oidc-issuer's JWK Set (fetched as verify fetches them), in
+// --key-history, at --at or now (whole seconds), as --source or the file's name or URL, and
+// replaces the history file atomically (replacing_file) when it changed; an unchanged history is
 // not written. One snapshot_line per file, and each warning, on `err`; nothing on
 // `out`. Returns 0. Throws config_error naming the flag and file, with nothing
 // written, on any problem.

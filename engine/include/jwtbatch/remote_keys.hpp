@@ -94,6 +94,14 @@ class refreshing_key_source final : public key_source {
   friend struct state;
 };
 
+// fetch_jwks fetches the JWK Set of `source` once (its discovery document first for an
+// issuer), with the rules above, and returns its text (not checked as keys here).
+// Throws config_error "NAME: cause". For tools that record what a URL publishes
+// (jwtbatch keys snapshot).
+[[nodiscard]] std::string fetch_jwks(const remote_jwks& source, const std::string& ca_file = {},
+                                     double timeout_seconds = 10,
+                                     std::size_t max_body_bytes = default_max_jwks_bytes);
+
 // make_local_key_source: a key source of local keys only (files), with reload(); the
 // same class with no URL and no thread.
 [[nodiscard]] std::shared_ptr<refreshing_key_source> make_local_key_source(

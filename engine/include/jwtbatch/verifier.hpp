@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "jwtbatch/cache.hpp"
+#include "jwtbatch/key_history.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/policy.hpp"
 #include "jwtbatch/result.hpp"
@@ -38,6 +39,14 @@ class verifier {
   // every token needs of it is derived at construction, not per token.
   explicit verifier(std::shared_ptr<const key_set> keys, jwtbatch::policy p = {},
                     std::shared_ptr<token_cache> cache = nullptr);
+  // A verifier over a key history (jwtbatch/key_history.hpp): a token evaluated at T
+  // (verify_at's `at`, e.g. its log line's time; else the policy's time) is checked
+  // only with the keys of the history's period that holds T. A token whose kid the
+  // history knows, but no key of the period has, gets key_outside_window ("this key
+  // was not valid then"); a kid the history never saw stays key_not_found. Cached
+  // verdicts are kept per period. Throws config_error when the history holds no key.
+  explicit verifier(std::shared_ptr<const key_history> history, jwtbatch::policy p = {},
+                    std::shared_ptr<token_cache> cache = nullptr);
 
   // verify fills `out` for `token`, evaluated at the policy's fixed time, or now.
   void verify(std::string_view token, result& out) const noexcept;
@@ -46,7 +55,10 @@ class verifier {
   // verify_one: the status alone (uses a per-thread result internally).
   [[nodiscard]] status verify_one(std::string_view token) const noexcept;
 
+  // The keys: with a key history, those of its newest period that has keys.
   [[nodiscard]] const key_set& keys() const noexcept { return *keys_; }
+  // The key history, or null.
+  [[nodiscard]] const key_history* history() const noexcept { return history_.get(); }
   // The policy as configured.
   [[nodiscard]] const jwtbatch::policy& policy() const noexcept;
   // The cache in use, or null.
@@ -56,7 +68,9 @@ class verifier {
 
  private:
   friend struct detail::access;
+  void adopt_cache();
   std::shared_ptr<const key_set> keys_;
+  std::shared_ptr<const key_history> history_;
   std::shared_ptr<const detail::prepared_policy> policy_;
   std::shared_ptr<token_cache> cache_;
   std::uint64_t cache_tag_ = 0;  // this verifier's entries in the cache

@@ -682,8 +682,12 @@ int jwtbatch_key_source_new(jwtbatch_key_source** out, const jwtbatch_key_source
       return argument_error(err, "no keys: no jwks_urls, oidc_issuers or key_files");
     }
     jwtbatch::remote_key_options r;
-    for (std::string& u : urls) r.sources.push_back({.url = std::move(u)});
-    for (std::string& u : issuers) r.sources.push_back({.url = std::move(u), .discovery = true});
+    for (std::string& u : urls) {
+      r.sources.push_back({.url = std::move(u), .discovery = false, .name = {}});
+    }
+    for (std::string& u : issuers) {
+      r.sources.push_back({.url = std::move(u), .discovery = true, .name = {}});
+    }
     if (o.ca_file != nullptr) r.ca_file = o.ca_file;
     if (o.refresh_seconds > 0) r.refresh_seconds = o.refresh_seconds;
     if (o.cooldown_seconds > 0) r.cooldown_seconds = o.cooldown_seconds;

@@ -91,7 +91,56 @@ std::optional<std::string> discovered_jwks_uri(const std::string& issuer, std::s
   return jwks_uri;
 }
 
+// Fetches the JWK Set of `spec`: through its discovery document first when it is an
+// issuer and `rediscover` is set or `known_url` is empty. On success fills `jwks_url`,
+// `body` and `max_age`; otherwise returns the failure's phrase. `requests` counts the
+// requests made.
+std::optional<std::string> fetch_jwks_document(const remote_jwks& spec,
+                                               const std::string& known_url, bool rediscover,
+                                               const detail::fetch_options& fetch,
+                                               std::string& jwks_url, std::string& body,
+                                               std::optional<double>& max_age, int& requests) {
+  jwks_url = known_url;
+  if (spec.discovery && (rediscover || jwks_url.empty())) {
+    std::string base = spec.url;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    const detail::fetch_reply r =
+        detail::https_get(base + "/.well-known/openid-configuration", fetch);
+    ++requests;
+    if (!r.ok) return "discovery: " + r.error;
+    std::string why;
+    const auto uri = discovered_jwks_uri(spec.url, r.body, why);
+    if (!uri) return why;
+    jwks_url = *uri;
+  }
+  detail::fetch_reply r = detail::https_get(jwks_url, fetch);
+  ++requests;
+  if (!r.ok) return spec.discovery ? jwks_url + ": " + r.error : r.error;
+  body = std::move(r.body);
+  max_age = r.max_age;
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::string fetch_jwks(const remote_jwks& source, const std::string& ca_file,
+                       double timeout_seconds, std::size_t max_body_bytes) {
+  const std::string name = source.name.empty() ? source.url : source.name;
+  if (!detail::is_https_url(source.url)) {
+    throw config_error(name + ": not an https:// URL (keys are fetched over https only)");
+  }
+  const detail::fetch_options fetch{
+      .ca_file = ca_file, .timeout_seconds = timeout_seconds, .max_body_bytes = max_body_bytes};
+  std::string url;
+  std::string body;
+  std::optional<double> max_age;
+  int requests = 0;
+  if (const auto failure = fetch_jwks_document(source, source.discovery ? "" : source.url, true,
+                                               fetch, url, body, max_age, requests)) {
+    throw config_error(name + ": " + *failure);
+  }
+  return body;
+}
 
 struct refreshing_key_source::state {
   remote_key_options o;
@@ -118,39 +167,16 @@ struct refreshing_key_source::state {
     if (o.log) o.log(line);
   }
 
-  // Fetches `d` (its discovery first when asked, or when it never ran). On success the
-  // new body is in `body`; returns the failure's phrase otherwise.
+  // Fetches `d`, counting the requests.
   std::optional<std::string> fetch_document(const document& d, bool rediscover,
                                             std::string& jwks_url, std::string& body,
                                             std::optional<double>& max_age) {
-    jwks_url = d.jwks_url;
-    if (d.spec.discovery && (rediscover || jwks_url.empty())) {
-      std::string base = d.spec.url;
-      while (!base.empty() && base.back() == '/') base.pop_back();
-      const detail::fetch_reply r =
-          detail::https_get(base + "/.well-known/openid-configuration", fetch);
-      ++fetches;
-      if (!r.ok) {
-        ++fetch_failures;
-        return "discovery: " + r.error;
-      }
-      std::string why;
-      const auto uri = discovered_jwks_uri(d.spec.url, r.body, why);
-      if (!uri) {
-        ++fetch_failures;
-        return why;
-      }
-      jwks_url = *uri;
-    }
-    detail::fetch_reply r = detail::https_get(jwks_url, fetch);
-    ++fetches;
-    if (!r.ok) {
-      ++fetch_failures;
-      return d.spec.discovery ? jwks_url + ": " + r.error : r.error;
-    }
-    body = std::move(r.body);
-    max_age = r.max_age;
-    return std::nullopt;
+    int requests = 0;
+    auto failure = fetch_jwks_document(d.spec, d.jwks_url, rediscover, fetch, jwks_url, body,
+                                       max_age, requests);
+    fetches += static_cast<std::uint64_t>(requests);
+    if (failure) ++fetch_failures;
+    return failure;
   }
 
   clock::time_point next_refresh_after(clock::time_point now, std::optional<double> max_age) const {
