@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -209,6 +210,74 @@ TEST(CApiVerify, ResultsOutliveTheVerifierUntilTheNextBatch) {
   EXPECT_EQ(std::string_view(second.data, second.len), "b");
   // The strings are copies, not views of the caller's token.
   EXPECT_TRUE(r->iss.data < token.data() || r->iss.data >= token.data() + token.size());
+}
+
+// A key source of files, followed by a verifier: reload swaps the keys under it, a
+// reload that fails keeps them, and the log hears of neither (nothing is fetched).
+TEST(CApiVerify, AVerifierFollowsItsKeySource) {
+  const generated_key a = generate_key(alg::es256, "a");
+  const generated_key b = generate_key(alg::es256, "b");
+  const auto token_of = [](const generated_key& k, const char* kid) {
+    return sign_compact(
+        *key_set_builder().expect_private_keys().add_jwks(k.private_jwk, kid).build(), kid,
+        alg::es256, R"({"sub":"s"})");
+  };
+  const std::vector<std::string> tokens{token_of(a, "a"), token_of(b, "b")};
+  const std::string path = ::testing::TempDir() + "/c_api_key_source.json";
+  const auto write = [&](const std::string& text) {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    ASSERT_EQ(std::fwrite(text.data(), 1, text.size(), f), text.size());
+    ASSERT_EQ(std::fclose(f), 0);
+  };
+  write(a.public_jwk);
+  const char* files[] = {path.c_str()};
+  jwtbatch_key_source_options o{};
+  o.key_files = files;
+  o.key_file_count = 1;
+  jwtbatch_key_source* source = nullptr;
+  jwtbatch_error err{};
+  ASSERT_EQ(jwtbatch_key_source_new(&source, &o, &err), JWTBATCH_OK) << err.message;
+  EXPECT_EQ(jwtbatch_key_source_size(source), 1U);
+  jwtbatch_verifier* v = nullptr;
+  ASSERT_EQ(jwtbatch_verifier_new_following(&v, source, nullptr, nullptr, &err), JWTBATCH_OK);
+  const c_results results(jwtbatch_results_new());
+  const auto statuses = [&] {
+    EXPECT_EQ(c_verify(v, results.get(), tokens), tokens.size());
+    return std::vector<int>{jwtbatch_results_get(results.get(), 0)->status,
+                            jwtbatch_results_get(results.get(), 1)->status};
+  };
+  EXPECT_EQ(statuses(), (std::vector<int>{JWTBATCH_STATUS_OK, JWTBATCH_STATUS_KEY_NOT_FOUND}));
+  write(b.public_jwk);
+  ASSERT_EQ(jwtbatch_key_source_reload(source, &err), JWTBATCH_OK) << err.message;
+  EXPECT_EQ(statuses(), (std::vector<int>{JWTBATCH_STATUS_KEY_NOT_FOUND, JWTBATCH_STATUS_OK}));
+  write("not json");
+  EXPECT_EQ(jwtbatch_key_source_reload(source, &err), JWTBATCH_ERR_CONFIG);
+  EXPECT_EQ(std::string(err.message).rfind(path + ": ", 0), 0U) << err.message;
+  EXPECT_EQ(statuses(), (std::vector<int>{JWTBATCH_STATUS_KEY_NOT_FOUND, JWTBATCH_STATUS_OK}));
+  std::uint64_t fetches = 9;
+  std::uint64_t failures = 9;
+  std::uint64_t updates = 9;
+  jwtbatch_key_source_stats(source, &fetches, &failures, &updates);
+  EXPECT_EQ(fetches, 0U);
+  EXPECT_EQ(failures, 0U);
+  EXPECT_EQ(updates, 1U);
+  jwtbatch_verifier_free(v);
+  jwtbatch_key_source_free(source);
+  // Refusals.
+  const char* http[] = {"http://127.0.0.1/jwks.json"};
+  jwtbatch_key_source_options bad{};
+  bad.jwks_urls = http;
+  bad.jwks_url_count = 1;
+  EXPECT_EQ(jwtbatch_key_source_new(&source, &bad, &err), JWTBATCH_ERR_CONFIG);
+  EXPECT_STREQ(
+      err.message,
+      "http://127.0.0.1/jwks.json: not an https:// URL (keys are fetched over https only)");
+  jwtbatch_key_source_options none{};
+  EXPECT_EQ(jwtbatch_key_source_new(&source, &none, &err), JWTBATCH_ERR_ARGUMENT);
+  EXPECT_EQ(jwtbatch_verifier_new_following(&v, nullptr, nullptr, nullptr, &err),
+            JWTBATCH_ERR_ARGUMENT);
+  std::remove(path.c_str());
 }
 
 }  // namespace
