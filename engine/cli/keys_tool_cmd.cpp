@@ -485,7 +485,8 @@ int run_keys(const keys_options& o, std::FILE* out, std::FILE* err) {
   for (const auto& [sub, run] : o.nested) {
     if (sub->parsed()) return run(out, err);
   }
-  throw config_error("keys: a subcommand is required (list, convert)");
+  // Unreachable: setup_keys_command requires one subcommand, and CLI11 says so first.
+  throw config_error("keys: a subcommand is required (jwtbatch keys --help lists them)");
 }
 
 }  // namespace jwtbatch::cli
