@@ -41,10 +41,16 @@ std::vector<command> command_table(command_options& o) {
        [&o](CLI::App& cmd) { setup_keygen_command(cmd, o.keygen); },
        [&o](std::FILE* out, std::FILE* err) { return run_keygen(o.keygen, out, err); }},
       {"sign",
-       "Sign claims with one key of a private JWK Set: one compact token and a newline on "
-       "stdout. Exit 0, or 2 on a usage, key or input error.",
+       "Sign claims with one key of a private JWK Set or a private PEM key: one compact token "
+       "and a newline on stdout. Exit 0, or 2 on a usage, key or input error.",
        [&o](CLI::App& cmd) { setup_sign_command(cmd, o.sign); },
        [&o](std::FILE* out, std::FILE* err) { return run_sign(o.sign, out, err); }},
+      {"keys",
+       "Work with keys: `keys list` shows the keys of --jwks, --key and --secret-file as "
+       "verify loads them (kid, algorithms, size, RFC 7638 thumbprint); `keys convert` turns "
+       "a PEM key into a JWK and a JWK into PEM.",
+       [&o](CLI::App& cmd) { setup_keys_command(cmd, o.keys); },
+       [&o](std::FILE* out, std::FILE* err) { return run_keys(o.keys, out, err); }},
       {"inspect",
        "Decode a token's header and payload WITHOUT verifying it: JSON on stdout, a NOT "
        "VERIFIED notice on stderr. Exit 0 when header and payload are JSON objects and the "

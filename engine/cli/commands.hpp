@@ -15,6 +15,7 @@
 #include "gen_cmd.hpp"
 #include "inspect_cmd.hpp"
 #include "keys_cmd.hpp"
+#include "keys_tool_cmd.hpp"
 #include "scan_cmd.hpp"
 #include "verify_cmd.hpp"
 
@@ -28,6 +29,7 @@ struct command_options {
   gen_cmd_options gen;
   keygen_options keygen;
   sign_options sign;
+  keys_options keys;
   inspect_options inspect;
   bench_options bench;
   consume_options consume;

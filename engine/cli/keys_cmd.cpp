@@ -371,15 +371,21 @@ int run_keygen(const keygen_options& o, std::FILE* out, std::FILE* err) {
 
 void setup_sign_command(CLI::App& sub, sign_options& o) {
   CLI::App* cmd = &sub;
-  cmd->add_option("--jwks", o.jwks, "Private JWK Set (as written by keygen)")
-      ->required()
+  cmd->add_option("--jwks", o.jwks, "Private JWK Set (as written by keygen); or --key")
+      ->type_name("FILE")
+      ->check(non_empty());
+  cmd->add_option("--key", o.key,
+                  "Private PEM key (PKCS#8, PKCS#1 RSA or SEC 1 EC; Ed25519 in PKCS#8), with "
+                  "--kid and --alg; or --jwks")
       ->type_name("FILE")
       ->check(non_empty());
   cmd->add_option("--kid", o.kid, "Key id of the signing key (also put in the header)")
       ->required()
       ->type_name("KID")
       ->check(non_empty());
-  cmd->add_option("--alg", o.alg, "Algorithm; default: the one the key is bound to (its \"alg\")")
+  cmd->add_option("--alg", o.alg,
+                  "Algorithm; default: the one the key is bound to (its \"alg\"); required "
+                  "with --key")
       ->type_name("ALG")
       ->check(non_empty());
   cmd->add_option("--claims", o.claims, "Payload: a JSON object, or @FILE (@- = stdin); default {}")
@@ -411,6 +417,19 @@ int run_sign(const sign_options& o, std::FILE* out, std::FILE* err) {
     if (member(*extra_header, "alg") != nullptr) {
       throw config_error("--header: \"alg\" comes from --alg or the key, not from --header");
     }
+  }
+  // The key: a private JWK Set, or one private PEM key bound to --alg.
+  if (!o.jwks.empty() && !o.key.empty()) {
+    throw config_error("--jwks and --key: give one of them (--key takes --kid and --alg)");
+  }
+  if (o.jwks.empty() && o.key.empty()) {
+    throw config_error(
+        "no key: give --jwks FILE (a private JWK Set) or --key FILE (a private PEM key, with "
+        "--alg)");
+  }
+  if (!o.key.empty() && o.alg.empty()) {
+    throw config_error("--key " + o.key +
+                       ": give --alg, the algorithm to sign with (a PEM key names none)");
   }
   std::optional<alg> wanted;
   if (!o.alg.empty()) wanted = parse_alg(o.alg, "--alg", alg_use::sign);
@@ -458,11 +477,18 @@ int run_sign(const sign_options& o, std::FILE* out, std::FILE* err) {
   builder.allow_mixed_key_types();  // a keygen set may hold HMAC and public-key pairs
   builder.expect_private_keys();    // signing is what private keys are for
   std::shared_ptr<const key_set> keys;
+  const std::string& source = o.key.empty() ? o.jwks : o.key;
+  const std::string_view flag = o.key.empty() ? "--jwks" : "--key";
   try {
-    builder.add_file(o.jwks);
+    if (o.key.empty()) {
+      builder.add_file(o.jwks);
+    } else {
+      // key_set_builder::add_file: a PEM file only (a kid and a binding are given).
+      builder.add_file(o.key, o.kid, wanted);
+    }
     keys = builder.build();
   } catch (const config_error& e) {
-    rethrow_naming(e, "--jwks", o.jwks);
+    rethrow_naming(e, flag, source);
   }
   for (const std::string& w : keys->warnings()) fmt::print(err, "jwtbatch sign: warning: {}\n", w);
 
@@ -476,6 +502,12 @@ int run_sign(const sign_options& o, std::FILE* out, std::FILE* err) {
     }
     throw config_error(fmt::format("--kid {}: no usable key with this kid in {} (kids: {})",
                                    json_quoted(o.kid), o.jwks, kids.empty() ? "none" : kids));
+  }
+  if (!found->can_sign && !o.key.empty()) {
+    throw config_error(fmt::format(
+        "--key {}: a public key; signing needs the private key (a PKCS#8 \"PRIVATE KEY\", "
+        "PKCS#1 \"RSA PRIVATE KEY\" or SEC 1 \"EC PRIVATE KEY\" PEM)",
+        o.key));
   }
   if (!found->can_sign) {
     throw config_error(fmt::format(

@@ -1,5 +1,5 @@
 // keys_cmd.hpp: `jwtbatch keygen` (new keys as JWK Sets) and `jwtbatch sign` (one
-// compact token from a private JWK Set).
+// compact token from a private JWK Set or a private PEM key).
 #pragma once
 
 #include <cstdio>
@@ -43,8 +43,9 @@ int run_keygen(const keygen_options& o, std::FILE* out, std::FILE* err);
 // otherwise reads `--iat ""` as "not given"), so below, empty means absent.
 struct sign_options {
   std::string jwks;    // private JWK Set (key_set_builder::add_file)
+  std::string key;     // or a private PEM key (PKCS#8, PKCS#1, SEC 1), with --alg
   std::string kid;     // key to sign with
-  std::string alg;     // empty = the algorithm the key is bound to
+  std::string alg;     // empty = the algorithm the key is bound to (required with --key)
   std::string claims;  // JSON object, or @file (@- = stdin); empty = {}
   std::string exp_in;  // 0s..(2^53 - iat) seconds: 90s, 30m, 1h, 2d; exp = iat + duration
   std::string iat;     // now, whole Unix seconds or RFC 3339, years 1970..9999

@@ -60,6 +60,16 @@ struct key_info {
   std::vector<alg> algs;  // algorithms the key is bound to
   bool can_sign = false;  // private material present
   std::string origin;     // where it came from, for messages
+  // The RFC 7638 JWK thumbprint: SHA-256 of the key's required public members (for an
+  // oct key, of its k, as RFC 7638 §3.2 says), base64url without padding (43 chars).
+  std::string thumbprint;
+  // The key's size: RSA modulus bits; EC curve bits (256, 384, 521); Ed25519 256; an
+  // HMAC secret's length in bits.
+  unsigned bits = 0;
+  // The public JWK, members sorted by name without whitespace (RFC 7638 §3.3 order):
+  // kty, crv, the public members, "kid" when the key has one and "alg" when it is bound
+  // to exactly one algorithm. Empty for an oct key: a secret is never exported here.
+  std::string public_jwk;
 };
 
 class key_set {
@@ -69,6 +79,9 @@ class key_set {
   ~key_set();
 
   [[nodiscard]] std::size_t size() const noexcept;
+  // describe returns one key_info per key, in the set's order (key_at's index). Not the
+  // hot path: it exports and hashes every key. Throws config_error naming the key if
+  // one cannot be exported (out of memory).
   [[nodiscard]] std::vector<key_info> describe() const;
   // Keys that were skipped while loading, and keys that loaded but deserve a word (an
   // RSA key not bound to one algorithm, a private key in a set built for verifying),

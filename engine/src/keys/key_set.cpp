@@ -13,7 +13,9 @@
 #include "codec/text_escape.hpp"
 #include "core/file_kind.hpp"
 #include "core/io.hpp"
+#include "crypto/key_export.hpp"
 #include "crypto/memory.hpp"
+#include "keys/jwk_out.hpp"
 #include "keys/key_file.hpp"
 #include "keys/loaders.hpp"
 #include "keys/store.hpp"
@@ -49,6 +51,16 @@ std::vector<key_info> key_set::describe() const {
     }
     info.can_sign = k.can_sign();
     info.origin = k.origin;
+    detail::key_members members;
+    if (const std::string error = detail::export_key_members(k, false, members); !error.empty()) {
+      throw config_error(k.origin + ": " + error);
+    }
+    info.bits = members.bits;
+    info.thumbprint = detail::jwk_thumbprint(members);
+    if (!std::holds_alternative<detail::hmac_material>(k.material)) {
+      info.public_jwk =
+          detail::write_jwk(members, detail::jwk_part::public_key, detail::labels_of(k));
+    }
     out.push_back(std::move(info));
   }
   return out;

@@ -1,15 +1,21 @@
 #include "jwtbatch/sign.hpp"
 #include "core/access.hpp"
 
+#include <initializer_list>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "codec/base64url.hpp"
 #include "codec/json_out.hpp"
+#include "crypto/key_export.hpp"
 #include "crypto/keygen.hpp"
 #include "crypto/memory.hpp"
+#include "crypto/pem.hpp"
 #include "crypto/random.hpp"
 #include "crypto/sha2.hpp"
 #include "crypto/signature.hpp"
+#include "keys/jwk_out.hpp"
 #include "keys/store.hpp"
 
 namespace jwtbatch {
@@ -21,26 +27,30 @@ std::string b64(std::span<const std::uint8_t> bytes) {
   return out;
 }
 
-// Builds {"kty":..., <members>, "kid":..., "use":"sig", "alg":...} in a fixed order.
-class jwk_writer {
- public:
-  jwk_writer(std::string_view kty) { member("kty", kty); }
-  void member(std::string_view name, std::string_view value) {
-    text_ += text_.empty() ? "{" : ",";
-    detail::append_json_string(text_, name);
-    text_ += ':';
-    detail::append_json_string(text_, value);
-  }
-  std::string finish(std::string_view kid, alg a) {
-    if (!kid.empty()) member("kid", kid);
-    member("use", "sig");
-    member("alg", alg_name(a));
-    return text_ + "}";
-  }
+// A member of a generated key, moved into the form the JWK writer takes.
+detail::jwk_member member(std::string_view name, detail::secret_bytes& value) {
+  return {name, std::move(value)};
+}
 
- private:
-  std::string text_;
-};
+// The private and public JWK of `m` (keys/jwk_out.hpp, the one JWK writer), with
+// "use":"sig" and "alg" set, in the layout keygen has always written.
+generated_key write_generated(const detail::key_members& m, std::string_view kid, alg a) {
+  detail::jwk_labels labels;
+  if (!kid.empty()) labels.kid = kid;
+  labels.bound = a;
+  labels.use_sig = true;
+  return {detail::write_jwk(m, detail::jwk_part::private_key, labels, detail::jwk_layout::keygen),
+          detail::write_jwk(m, detail::jwk_part::public_key, labels, detail::jwk_layout::keygen)};
+}
+
+const detail::key& key_of(const key_set& keys, std::size_t index) {
+  const std::vector<detail::key>& all = detail::access::key_store_of(keys).keys();
+  if (index >= all.size()) {
+    throw config_error("no key " + std::to_string(index) + " in a set of " +
+                       std::to_string(all.size()));
+  }
+  return all[index];
+}
 
 }  // namespace
 
@@ -75,7 +85,7 @@ std::string sign_compact(const key_set& keys, std::string_view kid, alg a, std::
 }
 
 generated_key generate_key(alg a, std::string_view kid, unsigned rsa_bits) {
-  generated_key out;
+  detail::key_members km;
   switch (a) {
     case alg::hs256:
     case alg::hs384:
@@ -83,10 +93,10 @@ generated_key generate_key(alg a, std::string_view kid, unsigned rsa_bits) {
       detail::secret_bytes secret;
       secret.bytes.resize(detail::sha2_size(detail::alg_hash(a)));
       detail::random_bytes(secret.bytes);
-      jwk_writer w("oct");
-      w.member("k", b64(secret.bytes));
-      out.private_jwk = w.finish(kid, a);
-      out.public_jwk = out.private_jwk;
+      km.kty = "oct";
+      km.required.push_back(member("k", secret));
+      generated_key out = write_generated(km, kid, a);
+      out.public_jwk = out.private_jwk;  // an oct key is its secret
       return out;
     }
     case alg::rs256:
@@ -103,19 +113,13 @@ generated_key generate_key(alg a, std::string_view kid, unsigned rsa_bits) {
       if (std::string error = detail::generate_rsa_key(rsa_bits, m); !error.empty()) {
         throw config_error(error);
       }
-      jwk_writer pub("RSA");
-      pub.member("n", b64(m.n.bytes));
-      pub.member("e", b64(m.e.bytes));
-      jwk_writer priv = pub;
-      priv.member("d", b64(m.d.bytes));
-      priv.member("p", b64(m.p.bytes));
-      priv.member("q", b64(m.q.bytes));
-      priv.member("dp", b64(m.dp.bytes));
-      priv.member("dq", b64(m.dq.bytes));
-      priv.member("qi", b64(m.qi.bytes));
-      out.public_jwk = pub.finish(kid, a);
-      out.private_jwk = priv.finish(kid, a);
-      return out;
+      km.kty = "RSA";
+      km.required.push_back(member("n", m.n));
+      km.required.push_back(member("e", m.e));
+      const std::initializer_list<std::pair<std::string_view, detail::secret_bytes*>> rest = {
+          {"d", &m.d}, {"p", &m.p}, {"q", &m.q}, {"dp", &m.dp}, {"dq", &m.dq}, {"qi", &m.qi}};
+      for (const auto& [name, value] : rest) km.private_part.push_back(member(name, *value));
+      return write_generated(km, kid, a);
     }
     case alg::es256:
     case alg::es384:
@@ -127,30 +131,54 @@ generated_key generate_key(alg a, std::string_view kid, unsigned rsa_bits) {
       if (std::string error = detail::generate_ec_key(curve, m); !error.empty()) {
         throw config_error(error);
       }
-      jwk_writer pub("EC");
-      pub.member("crv", detail::ec_curve_name(curve));
-      pub.member("x", b64(m.x.bytes));
-      pub.member("y", b64(m.y.bytes));
-      jwk_writer priv = pub;
-      priv.member("d", b64(m.d.bytes));
-      out.public_jwk = pub.finish(kid, a);
-      out.private_jwk = priv.finish(kid, a);
-      return out;
+      km.kty = "EC";
+      km.crv = detail::ec_curve_name(curve);
+      km.required.push_back(member("x", m.x));
+      km.required.push_back(member("y", m.y));
+      km.private_part.push_back(member("d", m.d));
+      return write_generated(km, kid, a);
     }
     case alg::eddsa: {
       detail::ed25519_key_members m;
       detail::generate_ed25519_key(m);
-      jwk_writer pub("OKP");
-      pub.member("crv", "Ed25519");
-      pub.member("x", b64(m.x.bytes));
-      jwk_writer priv = pub;
-      priv.member("d", b64(m.d.bytes));  // the seed (RFC 8037 §2)
-      out.public_jwk = pub.finish(kid, a);
-      out.private_jwk = priv.finish(kid, a);
-      return out;
+      km.kty = "OKP";
+      km.crv = "Ed25519";
+      km.required.push_back(member("x", m.x));
+      km.private_part.push_back(member("d", m.d));  // the seed (RFC 8037 §2)
+      return write_generated(km, kid, a);
     }
   }
   throw config_error("generate_key: unknown algorithm");
+}
+
+std::string export_private_jwk(const key_set& keys, std::size_t index) {
+  const detail::key& k = key_of(keys, index);
+  if (!k.can_sign()) throw config_error(k.origin + ": no private key to export");
+  detail::key_members m;
+  if (std::string error = detail::export_key_members(k, true, m); !error.empty()) {
+    throw config_error(k.origin + ": " + error);
+  }
+  return detail::write_jwk(m, detail::jwk_part::private_key, detail::labels_of(k));
+}
+
+std::string export_public_pem(const key_set& keys, std::size_t index) {
+  const detail::key& k = key_of(keys, index);
+  if (std::holds_alternative<detail::hmac_material>(k.material)) {
+    throw config_error(k.origin + ": an HMAC secret (kty oct) has no public key");
+  }
+  const std::vector<std::uint8_t> der = detail::public_key_spki(k);
+  if (der.empty()) throw config_error(k.origin + ": cannot export the public key");
+  // RFC 7468 §2: standard base64 (RFC 4648 §4), lines of 64 characters. base64url with
+  // its two letters swapped and the padding put back is exactly that.
+  std::string text = b64(der);
+  for (char& c : text) c = c == '-' ? '+' : c == '_' ? '/' : c;
+  text.append((4 - text.size() % 4) % 4, '=');
+  std::string pem = "-----BEGIN PUBLIC KEY-----\n";
+  for (std::size_t at = 0; at < text.size(); at += 64) {
+    pem.append(text, at, 64);
+    pem += '\n';
+  }
+  return pem + "-----END PUBLIC KEY-----\n";
 }
 
 }  // namespace jwtbatch
