@@ -388,6 +388,10 @@ def group_server(ctx):
         ctx.check(False, "the unrelated CA was accepted")
     except ssl.SSLCertVerificationError:
         pass
+    # The server's side of the refused handshake ends a moment after the client's.
+    deadline = time.monotonic() + 3
+    while not s.handshake_failures() and time.monotonic() < deadline:
+        time.sleep(0.05)
     ctx.check(len(s.handshake_failures()) >= 1, "the refused handshake was not counted")
     s.route("/big", size=2 << 20)
     st, hd, body = get("/big")
@@ -598,7 +602,7 @@ def group_rotation(ctx):
     check_statuses(ctx, "2 k2 after rotation (refetch on the unknown kid)", [rec], ["ok"])
     ctx.check(s.count(JWKS) - before == 1,
               f"2 k2: {s.count(JWKS) - before} requests for the unknown kid, expected 1")
-    line = w.wait_stderr(r"jwtbatch: keys updated from " + re.escape(url), after=mark, timeout=5)
+    line = w.wait_stderr(r"jwtbatch: keys updated from " + re.escape(url), after=mark, timeout=2)
     ctx.check(line is not None, f"2: no stderr line 'jwtbatch: keys updated from {url}' "
                                 f"after the rotation; stderr: {w.stderr_text(mark)[-800:]!r}")
     ctx.figures["keys_updated_line"] = line
@@ -648,26 +652,16 @@ def group_refresh(ctx):
     require_flag(ctx, ["scan"], "--jwks-refresh")
     s = ctx.server
     url = s.url(JWKS)
-    s.route(JWKS, ctx.jwks("k1"))
     t1 = [ctx.token("k1", sub=f"u{i}") for i in range(12)]
     t2 = ctx.token("k2")
-    summary = ctx.file("summary.json")
-    w = LongRun([ctx.jb, "scan", "--jwks-refresh", "1", "--summary-json", summary] + remote_flags(ctx))
-    rec, _ = w.ask(f"Bearer {t1[0]}")
-    check_statuses(ctx, "3 k1 at the start", [rec], ["ok"])
-
-    # Healthy: the background refresh runs about every second.
-    time.sleep(2.5)
-    healthy = s.count(JWKS)
-    ctx.figures["requests_after_2.5s_healthy"] = healthy
-    ctx.check(healthy >= 2, f"3: {healthy} requests in the first 2.5 s with --jwks-refresh 1, expected >= 2")
     warn = re.compile(r"warning:.*" + re.escape(url) + r".*keeping|warning:.*keeping.*" + re.escape(url))
 
-    def failing_phase(what):
+    def failing_phase(w, what):
+        """The server fails (503 or down): 2.5 s later the last good keys still verify
+        and stderr has the warning."""
         mark = w.mark()
-        t0 = time.monotonic()
         time.sleep(2.5)
-        for i in range(3):
+        for _ in range(3):
             rec, _ = w.ask(f"Bearer {t1.pop()}")
             check_statuses(ctx, f"3 k1 while the server is {what}", [rec], ["ok"])
         line = w.wait_stderr(warn.pattern, after=mark, timeout=1)
@@ -675,29 +669,56 @@ def group_refresh(ctx):
                                     f"server is {what}; stderr since: {w.stderr_text(mark)[-800:]!r}")
         ctx.check(w.proc.poll() is None, f"3: jwtbatch exited ({w.proc.returncode}) while the server is {what}")
         ctx.figures[f"warning while {what}"] = line
-        return s.count(JWKS, since=t0)
 
+    # The spec's run: --jwks-refresh 1 alone; healthy, then 503.
+    s.route(JWKS, ctx.jwks("k1"))
+    summary = ctx.file("summary-503.json")
+    w = LongRun([ctx.jb, "scan", "--jwks-refresh", "1", "--summary-json", summary] + remote_flags(ctx))
+    rec, _ = w.ask(f"Bearer {t1.pop()}")
+    check_statuses(ctx, "3 k1 at the start", [rec], ["ok"])
+    time.sleep(2.5)
+    healthy = s.count(JWKS)
+    ctx.figures["requests_after_2.5s_healthy"] = healthy
+    ctx.check(healthy >= 2, f"3: {healthy} requests in the first 2.5 s with --jwks-refresh 1, expected >= 2")
     s.route(JWKS, "busy", status=503)
-    ctx.figures["requests_while_503"] = failing_phase("answering 503")
-    s.down()
-    failing_phase("down (connection refused)")
+    failing_phase(w, "answering 503")
+    rc = w.finish()
+    ctx.check(rc == 0, f"3 (503): scan exit {rc}, expected 0")
+    k = keys_summary(ctx, summary, "3 scan (503)")
+    if k:
+        ctx.check(k["fetch_failures"] >= 1 and k["updates"] == 0 and k["fetches"] >= k["fetch_failures"] + 2,
+                  f"3 (503): summary keys {k}: expected fetch_failures >= 1, updates 0, fetches >= 2 more")
+    ctx.figures["summary_keys_503"] = k
 
-    # Back up, with a new key: the refresh brings it in and says so.
+    # Down (connection refused), then back with a new key. --jwks-cooldown 1 as well: how
+    # soon a refresh that failed is tried again is not what this checks (the binary
+    # waits the cooldown then, 30 s by default, longer than --jwks-refresh 1).
+    s.route(JWKS, ctx.jwks("k1"))
+    summary = ctx.file("summary-down.json")
+    w = LongRun([ctx.jb, "scan", "--jwks-refresh", "1", "--jwks-cooldown", "1",
+                 "--summary-json", summary] + remote_flags(ctx))
+    rec, _ = w.ask(f"Bearer {t1.pop()}")
+    check_statuses(ctx, "3 k1 at the start (down run)", [rec], ["ok"])
+    s.down()
+    failing_phase(w, "down (connection refused)")
     s.route(JWKS, ctx.jwks("k1", "k2"))
     mark = w.mark()
+    back = time.monotonic()
     s.up()
     line = w.wait_stderr(r"jwtbatch: keys updated from " + re.escape(url), after=mark, timeout=4)
     ctx.check(line is not None, f"3: no 'jwtbatch: keys updated from {url}' within 4 s of the server's "
                                 f"return with k2; stderr since: {w.stderr_text(mark)[-800:]!r}")
+    refetched = s.count(JWKS, since=back)
+    ctx.check(refetched >= 1, "3: no request within 4 s of the server's return (--jwks-refresh 1 --jwks-cooldown 1)")
     rec, _ = w.ask(f"Bearer {t2}")
     check_statuses(ctx, "3 k2 after the server came back", [rec], ["ok"])
     rc = w.finish()
-    ctx.check(rc == 0, f"3: scan exit {rc}, expected 0")
-    k = keys_summary(ctx, summary, "3 scan")
+    ctx.check(rc == 0, f"3 (down): scan exit {rc}, expected 0")
+    k = keys_summary(ctx, summary, "3 scan (down)")
     if k:
-        ctx.check(k["fetch_failures"] >= 2 and k["updates"] >= 1 and k["fetches"] >= k["fetch_failures"] + 2,
-                  f"3: summary keys {k}: expected fetch_failures >= 2 (503, refused), updates >= 1")
-    ctx.figures["summary_keys"] = k
+        ctx.check(k["fetch_failures"] >= 1 and k["updates"] >= 1,
+                  f"3 (down): summary keys {k}: expected fetch_failures >= 1, updates >= 1")
+    ctx.figures["summary_keys_down"] = k
 
     # Cache-Control max-age=1, shorter than --jwks-refresh 3600: honoured, but not
     # below --jwks-cooldown 2.
