@@ -25,15 +25,16 @@ come from `jwtbatch keygen` and `jwtbatch sign`. Groups (one ctest each, label k
              time from writing its line to reading its record is reported); 20
              unknown kids in a second make at most one request (--jwks-cooldown 2),
              and one more after the cooldown at most one more
-  refresh    3: `scan` with --jwks-refresh 1: the server answering 503, then down
-             (listening socket closed): tokens stay ok on the last good keys, a
-             warning names the URL; back up with a new key: "keys updated"; and a
-             Cache-Control max-age shorter than --jwks-refresh is honoured, never
-             below --jwks-cooldown
+  refresh    3: `scan` with --jwks-refresh 1: the server answering 503; in a second run
+             (with --jwks-cooldown 1 too) down, its listening socket closed: tokens
+             stay ok on the last good keys, a warning names the URL; back up with a
+             new key: "keys updated". A Cache-Control max-age shorter than
+             --jwks-refresh is honoured, never below --jwks-cooldown
   reload     7: SIGHUP to `scan` on a pipe with --jwks FILE: a new key file is taken,
              a garbage one is refused (the previous keys stay, the run goes on); with
              --jwks-url and --jwks FILE: SIGHUP fetches again, and a failed fetch
-             leaves the file's new key unused too (all or nothing)
+             leaves the file's new key unused too (all or nothing); `scan --rsyslog`
+             the same, its messages in --rsyslog-log
   history    8: `jwtbatch keys snapshot` at three dates while the server rotates k1 to
              k2, then `verify --key-history` and `scan --at-log-time --key-history`
              judge k1 and k2 tokens by each key's window ("key_outside_window")
@@ -819,6 +820,55 @@ def group_reload(ctx):
                        [w.ask(f"Bearer {tok}")[0]], [want])
     w.finish()
     ctx.figures["requests"] = s.counts()
+
+    # scan --rsyslog: the same reload; its messages go to --rsyslog-log (rsyslog reads
+    # the plugin's stdout and stderr), so the lines are looked for there.
+    write_keys(ctx.jwks("k1"))
+    rlog = ctx.file("rsyslog.log")
+    w = LongRun([ctx.jb, "scan", "--rsyslog", "--jwks", keyfile, "--rsyslog-log", rlog])
+
+    def reply_status(tok):
+        r = w.ask(f"GET /api HTTP/1.1 Authorization: Bearer {tok}")[0]
+        return [r.get("$!", {}).get("jwt", {}).get("status")]
+
+    def log_line(pattern, after):
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with open(rlog, errors="replace") as f:
+                    text = f.read()[after:]
+            except OSError:
+                text = ""
+            m = re.search(pattern + r"[^\n]*", text)
+            if m:
+                return m.group(0)
+            time.sleep(0.05)
+        return None
+
+    def log_size():
+        return os.path.getsize(rlog) if os.path.exists(rlog) else 0
+
+    check_statuses(ctx, "7 rsyslog k1", [{"status": x} for x in reply_status(t1)], ["ok"])
+    write_keys(ctx.jwks("k1", "k2"))
+    mark = log_size()
+    w.signal(signal.SIGHUP)
+    line = log_line(r"jwtbatch: SIGHUP: keys reloaded", mark)
+    ctx.check(line is not None, f"7 rsyslog: no 'jwtbatch: SIGHUP: keys reloaded' in {rlog}; exit "
+                                f"{w.proc.poll()}; stderr {w.stderr_text()[-500:]!r}")
+    if w.proc.poll() is not None:
+        raise TestFailure(f"7: scan --rsyslog exited {w.proc.returncode} on SIGHUP")
+    check_statuses(ctx, "7 rsyslog k2 after SIGHUP", [{"status": x} for x in reply_status(t2)], ["ok"])
+    write_keys("garbage\n")
+    mark = log_size()
+    w.signal(signal.SIGHUP)
+    line = log_line(r"jwtbatch: SIGHUP: keys not reloaded, the previous ones stay: ", mark)
+    ctx.check(line is not None, f"7 rsyslog: no 'keys not reloaded, the previous ones stay' in {rlog}")
+    time.sleep(0.3)
+    if w.proc.poll() is not None:
+        raise TestFailure(f"7: scan --rsyslog exited {w.proc.returncode} after a failed reload")
+    check_statuses(ctx, "7 rsyslog k2 after a refused reload", [{"status": x} for x in reply_status(t2)], ["ok"])
+    rc = w.finish()
+    ctx.check(rc == 0, f"7 rsyslog: exit {rc}, expected 0")
 
 
 def url_in(line, url):
