@@ -23,7 +23,6 @@ a line on standard input (or after 10 minutes).
 
 import http.server
 import os
-import socket
 import ssl
 import subprocess
 import sys
