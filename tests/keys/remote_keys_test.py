@@ -615,7 +615,7 @@ def group_rotation(ctx):
     before = s.count(JWKS)
     for i in range(20):
         w.send(f"GET /c{i} HTTP/1.1 Authorization: Bearer {k9[i]}")
-        time.sleep(0.04)
+        time.sleep(0.025)
     sent = time.monotonic() - t0
     recs = [w.record() for _ in range(20)]
     burst = s.count(JWKS, since=t0)
