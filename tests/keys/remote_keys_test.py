@@ -65,6 +65,7 @@ import time
 import traceback
 import http.client
 
+sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import https_server  # noqa: E402 (beside this file)
 
