@@ -263,7 +263,7 @@ TEST(CliKeysConvert, RsaWithoutAlgIsSaidAndGetsNoAlg) {
 TEST(CliKeysConvert, Errors) {
   const std::string missing = temp_path("missing.pem");
   expect_error("keys convert --in " + missing,
-               "--in " + missing + ": cannot open: No such file or directory");
+               "--in " + missing + ": cannot open key file: No such file or directory");
   expect_error("keys convert --in " + ::testing::TempDir(),
                "--in " + ::testing::TempDir() +
                    ": not a regular file (a directory); a key file must be one");
@@ -373,7 +373,7 @@ std::string list_json(const std::string& kid, const std::string& alg, const std:
   for (const char c : source) escaped += c == '"' ? std::string("\\\"") : std::string(1, c);
   return "{\"kid\":" + kid + ",\"algs\":[\"" + alg + "\"],\"kty\":\"" + kty +
          "\",\"bits\":" + std::to_string(bits) + ",\"thumbprint\":\"" + thumbprint +
-         "\",\"source\":\"" + escaped + "\"}\n";
+         "\",\"window\":null,\"source\":\"" + escaped + "\"}\n";
 }
 
 TEST(CliKeysList, TableAndNdjson) {
@@ -387,11 +387,11 @@ TEST(CliKeysList, TableAndNdjson) {
   EXPECT_EQ(r.err, "");
   EXPECT_EQ(r.out,
             std::string("KID  ALGS   KTY  BITS  THUMBPRINT                                   "
-                        "SOURCE\n") +
-                "ec   ES256  EC   256   " + k_ec_thumbprint + "  " + jwks +
-                ": key 0 (kid \"ec\")\n" + "ed   EdDSA  OKP  256   " + k_ed_thumbprint + "  " +
-                jwks + ": key 1 (kid \"ed\")\n" + "rsa  RS256  RSA  2048  " + k_rsa_thumbprint +
-                "  " + jwks + ": key 2 (kid \"rsa\")\n");
+                        "WINDOW  SOURCE\n") +
+                "ec   ES256  EC   256   " + k_ec_thumbprint + "  -       " + jwks +
+                ": key 0 (kid \"ec\")\n" + "ed   EdDSA  OKP  256   " + k_ed_thumbprint +
+                "  -       " + jwks + ": key 1 (kid \"ed\")\n" + "rsa  RS256  RSA  2048  " +
+                k_rsa_thumbprint + "  -       " + jwks + ": key 2 (kid \"rsa\")\n");
   const run_result j = run("keys list --json --jwks " + jwks);
   EXPECT_EQ(j.exit_code, 0) << j.err;
   EXPECT_EQ(
@@ -412,8 +412,8 @@ TEST(CliKeysList, PemKeyAndSecretFile) {
   EXPECT_EQ(s.exit_code, 0) << s.err;
   EXPECT_EQ(s.out,
             std::string("KID  ALGS   KTY  BITS  THUMBPRINT                                   "
-                        "SOURCE\n") +
-                "-    HS256  oct  256   " + k_secret_thumbprint + "  " + secret + "\n");
+                        "WINDOW  SOURCE\n") +
+                "-    HS256  oct  256   " + k_secret_thumbprint + "  -       " + secret + "\n");
   // The same thumbprint for the same secret as a JWK (RFC 7638 §3.2: of k).
   const std::string oct = write_file(
       "list-oct.jwk", std::string(R"({"kty":"oct","alg":"HS256","k":")") + k_secret_k + "\"}");
@@ -421,11 +421,51 @@ TEST(CliKeysList, PemKeyAndSecretFile) {
   EXPECT_EQ(o.out, list_json("null", "HS256", "oct", 256, k_secret_thumbprint, oct + ": key 0"));
 }
 
+TEST(CliKeysList, KeyHistoryWindows) {
+  const std::string march =
+      write_file("hist-march.jwks", "{\"keys\":[" + ec_public_jwk("ec") + "]}");
+  const std::string april = write_file(
+      "hist-april.jwks",
+      std::string(R"({"keys":[{"kty":"OKP","crv":"Ed25519","kid":"ed","x":")") + k_ed_x + "\"}]}");
+  const std::string history = temp_path("hist.json");
+  std::remove(history.c_str());
+  const run_result m = run("keys snapshot --jwks " + march + " --source S --key-history " +
+                           history + " --at 2026-03-01T00:00:00Z");
+  EXPECT_EQ(m.exit_code, 0) << m.err;
+  EXPECT_EQ(m.err, "jwtbatch keys snapshot: S at 2026-03-01T00:00:00Z: 1 key, 1 new, 0 retired\n");
+  const run_result a = run("keys snapshot --jwks " + april + " --source S --key-history " +
+                           history + " --at 2026-04-01T00:00:00Z");
+  EXPECT_EQ(a.exit_code, 0) << a.err;
+  const run_result j = run("keys list --json --key-history " + history);
+  EXPECT_EQ(j.exit_code, 0) << j.err;
+  EXPECT_EQ(
+      j.out,
+      "{\"kid\":\"ec\",\"algs\":[\"ES256\"],\"kty\":\"EC\",\"bits\":256,\"thumbprint\":\"" +
+          std::string(k_ec_thumbprint) +
+          "\",\"window\":{\"from\":1772323200,\"until\":1775001600},\"source\":\"S: key 0 "
+          "(kid \\\"ec\\\")\"}\n"
+          "{\"kid\":\"ed\",\"algs\":[\"EdDSA\"],\"kty\":\"OKP\",\"bits\":256,\"thumbprint\":\"" +
+          std::string(k_ed_thumbprint) +
+          "\",\"window\":{\"from\":1775001600,\"until\":null},\"source\":\"S: key 0 (kid "
+          "\\\"ed\\\")\"}\n");
+  const run_result t = run("keys list --key-history " + history);
+  EXPECT_NE(t.out.find("  2026-03-01T00:00:00Z..2026-04-01T00:00:00Z  S: key 0"), std::string::npos)
+      << t.out;
+  EXPECT_NE(t.out.find("  2026-04-01T00:00:00Z..                      S: key 0"), std::string::npos)
+      << t.out;
+  expect_error("verify --key-history " + history + " --jwks " + march,
+               "--key-history: give it without other keys (--jwks, --key, --secret-file, "
+               "--jwks-url, --oidc-issuer): a history holds the keys of every time");
+  std::remove(history.c_str());
+}
+
 TEST(CliKeysList, LoadsAsVerifyDoes) {
   const std::string pem = write_file("list-rsa.pem", k_rsa_spki);
   expect_error("keys list --key " + pem,
                "--key " + pem + ": give exactly one --alg to bind the key to");
-  expect_error("keys list", "no keys: give --jwks FILE, --key PEM_FILE or --secret-file FILE");
+  expect_error("keys list",
+               "no keys: give --jwks FILE, --key PEM_FILE, --secret-file FILE, --jwks-url URL, "
+               "--oidc-issuer URL or --key-history FILE");
   const std::string secret = write_file("list-mixed.secret", k_secret);
   const std::string ec = write_file("list-mixed.pem", k_ec_spki);
   expect_error("keys list --jwks " + ec + " --secret-file " + secret + " --kid h",

@@ -60,16 +60,18 @@ void add_local_keys(const engine_options& o, key_set_builder& b) {
 }
 
 config_error mixed_keys_error(const mixed_key_set_error& e) {
-  return config_error(fmt::format(
+  return config_error{fmt::format(
       "the key set mixes {}: refused by default, since one set serving both kinds is where "
       "algorithm confusion starts (RFC 8725 §2.1) and usually means a key went to the wrong "
       "flag; verify each kind in its own run, or give --allow-mixed-keys if one run must "
       "accept both (every key stays bound to its own algorithms)",
-      e.mix()));
+      e.mix())};
 }
 
-// The key source of the flags: files, and URLs kept fresh.
-std::shared_ptr<refreshing_key_source> load_keys(const engine_options& o, std::FILE* err) {
+}  // namespace
+
+std::shared_ptr<refreshing_key_source> load_key_source(const engine_options& o, std::FILE* err,
+                                                       bool background) {
   if (!o.key_pem.empty() && !o.secret_file.empty()) {
     throw config_error("--key and --secret-file: give one of them (each takes --kid and --alg)");
   }
@@ -94,16 +96,24 @@ std::shared_ptr<refreshing_key_source> load_keys(const engine_options& o, std::F
   r.cooldown_seconds = static_cast<double>(o.jwks_cooldown);
   r.timeout_seconds = static_cast<double>(o.jwks_timeout);
   r.allow_mixed_key_types = o.allow_mixed_keys;
+  r.refresh_in_background = background;
   if (!o.jwks.empty() || !o.key_pem.empty() || !o.secret_file.empty()) {
     r.local_keys = [o](key_set_builder& b) { add_local_keys(o, b); };
   }
-  r.log = [err](std::string_view line) { fmt::print(err, "jwtbatch: {}\n", line); };
+  // Flushed at once: in scan --rsyslog, `err` is the --rsyslog-log file, read while the
+  // plugin runs.
+  r.log = [err](std::string_view line) {
+    fmt::print(err, "jwtbatch: {}\n", line);
+    (void)std::fflush(err);
+  };
   try {
     return std::make_shared<refreshing_key_source>(std::move(r));
   } catch (const mixed_key_set_error& e) {
     throw mixed_keys_error(e);
   }
 }
+
+namespace {
 
 policy make_policy(const engine_options& o) {
   policy p;
@@ -186,6 +196,18 @@ double parse_time(const std::string& text, std::string_view flag) {
 }
 
 void add_engine_flags(CLI::App* cmd, engine_options& o) {
+  add_key_flags(cmd, o);
+  add_whole_flag(cmd, "--jwks-refresh", o.jwks_refresh, std::int64_t{1}, k_max_jwks_seconds,
+                 "Fetch the JWK Sets again this often (sooner when the server's Cache-Control "
+                 "max-age says so, never sooner than --jwks-cooldown)",
+                 "seconds", "300");
+  add_whole_flag(cmd, "--jwks-cooldown", o.jwks_cooldown, std::int64_t{0}, k_max_jwks_seconds,
+                 "A token with an unknown kid fetches the JWK Sets again at most this often",
+                 "seconds", "30");
+  add_policy_flags(cmd, o);
+}
+
+void add_key_flags(CLI::App* cmd, engine_options& o) {
   // File names may hold commas, so --jwks repeats but does not split.
   cmd->add_option("--jwks", o.jwks, "JWK Set (or JWK, or PEM) file of trusted keys; repeatable")
       ->type_name("FILE")
@@ -223,13 +245,6 @@ void add_engine_flags(CLI::App* cmd, engine_options& o) {
                   "PEM CA bundle trusted for --jwks-url and --oidc-issuer instead of the system's")
       ->type_name("FILE")
       ->check(non_empty());
-  add_whole_flag(cmd, "--jwks-refresh", o.jwks_refresh, std::int64_t{1}, k_max_jwks_seconds,
-                 "Fetch the JWK Sets again this often (sooner when the server's Cache-Control "
-                 "max-age says so, never sooner than --jwks-cooldown)",
-                 "seconds", "300");
-  add_whole_flag(cmd, "--jwks-cooldown", o.jwks_cooldown, std::int64_t{0}, k_max_jwks_seconds,
-                 "A token with an unknown kid fetches the JWK Sets again at most this often",
-                 "seconds", "30");
   cmd->add_option("--key-history", o.key_history,
                   "Key history (jwtbatch keys snapshot): each token is verified only with the "
                   "keys published at the time it is judged at (--at, --at-log-time); a kid "
@@ -238,6 +253,9 @@ void add_engine_flags(CLI::App* cmd, engine_options& o) {
       ->check(non_empty());
   add_whole_flag(cmd, "--jwks-timeout", o.jwks_timeout, std::int64_t{1}, std::int64_t{600},
                  "Longest a fetch may take, connection and TLS included", "seconds", "10");
+}
+
+void add_policy_flags(CLI::App* cmd, engine_options& o) {
   add_list_flag(cmd, "--iss", o.issuers, "Accepted issuers (default: any)");
   add_list_flag(cmd, "--aud", o.audiences, "Accepted audiences (default: any)");
   add_list_flag(cmd, "--alg", o.algs,
@@ -311,7 +329,7 @@ engine_setup make_engine(const engine_options& o, std::FILE* err, bool fingerpri
     return make_history_engine(o, err, std::move(p));
   }
   engine_setup e;
-  e.keys = load_keys(o, err);
+  e.keys = load_key_source(o, err);
   e.remote = !o.jwks_urls.empty() || !o.oidc_issuers.empty();
   for (const std::string& w : e.keys->keys()->warnings()) {
     fmt::print(err, "jwtbatch: warning: {}\n", w);
@@ -326,7 +344,9 @@ engine_setup make_engine(const engine_options& o, std::FILE* err, bool fingerpri
   return e;
 }
 
-bool reload_keys(const engine_setup& setup, std::FILE* err) {
+namespace {
+
+bool reload_and_say(const engine_setup& setup, std::FILE* err) {
   if (!setup.keys) {
     fmt::print(err,
                "jwtbatch: SIGHUP: keys not reloaded, the previous ones stay: a key history "
@@ -345,6 +365,14 @@ bool reload_keys(const engine_setup& setup, std::FILE* err) {
     fmt::print(err, "jwtbatch: SIGHUP: keys not reloaded, the previous ones stay: {}\n", e.what());
     return false;
   }
+}
+
+}  // namespace
+
+bool reload_keys(const engine_setup& setup, std::FILE* err) {
+  const bool done = reload_and_say(setup, err);
+  (void)std::fflush(err);  // as the key source's messages (load_key_source)
+  return done;
 }
 
 }  // namespace jwtbatch::cli

@@ -68,6 +68,22 @@ struct engine_options {
 // --iss, --aud, --alg, --require, --typ, --claims, --max-age, --leeway, --at,
 // --max-token-bytes, --threads and --cache-size on `cmd`.
 void add_engine_flags(CLI::App* cmd, engine_options& o);
+// add_key_flags declares the flags that say where keys come from: --jwks, --key,
+// --secret-file, --kid, --allow-mixed-keys, --jwks-url, --oidc-issuer, --jwks-ca,
+// --jwks-timeout and --key-history (add_engine_flags declares them too), for commands
+// that read keys without verifying (keys list).
+void add_key_flags(CLI::App* cmd, engine_options& o);
+
+// add_policy_flags declares --iss, --aud, --alg, --require, --typ, --claims, --max-age,
+// --leeway, --at, --max-token-bytes, --threads and --cache-size (add_engine_flags
+// declares them too).
+void add_policy_flags(CLI::App* cmd, engine_options& o);
+
+// load_key_source: the keys of the flags (files, and URLs kept fresh by a thread when
+// `background`) as a key source; without --key-history. Throws config_error naming the
+// flag, file or URL. The source's messages go to `err` as "jwtbatch: ..." lines.
+std::shared_ptr<refreshing_key_source> load_key_source(const engine_options& o, std::FILE* err,
+                                                       bool background = true);
 
 // The engine the flags describe. Throws config_error naming the flag or file (a URL
 // whose first fetch fails included). `fingerprints`: the command prints each token's

@@ -20,25 +20,6 @@
 namespace jwtbatch::cli {
 namespace {
 
-// rfc3339: `at` (Unix seconds, 1970..9999) in UTC, with the fraction when there is one
-// (milliseconds at most: a person reads this line).
-std::string rfc3339(double at) {
-  using namespace std::chrono;
-  const double whole = std::floor(at);
-  const sys_seconds secs{seconds{static_cast<long long>(whole)}};
-  const sys_days day = floor<days>(secs);
-  const year_month_day ymd{day};
-  const hh_mm_ss<seconds> hms{secs - day};
-  std::string out =
-      fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  hms.hours().count(), hms.minutes().count(), hms.seconds().count());
-  if (const long ms = std::lround((at - whole) * 1000); ms > 0 && ms < 1000) {
-    out += fmt::format(".{:03}", ms);
-  }
-  return out + "Z";
-}
-
 // The JWK texts `source` lists at `at` by `windows`: `just_before` for its latest
 // snapshot before `at`, else for the one at `at`.
 std::set<std::string> listed(const std::vector<key_window>& windows, std::string_view source,
@@ -65,6 +46,25 @@ std::string read_history(const std::string& path) {
 }
 
 }  // namespace
+
+// rfc3339: `at` (Unix seconds, 1970..9999) in UTC, with the fraction when there is one
+// (milliseconds at most: a person reads this line).
+std::string rfc3339(double at) {
+  using namespace std::chrono;
+  const double whole = std::floor(at);
+  const sys_seconds secs{seconds{static_cast<long long>(whole)}};
+  const sys_days day = floor<days>(secs);
+  const year_month_day ymd{day};
+  const hh_mm_ss<seconds> hms{secs - day};
+  std::string out =
+      fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  hms.hours().count(), hms.minutes().count(), hms.seconds().count());
+  if (const long ms = std::lround((at - whole) * 1000); ms > 0 && ms < 1000) {
+    out += fmt::format(".{:03}", ms);
+  }
+  return out + "Z";
+}
 
 void setup_snapshot_command(CLI::App& sub, snapshot_options& o) {
   CLI::App* cmd = &sub;
@@ -131,10 +131,10 @@ std::string record_jwks_text(std::string_view history_text, const std::string& h
   const std::set<std::string> now = listed(after, source, at, false);
   report = snapshot_report{std::string(source), at, now.size(), 0, 0, changed};
   for (const std::string& k : now) {
-    if (was.count(k) == 0) ++report.added;
+    if (!was.contains(k)) ++report.added;
   }
   for (const std::string& k : was) {
-    if (now.count(k) == 0) ++report.retired;
+    if (!now.contains(k)) ++report.retired;
   }
   return text;
 }

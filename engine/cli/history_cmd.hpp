@@ -29,7 +29,7 @@ struct snapshot_options {
 
 // setup_snapshot_command declares the flags of the subcommand `cmd` (made by the caller:
 // the `keys` command group).
-void setup_snapshot_command(CLI::App& cmd, snapshot_options& o);
+void setup_snapshot_command(CLI::App& sub, snapshot_options& o);
 
 // What one snapshot did to the history, for the line on stderr.
 struct snapshot_report {
@@ -51,6 +51,10 @@ std::string record_jwks_text(std::string_view history_text, const std::string& h
                              std::string_view jwks_text, std::string_view source, double at,
                              bool allow_mixed, snapshot_report& report,
                              std::vector<std::string>& warnings);
+
+// rfc3339: `at` (Unix seconds, 1970..9999) in UTC, "2026-03-01T00:00:00Z", with
+// milliseconds when there is a fraction (for people: messages and listings).
+std::string rfc3339(double at);
 
 // snapshot_line: "jwtbatch keys snapshot: <source> at <RFC 3339>: N keys, M new, K retired"
 // or "...: unchanged", without the newline. The source is escaped (escape_text).

@@ -13,8 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include <signal.h>
 #include <sys/types.h>
+#include <csignal>
 
 #include "jwtbatch/pipeline.hpp"
 

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -17,9 +19,11 @@
 
 #include "commands.hpp"
 #include "flags.hpp"
+#include "history_cmd.hpp"
 #include "io.hpp"
 #include "jwtbatch/alg.hpp"
 #include "jwtbatch/json_text.hpp"
+#include "jwtbatch/key_history.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/sign.hpp"
 #include "replacing_file.hpp"
@@ -45,8 +49,9 @@ std::vector<command> keys_subcommands() {
   return {
       nested<keys_list_options>(
           "list",
-          "List the keys that --jwks, --key and --secret-file give (loaded as verify loads "
-          "them): kid, algorithms, type, size, RFC 7638 thumbprint and source; a table, or "
+          "List the keys that the key flags of verify give (loaded as verify loads them; "
+          "--jwks-url and --oidc-issuer fetched once), or every window of a --key-history: "
+          "kid, algorithms, type, size, RFC 7638 thumbprint, window and source; a table, or "
           "NDJSON with --json.",
           setup_keys_list_command, run_keys_list),
       nested<keys_convert_options>(
@@ -54,6 +59,12 @@ std::vector<command> keys_subcommands() {
           "Convert a PEM key (public key, certificate or private key) to its public JWK or a "
           "JWK Set, or a JWK / JWK Set to PEM public keys; --private writes private JWKs.",
           setup_keys_convert_command, run_keys_convert),
+      nested<snapshot_options>(
+          "snapshot",
+          "Record the keys that --jwks files, --jwks-url or --oidc-issuer list now (or --at "
+          "a time) in a --key-history file, for verifying old logs with the keys of their "
+          "time.",
+          setup_snapshot_command, run_snapshot),
   };
 }
 
@@ -71,63 +82,12 @@ void write_stdout(std::FILE* out, const std::string& text) {
 
 // ---- keys list ------------------------------------------------------------------------
 
-// load_listed_keys builds the key set from the key flags exactly as engine_flags.cpp's
-// load_keys does for verify and scan (same order, same checks, same messages). A copy
-// until engine_flags.hpp exports load_keys; then this function goes.
-std::shared_ptr<const key_set> load_listed_keys(const engine_options& o) {
-  const auto bound_alg = [&](std::string_view flag, std::optional<alg> fallback) {
-    if (o.algs.size() == 1) return parse_alg(o.algs.front(), "--alg", alg_use::verify);
-    if (o.algs.empty() && fallback) return *fallback;
-    throw config_error(std::string(flag) + ": give exactly one --alg to bind the key to");
-  };
-  key_set_builder b;
-  b.allow_mixed_key_types(o.allow_mixed_keys);
-  for (const std::string& path : o.jwks) {
-    try {
-      b.add_file(path);
-    } catch (const config_error& e) {
-      rethrow_naming(e, "--jwks", path);
-    }
-  }
-  if (!o.key_pem.empty() && !o.secret_file.empty()) {
-    throw config_error("--key and --secret-file: give one of them (each takes --kid and --alg)");
-  }
-  if (!o.key_pem.empty()) {
-    const alg bind = bound_alg("--key " + o.key_pem, std::nullopt);
-    try {
-      b.add_file(o.key_pem, o.kid, bind);
-    } catch (const config_error& e) {
-      rethrow_naming(e, "--key", o.key_pem);
-    }
-  }
-  if (!o.secret_file.empty()) {
-    const alg bind = bound_alg("--secret-file " + o.secret_file, alg::hs256);
-    try {
-      b.add_secret_file(o.secret_file, o.kid, bind);
-    } catch (const config_error& e) {
-      rethrow_naming(e, "--secret-file", o.secret_file);
-    }
-  }
-  if (o.jwks.empty() && o.key_pem.empty() && o.secret_file.empty()) {
-    throw config_error("no keys: give --jwks FILE, --key PEM_FILE or --secret-file FILE");
-  }
-  try {
-    return b.build();
-  } catch (const mixed_key_set_error& e) {
-    throw config_error(fmt::format(
-        "the key set mixes {}: refused by default, since one set serving both kinds is where "
-        "algorithm confusion starts (RFC 8725 §2.1) and usually means a key went to the wrong "
-        "flag; verify each kind in its own run, or give --allow-mixed-keys if one run must "
-        "accept both (every key stays bound to its own algorithms)",
-        e.mix()));
-  }
-}
-
-// One key as the listing shows it. A source that knows more about its keys (a JWKS URL
-// with its fetch time, a key history with validity windows) adds a member here and a
-// column below.
+// One key as the listing shows it: its description, and its window when it comes from a
+// key history (null otherwise). A source that knows more about its keys adds a member
+// here and a column below.
 struct key_row {
   const key_info* info;
+  const key_window* window;
 };
 
 // A column of the listing: its table header, its NDJSON member, and how a row fills
@@ -162,7 +122,27 @@ std::string algs_json(const key_row& r) {
   return s + "]";
 }
 
-const column k_columns[] = {
+// A time of a window as JSON: whole seconds bare, a fraction to the millisecond.
+std::string json_number(double t) {
+  char buf[48];
+  (void)std::snprintf(buf, sizeof buf, t == std::floor(t) ? "%.0f" : "%.3f", t);
+  return buf;
+}
+
+// "FROM..UNTIL" in RFC 3339 ("FROM.." while the key is still listed); "-" outside a
+// history.
+std::string window_text(const key_row& r) {
+  if (r.window == nullptr) return "-";
+  return rfc3339(r.window->from) + ".." + (r.window->until ? rfc3339(*r.window->until) : "");
+}
+
+std::string window_json(const key_row& r) {
+  if (r.window == nullptr) return "null";
+  return "{\"from\":" + json_number(r.window->from) +
+         ",\"until\":" + (r.window->until ? json_number(*r.window->until) : "null") + "}";
+}
+
+constexpr column k_columns[] = {
     {"KID", "kid", kid_cell,
      [](const key_row& r) { return r.info->has_kid ? json_quoted(r.info->kid) : "null"; }},
     {"ALGS", "algs", algs_text, algs_json},
@@ -172,6 +152,7 @@ const column k_columns[] = {
      [](const key_row& r) { return std::to_string(r.info->bits); }},
     {"THUMBPRINT", "thumbprint", [](const key_row& r) { return r.info->thumbprint; },
      [](const key_row& r) { return json_quoted(r.info->thumbprint); }},
+    {"WINDOW", "window", window_text, window_json},
     // Last: a file name may hold spaces, and the last cell needs no alignment.
     {"SOURCE", "source", [](const key_row& r) { return escape_text(r.info->origin); },
      [](const key_row& r) { return json_quoted(r.info->origin); }},
@@ -218,15 +199,6 @@ std::string ndjson(const std::vector<key_row>& rows) {
 
 // ---- keys convert ---------------------------------------------------------------------
 
-const char* file_kind(mode_t mode) noexcept {
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a regular file";
-}
-
 // wipe zeroes the bytes of `s` in a way the compiler keeps (it may hold a private key).
 void wipe(std::string& s) noexcept {
   explicit_bzero(s.data(), s.size());
@@ -241,46 +213,15 @@ struct input_text {
   ~input_text() { wipe(text); }
 };
 
-// read_input reads the regular file `path` whole, with the key-file rules of
-// key_set_builder::add_file: opened without blocking, type checked on the descriptor
-// (a FIFO would block, /dev/zero never end), at most max_key_file_bytes. It reads the
-// file itself, not through add_file, because the input's kind (PEM or JWK) decides the
-// default --to.
+// read_input reads --in whole with the key-file rules of key_set_builder::add_file
+// (read_key_file_text: a regular file, at most max_key_file_bytes); not through add_file,
+// because the input's kind (PEM or JWK) decides the default --to.
 void read_input(const std::string& path, input_text& out) {
-  const auto fail = [&](const std::string& what) {
-    throw config_error(fmt::format("--in {}: {}", path, what));
-  };
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) fail("cannot open: " + std::generic_category().message(errno));
-  struct closer {
-    int fd;
-    ~closer() { ::close(fd); }
-  } const close_fd{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) fail("cannot read: " + std::generic_category().message(errno));
-  if (!S_ISREG(st.st_mode)) {
-    fail(fmt::format("not a regular file ({}); a key file must be one", file_kind(st.st_mode)));
+  try {
+    out.text = read_key_file_text(path);
+  } catch (const config_error& e) {
+    rethrow_naming(e, "--in", path);
   }
-  const std::size_t limit = max_key_file_bytes;
-  out.text.resize(std::min(static_cast<std::size_t>(st.st_size), limit) + 1);
-  std::size_t used = 0;
-  for (;;) {
-    if (used == out.text.size()) {
-      if (used > limit) {
-        fail(fmt::format("larger than the {} MiB a key file may have", limit >> 20));
-      }
-      input_text bigger;
-      bigger.text.resize(std::min(used * 2, limit + 1));
-      std::memcpy(bigger.text.data(), out.text.data(), used);
-      out.text.swap(bigger.text);
-    }
-    const ssize_t n = io::read_some(fd, out.text.data() + used, out.text.size() - used);
-    if (n < 0) fail("cannot read: " + std::generic_category().message(errno));
-    if (n == 0) break;
-    used += static_cast<std::size_t>(n);
-  }
-  if (used > limit) fail(fmt::format("larger than the {} MiB a key file may have", limit >> 20));
-  out.text.resize(used);
 }
 
 }  // namespace
@@ -290,40 +231,45 @@ void read_input(const std::string& path, input_text& out) {
 void setup_keys_list_command(CLI::App& sub, keys_list_options& o) {
   CLI::App* cmd = &sub;
   engine_options& k = o.keys;
-  // The key flags of verify (engine_flags.cpp add_engine_flags), the same words.
-  cmd->add_option("--jwks", k.jwks, "JWK Set (or JWK, or PEM) file of trusted keys; repeatable")
-      ->type_name("FILE")
-      ->expected(1)
-      ->allow_extra_args(false)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
-      ->check(non_empty());
-  cmd->add_option("--key", k.key_pem, "PEM public key or certificate (with --kid, --alg)")
-      ->type_name("FILE")
-      ->check(non_empty());
-  cmd->add_option("--secret-file", k.secret_file, "HMAC secret, raw bytes (with --kid, --alg)")
-      ->type_name("FILE")
-      ->check(non_empty());
-  cmd->add_option("--kid", k.kid, "Key id of --key or --secret-file")
-      ->type_name("KID")
-      ->check(non_empty());
+  // The key flags of verify, the same words (engine_flags.cpp), and --alg for binding.
+  add_key_flags(cmd, k);
   add_list_flag(cmd, "--alg", k.algs,
                 "The one algorithm --key or --secret-file is bound to (--secret-file: default "
                 "HS256)");
-  cmd->add_flag("--allow-mixed-keys", k.allow_mixed_keys,
-                "Allow HMAC secrets and public keys in one key set");
   cmd->add_flag("--json", o.json,
                 "One NDJSON object per key: "
-                "{\"kid\",\"algs\":[...],\"kty\",\"bits\",\"thumbprint\",\"source\"}");
+                "{\"kid\",\"algs\":[...],\"kty\",\"bits\",\"thumbprint\",\"window\":"
+                "{\"from\",\"until\"},\"source\"}");
 }
 
 int run_keys_list(const keys_list_options& o, std::FILE* out, std::FILE* err) {
-  const std::shared_ptr<const key_set> keys = load_listed_keys(o.keys);
-  for (const std::string& w : keys->warnings()) {
-    fmt::print(err, "jwtbatch keys list: warning: {}\n", w);
+  std::vector<key_info> infos;
+  std::vector<key_window> windows;
+  if (!o.keys.key_history.empty()) {
+    // Every window of the history, each key described as its own set describes it.
+    std::shared_ptr<const key_history> history;
+    try {
+      history = key_history::load(o.keys.key_history, o.keys.allow_mixed_keys);
+    } catch (const config_error& e) {
+      rethrow_naming(e, "--key-history", o.keys.key_history);
+    }
+    windows = history->windows();
+    for (const key_window& w : windows) {
+      key_set_builder b;
+      b.add_jwks(w.jwk, w.source);
+      infos.push_back(b.build()->describe().front());
+    }
+  } else {
+    const std::shared_ptr<const key_set> keys = load_key_source(o.keys, err, false)->keys();
+    for (const std::string& w : keys->warnings()) {
+      fmt::print(err, "jwtbatch keys list: warning: {}\n", w);
+    }
+    infos = keys->describe();
   }
-  const std::vector<key_info> infos = keys->describe();
   std::vector<key_row> rows;
-  for (const key_info& k : infos) rows.push_back({&k});
+  for (std::size_t i = 0; i < infos.size(); ++i) {
+    rows.push_back({&infos[i], windows.empty() ? nullptr : &windows[i]});
+  }
   write_stdout(out, o.json ? ndjson(rows) : table(rows));
   return 0;
 }

@@ -1,6 +1,8 @@
 // keys_tool_cmd.hpp: `jwtbatch keys`, one command with nested subcommands about keys:
-// `keys list` shows the keys a configuration names as verify would load them, `keys
-// convert` moves a key between PEM and JWK. Exactly one subcommand is given.
+// `keys list` shows the keys a configuration names as verify would load them (or the
+// windows of a key history), `keys convert` moves a key between PEM and JWK, `keys
+// snapshot` records a JWK Set in a key history (history_cmd.hpp). Exactly one
+// subcommand is given.
 #pragma once
 
 #include <cstdio>
@@ -18,20 +20,24 @@ namespace jwtbatch::cli {
 // ---- keys list ------------------------------------------------------------------------
 
 struct keys_list_options {
-  // Only the key flags of verify are declared (--jwks, --key, --secret-file, --kid,
-  // --alg, --allow-mixed-keys), into the struct verify loads its keys from.
+  // Only the key flags of verify are declared (add_key_flags, and --alg), into the struct
+  // verify loads its keys from.
   engine_options keys;
   bool json = false;  // --json: NDJSON instead of the table
 };
 
-void setup_keys_list_command(CLI::App& cmd, keys_list_options& o);
+void setup_keys_list_command(CLI::App& sub, keys_list_options& o);
 
-// run_keys_list loads the key set as verify does and writes one row per key, in the
-// set's order: a table with a header line (columns KID, ALGS, KTY, BITS, THUMBPRINT,
-// SOURCE), or with --json one NDJSON object per key
-// {"kid","algs":[...],"kty","bits","thumbprint","source"} ("kid":null when the key has
-// none). The loader's warnings go to `err`. Returns 0. Throws config_error naming the
-// flag or file before anything is written.
+// run_keys_list loads the keys as verify does (a --jwks-url or --oidc-issuer fetched
+// once) and writes one row per key, in the set's order; with --key-history, one row per
+// window of the history (sorted by source, then start). A table with a header line
+// (columns KID, ALGS, KTY, BITS, THUMBPRINT, WINDOW, SOURCE; WINDOW is
+// "FROM..UNTIL" in RFC 3339, "FROM.." while listed, "-" outside a history), or with
+// --json one NDJSON object per key
+// {"kid","algs":[...],"kty","bits","thumbprint","window":{"from","until"},"source"}
+// ("kid":null when the key has none, "window":null outside a history, "until":null while
+// listed; times in Unix seconds). The loader's warnings go to `err`. Returns 0. Throws
+// config_error naming the flag or file before anything is written.
 int run_keys_list(const keys_list_options& o, std::FILE* out, std::FILE* err);
 
 // ---- keys convert ---------------------------------------------------------------------
@@ -47,7 +53,7 @@ struct keys_convert_options {
   bool force = false;        // --force: replace an existing --out
 };
 
-void setup_keys_convert_command(CLI::App& cmd, keys_convert_options& o);
+void setup_keys_convert_command(CLI::App& sub, keys_convert_options& o);
 
 // run_keys_convert reads --in (a PEM public key, certificate or private key, or a JWK
 // or JWK Set) and writes its keys as --to says: the public JWK (one key), a JWK Set, or

@@ -35,8 +35,9 @@ void say(std::string_view message) noexcept {
   } catch (...) {  // no memory left for the message: say what we can
     line = "jwtbatch: error\n";
   }
-  std::fflush(stderr);  // what stdio holds comes first; its failure is ignored too
-  (void)jwtbatch::cli::io::write_all(STDERR_FILENO, line);  // a failed stderr has no one left to tell
+  (void)std::fflush(stderr);  // what stdio holds comes first; its failure is ignored too
+  (void)jwtbatch::cli::io::write_all(STDERR_FILENO,
+                                     line);  // a failed stderr has no one left to tell
 }
 
 // A standard descriptor the program was started without (`2>&-`) is opened on
@@ -100,6 +101,7 @@ int run(int argc, char** argv) {
   const std::vector<std::string> args =
       jwtbatch::cli::normalize_empty_inline_values(argc, const_cast<const char* const*>(argv));
   std::vector<const char*> arg_pointers;
+  arg_pointers.reserve(args.size());
   for (const std::string& a : args) arg_pointers.push_back(a.c_str());
   try {
     app.parse(static_cast<int>(arg_pointers.size()), arg_pointers.data());
@@ -145,8 +147,9 @@ int run(int argc, char** argv) {
     say(e.what());
     return 2;
   }
-  say("a subcommand is required (verify, scan, gen, keygen, sign, inspect, bench, demo, help)");
-  std::fputs(app.help().c_str(), stderr);
+  say("a subcommand is required (verify, scan, consume, gen, keygen, sign, keys, inspect, bench, "
+      "demo, help)");
+  (void)std::fputs(app.help().c_str(), stderr);
   return 2;
 }
 
@@ -156,7 +159,7 @@ int main(int argc, char** argv) {
   hold_standard_descriptors();
   // A closed stdout (`| head`) or a reader gone from an input pipe shows up as EPIPE
   // on the write, handled below, instead of killing the process.
-  std::signal(SIGPIPE, SIG_IGN);
+  (void)std::signal(SIGPIPE, SIG_IGN);
   // Exceptions are for configuration errors only; none may end the program unexplained.
   try {
     return run(argc, argv);

@@ -606,8 +606,8 @@ def group_rotation(ctx):
     check_statuses(ctx, "2 k2 after rotation (refetch on the unknown kid)", [rec], ["ok"])
     ctx.check(s.count(JWKS) - before == 1,
               f"2 k2: {s.count(JWKS) - before} requests for the unknown kid, expected 1")
-    line = w.wait_stderr(r"jwtbatch: keys updated from " + re.escape(url), after=mark, timeout=2)
-    ctx.check(line is not None, f"2: no stderr line 'jwtbatch: keys updated from {url}' "
+    line = w.wait_stderr(r"jwtbatch: keys updated from --jwks-url " + re.escape(url), after=mark, timeout=2)
+    ctx.check(line is not None, f"2: no stderr line 'jwtbatch: keys updated from --jwks-url {url}' "
                                 f"after the rotation; stderr: {w.stderr_text(mark)[-800:]!r}")
     ctx.figures["keys_updated_line"] = line
 
@@ -709,8 +709,8 @@ def group_refresh(ctx):
     mark = w.mark()
     back = time.monotonic()
     s.up()
-    line = w.wait_stderr(r"jwtbatch: keys updated from " + re.escape(url), after=mark, timeout=4)
-    ctx.check(line is not None, f"3: no 'jwtbatch: keys updated from {url}' within 4 s of the server's "
+    line = w.wait_stderr(r"jwtbatch: keys updated from --jwks-url " + re.escape(url), after=mark, timeout=4)
+    ctx.check(line is not None, f"3: no 'jwtbatch: keys updated from --jwks-url {url}' within 4 s of the server's "
                                 f"return with k2; stderr since: {w.stderr_text(mark)[-800:]!r}")
     refetched = s.count(JWKS, since=back)
     ctx.check(refetched >= 1, "3: no request within 4 s of the server's return (--jwks-refresh 1 --jwks-cooldown 1)")

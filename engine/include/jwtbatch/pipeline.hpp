@@ -70,7 +70,7 @@ class memory_source final : public byte_source {
 };
 
 // Where a line's evaluation time came from: its own time field, the fixed time of the
-// policy (the CLI's --at), or the time the stream started. Names: "line", "flag", "now".
+// policy (the CLI's --at), or the time its chunk was read. Names: "line", "flag", "now".
 enum class time_source : std::uint8_t { now, flag, line };
 [[nodiscard]] std::string_view time_source_name(time_source s) noexcept;
 
@@ -97,7 +97,7 @@ class line_tokens {
   void add_verdict(status s, std::string_view shown, std::size_t offset, std::uint32_t tag = 0,
                    std::string_view why = {});
   // The time every token of the line is judged at, and where it came from. Unset:
-  // the stream's default (the policy's fixed time, else the time the stream started).
+  // the stream's default (the policy's fixed time, else the time its chunk was read).
   void set_time(double at, time_source source) noexcept;
   // Marks the line as holding more than it reports (tokens beyond a cap...).
   void set_cut() noexcept { cut_ = true; }
@@ -221,7 +221,8 @@ struct pipeline_stats {
 // without "\n", which is a line too); an empty line is a line. Line assembly is linear
 // in the input whatever max_line_bytes is, and no line is copied on its way to the
 // extractor. Evaluation time: per line_tokens::set_time, else the policy's fixed
-// time, else the time the stream started. Throws std::system_error if reading fails;
+// time, else the time its chunk of lines was read (a stream may run for days). Throws
+// std::system_error if reading fails;
 // an exception from `sink` stops the run and propagates.
 pipeline_stats verify_stream(const batch_verifier& engine, byte_source& source,
                              const line_extractor& extractor, line_consumer& consumer,

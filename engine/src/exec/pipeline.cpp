@@ -118,6 +118,7 @@ struct stream_chunk {
   std::string data;
   std::vector<stream_line> lines;
   bool flush_after = false;  // the input paused after this chunk's last line
+  double now = 0;            // the evaluation time of its lines without one of their own
   line_tokens found;
   std::vector<line_token> tokens;
   std::vector<result> results;
@@ -424,7 +425,6 @@ pipeline_stats verify_stream(const batch_verifier& engine, byte_source& source,
                              pipeline_options options) {
   const verifier& rules = engine.verifier();
   const policy& p = rules.policy();
-  const double now = rules.evaluation_time();
   const time_source now_source = p.fixed_time ? time_source::flag : time_source::now;
   const std::size_t in_flight = options.chunks_in_flight != 0
                                     ? options.chunks_in_flight
@@ -447,12 +447,15 @@ pipeline_stats verify_stream(const batch_verifier& engine, byte_source& source,
                                                   fc.stop();
                                                   return nullptr;
                                                 }
+                                                // "Now" is when the chunk was read: a
+                                                // stream from a pipe may run for days.
+                                                c->now = rules.evaluation_time();
                                                 return c;
                                               }) &
             tbb::make_filter<stream_chunk*, stream_chunk*>(
                 tbb::filter_mode::parallel,
                 [&](stream_chunk* c) {
-                  line_tokens_access::work(*c, extractor, engine, now, now_source, consumer);
+                  line_tokens_access::work(*c, extractor, engine, c->now, now_source, consumer);
                   return c;
                 }) &
             tbb::make_filter<stream_chunk*, void>(

@@ -29,7 +29,7 @@ std::string utc_text(std::time_t t) {
   std::tm tm{};
   gmtime_r(&t, &tm);
   char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  (void)std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return text;
 }
 
@@ -227,8 +227,9 @@ struct refreshing_key_source::state {
       std::string body;
       std::optional<double> max_age;
       if (const auto failure = fetch_document(d, false, url, body, max_age)) {
-        // Tried again after the cooldown, not at once.
-        d.next_refresh = now + seconds(o.cooldown_seconds);
+        // Tried again after the cooldown (not at once), or at the next regular refresh
+        // when that comes sooner.
+        d.next_refresh = now + seconds(std::min(o.cooldown_seconds, o.refresh_seconds));
         log("warning: " + d.name + ": refresh failed, keeping the keys fetched at " +
             utc_text(d.fetched_at) + ": " + *failure);
         continue;
