@@ -25,7 +25,9 @@ extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
 #endif
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <functional>
 #include <optional>
@@ -585,6 +587,37 @@ TEST_F(PipelineTest, StopFdEndsAFileThatNeverPauses) {
   ::close(fd);
   for (const int f : {stop[0], stop[1]}) ::close(f);
   std::remove(path.c_str());
+}
+
+// A stream from a pipe may run for days: each chunk is judged at the time it was read,
+// not at the start of the stream. The same token, valid when its first line is read,
+// is expired on a line written after its exp (and the verified-token cache does not
+// carry the first verdict over).
+TEST_F(PipelineTest, EachChunkIsJudgedWhenItIsRead) {
+  key_set_builder b;
+  b.add_secret(std::vector<std::uint8_t>(32, 3), "s", "k", alg::hs256);
+  const auto clock_rules = std::make_shared<verifier>(b.build(), policy{});  // no fixed time
+  const batch_verifier engine(clock_rules, batch_options{.threads = 2});
+  const auto exp = static_cast<std::int64_t>(std::time(nullptr)) + 2;
+  const std::string line = sign_compact(clock_rules->keys(), "k", alg::hs256,
+                                        R"({"sub":"u","exp":)" + std::to_string(exp) + "}") +
+                           "\n";
+  int fds[2] = {-1, -1};
+  ASSERT_EQ(::pipe(fds), 0);
+  std::thread writer([&] {
+    EXPECT_EQ(::write(fds[1], line.data(), line.size()), static_cast<ssize_t>(line.size()));
+    while (std::time(nullptr) <= exp) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(::write(fds[1], line.data(), line.size()), static_cast<ssize_t>(line.size()));
+    ::close(fds[1]);
+  });
+  std::vector<status> codes;
+  const pipeline_stats stats = verify_stream(
+      engine, fds[0],
+      [&](std::uint64_t, std::string_view, const result& r) { codes.push_back(r.code); });
+  writer.join();
+  ::close(fds[0]);
+  EXPECT_EQ(stats.records, 2U);
+  EXPECT_EQ(codes, (std::vector<status>{status::ok, status::expired}));
 }
 
 TEST_F(PipelineTest, ReadErrorsAreReported) {
