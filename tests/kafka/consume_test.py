@@ -32,7 +32,6 @@ Exit 0 when every scenario run passed, 1 otherwise. --report writes the measured
 """
 
 import argparse
-import ctypes
 import hashlib
 import json
 import os
@@ -84,34 +83,9 @@ def log(msg):
 
 # ---- child processes ------------------------------------------------------------------
 
-_libc = ctypes.CDLL(None, use_errno=True)
-_children = []  # every Popen started, killed at the end of each scenario and at exit
-
-
-def _die_with_parent():
-    # PR_SET_PDEATHSIG: a child must not outlive this test, even when it is SIGKILLed.
-    _libc.prctl(1, signal.SIGKILL)
-
-
-def spawn(cmd, **kw):
-    p = subprocess.Popen(cmd, preexec_fn=_die_with_parent, **kw)
-    _children.append(p)
-    return p
-
-
-def kill_children():
-    for p in _children:
-        if p.poll() is None:
-            try:
-                p.kill()
-            except OSError:
-                pass
-    for p in _children:
-        try:
-            p.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-    _children.clear()
+sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
+from children import kill_children, spawn  # noqa: E402 (tests/children.py)
 
 
 def run(cmd, check=True, **kw):

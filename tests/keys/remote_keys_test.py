@@ -49,7 +49,6 @@ measured figures (request counts, the rotation pickup time, messages) as JSON.
 
 import argparse
 import calendar
-import ctypes
 import json
 import os
 import queue
@@ -67,6 +66,7 @@ import http.client
 
 sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
 import https_server  # noqa: E402 (beside this file)
 
 JWKS = "/jwks.json"
@@ -84,34 +84,7 @@ def log(msg):
 
 # ---- child processes ------------------------------------------------------------------
 
-_libc = ctypes.CDLL(None, use_errno=True)
-_children = []
-
-
-def _die_with_parent():
-    # PR_SET_PDEATHSIG: a child must not outlive this test, even when it is SIGKILLed.
-    _libc.prctl(1, signal.SIGKILL)
-
-
-def spawn(cmd, **kw):
-    p = subprocess.Popen(cmd, preexec_fn=_die_with_parent, **kw)
-    _children.append(p)
-    return p
-
-
-def kill_children():
-    for p in _children:
-        if p.poll() is None:
-            try:
-                p.kill()
-            except OSError:
-                pass
-    for p in _children:
-        try:
-            p.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-    _children.clear()
+from children import kill_children, spawn  # noqa: E402 (tests/children.py)
 
 
 class Result:
