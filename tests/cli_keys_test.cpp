@@ -25,6 +25,7 @@ namespace {
 constexpr const char* k_not_verified =
     "jwtbatch inspect: NOT VERIFIED: the signature was not checked\n";
 
+using test::file_mode;
 using test::read_file;
 using test::run;
 using test::run_result;
@@ -46,12 +47,6 @@ std::string write_file(const std::string& name, const std::string& content) {
   const std::string path = temp_path(name);
   test::write_file(path, content);
   return path;
-}
-
-unsigned file_mode(const std::string& path) {
-  struct stat st {};
-  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
-  return st.st_mode & 0777U;
 }
 
 // The value of `key` in a JSON object text, minified ("" when absent, "<not JSON>").

@@ -14,6 +14,7 @@
 namespace jwtbatch {
 namespace {
 
+using test::file_mode;
 using test::read_file;
 using test::run;
 using test::run_result;
@@ -131,12 +132,6 @@ std::string write_file(const std::string& name, const std::string& content) {
   const std::string path = temp_path(name);
   test::write_file(path, content);
   return path;
-}
-
-unsigned file_mode(const std::string& path) {
-  struct stat st {};
-  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
-  return st.st_mode & 0777U;
 }
 
 // `args` must fail with exit code 2, nothing on stdout, and exactly `message` on stderr

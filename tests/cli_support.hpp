@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -82,6 +83,13 @@ inline std::string read_file(const std::string& path) {
   std::string s = slurp(f);
   std::fclose(f);
   return s;
+}
+
+// file_mode: the permission bits of `path` (0600...), failing the test if it is missing.
+inline unsigned file_mode(const std::string& path) {
+  struct stat st {};
+  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+  return st.st_mode & 0777U;
 }
 
 // The lines of `s`, without their "\n".
