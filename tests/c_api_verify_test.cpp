@@ -273,6 +273,12 @@ TEST(CApiVerify, AVerifierFollowsItsKeySource) {
   EXPECT_STREQ(
       err.message,
       "http://127.0.0.1/jwks.json: not an https:// URL (keys are fetched over https only)");
+  jwtbatch_key_source_options forever = o;
+  forever.refresh_seconds = 1e10;
+  EXPECT_EQ(jwtbatch_key_source_new(&source, &forever, &err), JWTBATCH_ERR_ARGUMENT);
+  EXPECT_STREQ(err.message,
+               "refresh and cooldown must be 0 (default) to 604800 seconds, timeout 0 (default) "
+               "to 600");
   jwtbatch_key_source_options none{};
   EXPECT_EQ(jwtbatch_key_source_new(&source, &none, &err), JWTBATCH_ERR_ARGUMENT);
   EXPECT_EQ(jwtbatch_verifier_new_following(&v, nullptr, nullptr, nullptr, &err),

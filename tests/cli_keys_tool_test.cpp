@@ -448,6 +448,9 @@ TEST(CliKeysList, KeyHistoryWindows) {
       << t.out;
   EXPECT_NE(t.out.find("  2026-04-01T00:00:00Z..                      S: key 0"), std::string::npos)
       << t.out;
+  expect_error("keys list --key-history " + history + " --jwks " + march,
+               "--key-history: give it without other keys (--jwks, --key, --secret-file, "
+               "--jwks-url, --oidc-issuer): a history holds the keys of every time");
   expect_error("verify --key-history " + history + " --jwks " + march,
                "--key-history: give it without other keys (--jwks, --key, --secret-file, "
                "--jwks-url, --oidc-issuer): a history holds the keys of every time");

@@ -766,5 +766,31 @@ TEST(HistoryVerifier, NeedsAHistoryWithKeys) {
   EXPECT_THROW((verifier(empty)), config_error);
 }
 
+// A kid published in a period whose set refused it (two keys share it) was valid then:
+// key_not_found, not key_outside_window, which tells an auditor the key was not
+// published at that time.
+TEST(HistoryVerifier, AKidRefusedInAPeriodWasStillPublishedThen) {
+  const test_key x(alg::es256, "k");
+  const test_key y(alg::es256, "k");
+  const test_key z(alg::es256, "z");
+  std::string h = record("", jwks({x.jwk.public_jwk, z.jwk.public_jwk}), "one", k_day1);
+  h = record(h, jwks({y.jwk.public_jwk}), "two", k_day2);
+  h = record(h, jwks({z.jwk.public_jwk}), "one", k_day3);
+  const auto history = key_history::parse(h, "h.json");
+  ASSERT_EQ(history->periods().size(), 3U);
+  EXPECT_EQ(history->periods()[0].kids, (std::vector<std::string>{"k", "z"}));
+  EXPECT_EQ(history->periods()[1].kids, (std::vector<std::string>{"k", "z"}));  // k twice: once
+  EXPECT_EQ(history->periods()[2].kids, (std::vector<std::string>{"k", "z"}));  // y still listed
+  EXPECT_TRUE(history->published_in(1, "k"));
+  EXPECT_FALSE(history->published_in(1, "a"));
+  const verifier v(history);
+  EXPECT_EQ(verify_at(v, x.token(), k_day1 + 10), status::ok);
+  EXPECT_EQ(verify_at(v, x.token(), k_day2 + 10), status::key_not_found);
+  EXPECT_EQ(verify_at(v, x.token(), k_day1 - 10), status::key_outside_window);
+  // Source "one" dropped x on day 3; "two" still lists y: k is y's alone again.
+  EXPECT_EQ(verify_at(v, x.token(), k_day3 + 10), status::bad_signature);
+  EXPECT_EQ(verify_at(v, y.token(), k_day3 + 10), status::ok);
+}
+
 }  // namespace
 }  // namespace jwtbatch

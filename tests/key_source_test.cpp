@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -251,6 +252,44 @@ TEST(RemoteKeySource, RefusesAnythingButHttps) {
                     ": not an https:// URL (keys are fetched over https only)");
     }
   }
+}
+
+TEST(RemoteKeySource, RefusesDurationsOutOfBounds) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  struct durations {
+    double refresh, cooldown, timeout;
+  };
+  for (const durations d :
+       {durations{0, 30, 10}, durations{-1, 30, 10}, durations{1e10, 30, 10},
+        durations{inf, 30, 10}, durations{nan, 30, 10}, durations{300, -1, 10},
+        durations{300, 604801, 10}, durations{300, nan, 10}, durations{300, 30, 0},
+        durations{300, 30, 601}, durations{300, 30, inf}}) {
+    remote_key_options o;
+    o.local_keys = [](key_set_builder& b) {
+      b.add_secret(std::vector<std::uint8_t>(32, 1), "s", "k", alg::hs256);
+    };
+    o.refresh_seconds = d.refresh;
+    o.cooldown_seconds = d.cooldown;
+    o.timeout_seconds = d.timeout;
+    try {
+      refreshing_key_source s(std::move(o));
+      ADD_FAILURE() << d.refresh << " " << d.cooldown << " " << d.timeout;
+    } catch (const config_error& e) {
+      EXPECT_EQ(std::string(e.what()),
+                "remote keys: refresh must be in (0, 604800] seconds, cooldown in [0, 604800], "
+                "timeout in (0, 600]");
+    }
+  }
+  // The bounds themselves are accepted.
+  remote_key_options o;
+  o.local_keys = [](key_set_builder& b) {
+    b.add_secret(std::vector<std::uint8_t>(32, 1), "s", "k", alg::hs256);
+  };
+  o.refresh_seconds = max_refresh_seconds;
+  o.cooldown_seconds = 0;
+  o.timeout_seconds = max_fetch_timeout_seconds;
+  EXPECT_EQ(refreshing_key_source(std::move(o)).keys()->size(), 1U);
 }
 
 // ---- fetch rules ----------------------------------------------------------------------

@@ -63,10 +63,18 @@ def rotation_pickup(jwtbatch, server, ca, work, samples):
         public = lambda keys: [{k: v for k, v in key.items() if k != "d"} for key in keys]
         server.route("/rot.json", json.dumps({"keys": public(old_keys)}).encode())
         token = run([jwtbatch, "sign", "--jwks", new, "--kid", f"new{i}", "--exp-in", "1h"]).stdout.strip()
+        before = server.count("/rot.json")
         p = subprocess.Popen([jwtbatch, "scan", "--jwks-url", server.url("/rot.json"), "--jwks-ca", ca,
-                              "--jwks-cooldown", "0"],
+                              "--jwks-cooldown", "1"],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              stderr=subprocess.DEVNULL, text=True, bufsize=1)
+        # A rotation comes long after the start: past the cooldown of the first fetch.
+        p.stdin.write("started\n")  # no token: no record
+        p.stdin.flush()
+        deadline = time.monotonic() + 10
+        while server.count("/rot.json") == before and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(1.1)
         server.route("/rot.json", json.dumps({"keys": public(old_keys + new_keys)}).encode())
         start = time.monotonic()
         p.stdin.write(f"GET /api Authorization: Bearer {token}\n")

@@ -103,7 +103,8 @@ std::shared_ptr<refreshing_key_source> load_key_source(const engine_options& o, 
   // Flushed at once: in scan --rsyslog, `err` is the --rsyslog-log file, read while the
   // plugin runs.
   r.log = [err](std::string_view line) {
-    fmt::print(err, "jwtbatch: {}\n", line);
+    const std::string text = fmt::format("jwtbatch: {}\n", line);
+    (void)std::fputs(text.c_str(), err);
     (void)std::fflush(err);
   };
   try {
@@ -201,7 +202,9 @@ void add_engine_flags(CLI::App* cmd, engine_options& o) {
                  "Fetch the JWK Sets again this often (sooner when the server's Cache-Control "
                  "max-age says so, never sooner than --jwks-cooldown)",
                  "seconds", "300");
-  add_whole_flag(cmd, "--jwks-cooldown", o.jwks_cooldown, std::int64_t{0}, k_max_jwks_seconds,
+  // At least 1: the kid is the token's, so with no cooldown anyone who can put a line in
+  // the input could make a request per batch.
+  add_whole_flag(cmd, "--jwks-cooldown", o.jwks_cooldown, std::int64_t{1}, k_max_jwks_seconds,
                  "A token with an unknown kid fetches the JWK Sets again at most this often",
                  "seconds", "30");
   add_policy_flags(cmd, o);
@@ -286,18 +289,7 @@ void add_policy_flags(CLI::App* cmd, engine_options& o) {
 
 // The engine of --key-history: every token judged with the keys of its time.
 engine_setup make_history_engine(const engine_options& o, std::FILE* err, policy p) {
-  if (!o.jwks.empty() || !o.key_pem.empty() || !o.secret_file.empty() || !o.jwks_urls.empty() ||
-      !o.oidc_issuers.empty()) {
-    throw config_error(
-        "--key-history: give it without other keys (--jwks, --key, --secret-file, --jwks-url, "
-        "--oidc-issuer): a history holds the keys of every time");
-  }
-  std::shared_ptr<const key_history> history;
-  try {
-    history = key_history::load(o.key_history, o.allow_mixed_keys);
-  } catch (const config_error& e) {
-    rethrow_naming(e, "--key-history", o.key_history);
-  }
+  const std::shared_ptr<const key_history> history = load_key_history(o);
   for (const std::string& w : history->warnings()) fmt::print(err, "jwtbatch: warning: {}\n", w);
   engine_setup e;
   if (o.cache_size > 0) {
@@ -346,11 +338,11 @@ engine_setup make_engine(const engine_options& o, std::FILE* err, bool fingerpri
 
 namespace {
 
-bool reload_and_say(const engine_setup& setup, std::FILE* err) {
+// Reloads the keys; `said` gets the line that tells how it went.
+bool reload(const engine_setup& setup, std::string& said) {
+  constexpr std::string_view kept = "jwtbatch: SIGHUP: keys not reloaded, the previous ones stay: ";
   if (!setup.keys) {
-    fmt::print(err,
-               "jwtbatch: SIGHUP: keys not reloaded, the previous ones stay: a key history "
-               "(--key-history) is read once, at start\n");
+    said = std::string(kept) + "a key history (--key-history) is read once, at start\n";
     return false;
   }
   try {
@@ -359,19 +351,42 @@ bool reload_and_say(const engine_setup& setup, std::FILE* err) {
     } catch (const mixed_key_set_error& e) {
       throw mixed_keys_error(e);
     }
-    fmt::print(err, "jwtbatch: SIGHUP: keys reloaded ({} keys)\n", setup.keys->keys()->size());
+    said = fmt::format("jwtbatch: SIGHUP: keys reloaded ({} keys)\n", setup.keys->keys()->size());
     return true;
-  } catch (const config_error& e) {
-    fmt::print(err, "jwtbatch: SIGHUP: keys not reloaded, the previous ones stay: {}\n", e.what());
+  } catch (const std::exception& e) {  // config_error, or out of memory
+    said = std::string(kept) + e.what() + "\n";
     return false;
   }
 }
 
 }  // namespace
 
-bool reload_keys(const engine_setup& setup, std::FILE* err) {
-  const bool done = reload_and_say(setup, err);
-  (void)std::fflush(err);  // as the key source's messages (load_key_source)
+std::shared_ptr<const key_history> load_key_history(const engine_options& o) {
+  if (!o.jwks.empty() || !o.key_pem.empty() || !o.secret_file.empty() || !o.jwks_urls.empty() ||
+      !o.oidc_issuers.empty()) {
+    throw config_error(
+        "--key-history: give it without other keys (--jwks, --key, --secret-file, --jwks-url, "
+        "--oidc-issuer): a history holds the keys of every time");
+  }
+  try {
+    return key_history::load(o.key_history, o.allow_mixed_keys);
+  } catch (const config_error& e) {
+    rethrow_naming(e, "--key-history", o.key_history);
+  }
+}
+
+bool reload_keys(const engine_setup& setup, std::FILE* err) noexcept {
+  std::string said;
+  bool done = false;
+  try {
+    done = reload(setup, said);
+  } catch (...) {  // composing a message ran out of memory: nothing to say
+    return false;
+  }
+  // Never throws (a full disk under stderr must not end the run), and flushed at once as
+  // the key source's messages are (load_key_source).
+  (void)std::fputs(said.c_str(), err);
+  (void)std::fflush(err);
   return done;
 }
 

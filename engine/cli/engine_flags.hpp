@@ -15,6 +15,7 @@
 #include "jwtbatch/alg.hpp"
 #include "jwtbatch/batch.hpp"
 #include "jwtbatch/cache.hpp"
+#include "jwtbatch/key_history.hpp"
 #include "jwtbatch/key_set.hpp"
 #include "jwtbatch/policy.hpp"
 #include "jwtbatch/remote_keys.hpp"
@@ -28,8 +29,8 @@ inline constexpr std::int64_t k_max_age_seconds = std::int64_t{3155760000};
 // --at and gen's --base-time: 1970-01-01T00:00:00Z .. 9999-12-31T23:59:59Z, the years an
 // RFC 3339 date-time can spell.
 inline constexpr double k_max_unix_time = k_last_timestamp;
-// --jwks-refresh and --jwks-cooldown: at most a week.
-inline constexpr std::int64_t k_max_jwks_seconds = std::int64_t{7} * 24 * 3600;
+// --jwks-refresh and --jwks-cooldown: at most a week (the library's bound).
+inline constexpr auto k_max_jwks_seconds = static_cast<std::int64_t>(max_refresh_seconds);
 
 struct engine_options {
   // Keys.
@@ -79,6 +80,10 @@ void add_key_flags(CLI::App* cmd, engine_options& o);
 // declares them too).
 void add_policy_flags(CLI::App* cmd, engine_options& o);
 
+// load_key_history: the --key-history file, refused beside any other key flag (a history
+// holds the keys of every time). Throws config_error naming --key-history and the file.
+std::shared_ptr<const key_history> load_key_history(const engine_options& o);
+
 // load_key_source: the keys of the flags (files, and URLs kept fresh by a thread when
 // `background`) as a key source; without --key-history. Throws config_error naming the
 // flag, file or URL. The source's messages go to `err` as "jwtbatch: ..." lines.
@@ -106,8 +111,8 @@ void check_ca_file(const std::string& path);
 
 // reload_keys: SIGHUP's reload of every key file and URL of `setup`, said on `err` as
 // "jwtbatch: SIGHUP: keys reloaded" or "jwtbatch: SIGHUP: keys not reloaded, the
-// previous ones stay: <why>". Returns whether it worked. Thread-safe.
-bool reload_keys(const engine_setup& setup, std::FILE* err);
+// previous ones stay: <why>". Returns whether it worked. Thread-safe; never throws.
+bool reload_keys(const engine_setup& setup, std::FILE* err) noexcept;
 
 // The JWS algorithms jwtbatch implements, as messages list them.
 inline constexpr std::string_view k_alg_names =

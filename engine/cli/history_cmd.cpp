@@ -167,10 +167,18 @@ int run_snapshot(const snapshot_options& o, std::FILE* /*out*/, std::FILE* err) 
   bool changed = false;
   std::vector<std::string> lines;
   std::vector<std::string> warnings;
-  const auto record = [&](const std::string& jwks_text, const std::string& name) {
+  // A bad JWK Set is named by its flag and file or URL (the message may name --source
+  // instead); a bad history by its own name, as record_jwks_text says it.
+  const auto record = [&](const std::string& jwks_text, std::string_view flag,
+                          const std::string& name) {
     snapshot_report report;
-    history = record_jwks_text(history, o.history, jwks_text, o.source.empty() ? name : o.source,
-                               at, o.allow_mixed, report, warnings);
+    try {
+      history = record_jwks_text(history, o.history, jwks_text, o.source.empty() ? name : o.source,
+                                 at, o.allow_mixed, report, warnings);
+    } catch (const config_error& e) {
+      if (std::string_view(e.what()).starts_with(o.history + ":")) throw;
+      rethrow_naming(e, flag, name);
+    }
     changed = changed || report.changed;
     lines.push_back(snapshot_line(report));
   };
@@ -181,19 +189,19 @@ int run_snapshot(const snapshot_options& o, std::FILE* /*out*/, std::FILE* err) 
     } catch (const config_error& e) {
       rethrow_naming(e, "--jwks", file);
     }
-    record(jwks_text, file);
+    record(jwks_text, "--jwks", file);
   }
   if (!o.jwks_ca.empty()) check_ca_file(o.jwks_ca);
   const auto timeout = static_cast<double>(o.jwks_timeout);
   for (const std::string& url : o.jwks_urls) {
     record(fetch_jwks({.url = url, .discovery = false, .name = "--jwks-url " + url}, o.jwks_ca,
                       timeout),
-           url);
+           "--jwks-url", url);
   }
   for (const std::string& url : o.oidc_issuers) {
     record(fetch_jwks({.url = url, .discovery = true, .name = "--oidc-issuer " + url}, o.jwks_ca,
                       timeout),
-           url);
+           "--oidc-issuer", url);
   }
   if (changed) {
     replacing_file target(o.history, "--key-history");

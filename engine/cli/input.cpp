@@ -131,7 +131,11 @@ hangup_reloader::hangup_reloader(std::function<void()> reload) {
       if (n <= 0) return;
       // A 0 byte is the destructor's: stop. Several SIGHUPs waiting make one reload.
       if (std::memchr(bytes, 0, static_cast<std::size_t>(n)) != nullptr) return;
-      reload();
+      try {
+        reload();
+      } catch (...) {
+        // A reload says how it went itself; one that throws must not end the program.
+      }
     }
   });
   g_hangup_write = write_fd_;

@@ -247,13 +247,7 @@ int run_keys_list(const keys_list_options& o, std::FILE* out, std::FILE* err) {
   std::vector<key_window> windows;
   if (!o.keys.key_history.empty()) {
     // Every window of the history, each key described as its own set describes it.
-    std::shared_ptr<const key_history> history;
-    try {
-      history = key_history::load(o.keys.key_history, o.keys.allow_mixed_keys);
-    } catch (const config_error& e) {
-      rethrow_naming(e, "--key-history", o.keys.key_history);
-    }
-    windows = history->windows();
+    windows = load_key_history(o.keys)->windows();
     for (const key_window& w : windows) {
       key_set_builder b;
       b.add_jwks(w.jwk, w.source);

@@ -430,9 +430,9 @@ typedef struct jwtbatch_key_source_options {
   const char* const* key_files; /* files added as jwtbatch_key_set_builder_add_file does */
   size_t key_file_count;
   const char* ca_file;     /* PEM CA bundle trusted instead of the system's; NULL: system */
-  double refresh_seconds;  /* 0 = 300 */
-  double cooldown_seconds; /* 0 = 30 */
-  double timeout_seconds;  /* 0 = 10 */
+  double refresh_seconds;  /* 0 = 300; at most 604800 (a week) */
+  double cooldown_seconds; /* 0 = 30; at most 604800 */
+  double timeout_seconds;  /* 0 = 10; at most 600, redirects included */
   int allow_mixed;         /* 1: HMAC secrets and public keys in one set */
   int no_background;       /* 1: no refresh thread (fetches only for unknown kids, reloads) */
   /* Called with each event line (a refresh that failed, keys updated), from the

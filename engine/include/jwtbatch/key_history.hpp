@@ -70,6 +70,9 @@ class key_history {
     double from = 0;
     double until = std::numeric_limits<double>::infinity();  // +inf for the last
     std::shared_ptr<const key_set> keys;
+    // The kids of every window covering the period, sorted, unique: also those `keys`
+    // refused (a kid two keys share), so "published then" is told from "not then".
+    std::vector<std::string> kids;
   };
 
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
@@ -105,6 +108,9 @@ class key_history {
   // bytes (after unescaping). For telling "key unknown" from "key not valid then" per
   // failing token: no allocation.
   [[nodiscard]] bool knows_kid(std::string_view kid) const noexcept;
+  // published_in: whether a window covering period `i` (< periods().size()) has a JWK
+  // with this kid, usable or not. O(log n), no allocation.
+  [[nodiscard]] bool published_in(std::size_t i, std::string_view kid) const noexcept;
 
   // windows: every key window, sorted by source, then from, then kid, then JWK text.
   [[nodiscard]] std::vector<key_window> windows() const { return windows_; }

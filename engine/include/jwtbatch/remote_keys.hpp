@@ -31,6 +31,14 @@ namespace jwtbatch {
 // The largest JWK Set (or discovery document) body accepted.
 inline constexpr std::size_t default_max_jwks_bytes = std::size_t{1} << 20;
 
+// Bounds of remote_key_options: refresh and cooldown at most a week, a fetch at most
+// ten minutes. The background thread never fetches again sooner than
+// min_background_wait_seconds after a fetch, whatever the cooldown or the server's
+// Cache-Control say (a failing or "no-cache" server is not hammered).
+inline constexpr double max_refresh_seconds = 7.0 * 24 * 3600;
+inline constexpr double max_fetch_timeout_seconds = 600;
+inline constexpr double min_background_wait_seconds = 1;
+
 struct remote_jwks {
   std::string url;  // https://...
   // The URL is an OpenID Provider's issuer: its discovery document
@@ -44,9 +52,12 @@ struct remote_jwks {
 struct remote_key_options {
   std::vector<remote_jwks> sources;
   std::string ca_file;  // PEM bundle trusted instead of the system's CA store; empty = system
-  double refresh_seconds = 300;
+  double refresh_seconds = 300;  // (0, max_refresh_seconds]
+  // [0, max_refresh_seconds]. 0 lets every batch with an unknown kid fetch (the kid is
+  // the token's: anyone who can put a token in the input then makes requests).
   double cooldown_seconds = 30;
-  double timeout_seconds = 10;  // per request, connection and TLS included
+  // (0, max_fetch_timeout_seconds]: per request, redirects, connection and TLS included.
+  double timeout_seconds = 10;
   std::size_t max_body_bytes = default_max_jwks_bytes;
   bool allow_mixed_key_types = false;
   // Adds the keys that do not come from a URL (files) to every set built. Run at
@@ -55,7 +66,7 @@ struct remote_key_options {
   std::function<void(key_set_builder&)> local_keys;
   // Receives one line per event (no trailing newline): a refresh that failed, keys
   // that changed, the build's warnings. Called from the refresh thread or a verifying
-  // thread; must be thread-safe. Empty = silent.
+  // thread; must be thread-safe. An exception it throws is ignored. Empty = silent.
   std::function<void(std::string_view)> log;
   // Run the background refresh thread (off: documents are fetched only at
   // construction, by reload() and for unknown kids).

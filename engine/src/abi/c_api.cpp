@@ -665,8 +665,12 @@ int jwtbatch_key_source_new(jwtbatch_key_source** out, const jwtbatch_key_source
     }
     return JWTBATCH_OK;
   };
-  if (!(o.refresh_seconds >= 0) || !(o.cooldown_seconds >= 0) || !(o.timeout_seconds >= 0)) {
-    return argument_error(err, "refresh, cooldown and timeout must be 0 (default) or positive");
+  if (!(o.refresh_seconds >= 0 && o.refresh_seconds <= jwtbatch::max_refresh_seconds) ||
+      !(o.cooldown_seconds >= 0 && o.cooldown_seconds <= jwtbatch::max_refresh_seconds) ||
+      !(o.timeout_seconds >= 0 && o.timeout_seconds <= jwtbatch::max_fetch_timeout_seconds)) {
+    return argument_error(err,
+                          "refresh and cooldown must be 0 (default) to 604800 seconds, timeout 0 "
+                          "(default) to 600");
   }
   return boundary(err, [&]() -> int {
     if (const int code = crypto_check(err); code != JWTBATCH_OK) return code;

@@ -65,10 +65,12 @@ void batch_verifier::start() {
 batch_verifier::snapshot batch_verifier::current() const {
   if (!source_) return {verifier_, 0};
   // The generation is read before the keys (key_source::generation): the set fetched
-  // is at least that new.
+  // is at least that new. A thread that read an older generation than the one already
+  // built (it was overtaken) takes the newer verifier: never a step back, which would
+  // rebuild and empty the cache for nothing.
   const std::uint64_t generation = source_->generation();
   const std::lock_guard lock(newest_m_);
-  if (newest_.keys_generation != generation) {
+  if (generation > newest_.keys_generation) {
     newest_ = {
         std::make_shared<const jwtbatch::verifier>(source_->keys(), verifier_->policy(), cache_),
         generation};
@@ -81,7 +83,7 @@ std::optional<batch_verifier::snapshot> batch_verifier::fresher_after_unknown_ki
   if (!source_ || !source_->refresh_for_unknown_kid(used.keys_generation)) return std::nullopt;
   try {
     snapshot fresh = current();
-    if (fresh.keys_generation == used.keys_generation) return std::nullopt;
+    if (fresh.keys_generation <= used.keys_generation) return std::nullopt;
     return fresh;
   } catch (...) {
     // Building the verifier failed (memory): the tokens keep their verdicts.

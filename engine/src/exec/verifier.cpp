@@ -86,8 +86,14 @@ void verifier::verify_at(std::string_view token, double at, result& out) const n
     return;
   }
   detail::verify_token(token, *store, *policy_, at, scratch, out);
+  // "Not valid then": the history knows the kid, but no window covering `at` has it. A
+  // kid published then whose key the period's set refused (two keys sharing it: the
+  // history's warnings say so) stays key_not_found.
   if (history_ && out.code == status::key_not_found && out.kid && history_->knows_kid(*out.kid)) {
-    out.code = status::key_outside_window;
+    const std::size_t i = history_->period_at(at);
+    if (i == key_history::npos || !history_->published_in(i, *out.kid)) {
+      out.code = status::key_outside_window;
+    }
   }
   if (cache != nullptr && scratch.signature_checked &&
       (out.signature_verified || cache_->options().keep_forgeries)) {

@@ -78,10 +78,11 @@ std::string format_time(double at) {
   const year_month_day ymd{day};
   const hh_mm_ss<seconds> hms{secs - day};
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()));
+  (void)std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d",
+                      static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                      static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
+                      static_cast<int>(hms.minutes().count()),
+                      static_cast<int>(hms.seconds().count()));
   std::string out(buf);
   const std::string text = format_at(at);
   if (const std::size_t dot = text.find('.'); dot != std::string::npos) out += text.substr(dot);
@@ -172,10 +173,8 @@ std::optional<std::string_view> string_member(dom::object obj, std::string_view 
 }
 
 bool has_private_member(dom::object obj) {
-  for (dom::key_value_pair m : obj) {
-    if (is_private_member(m.key)) return true;
-  }
-  return false;
+  return std::any_of(obj.begin(), obj.end(),
+                     [](dom::key_value_pair m) { return is_private_member(m.key); });
 }
 
 // to_stored: the JWK object `e` as a history stores it.
@@ -360,7 +359,9 @@ std::vector<window_with_kid> windows_of(const std::vector<snapshot>& snaps) {
   std::map<std::string_view, std::vector<const snapshot*>> by_source;
   for (const snapshot& s : snaps) by_source[s.source].push_back(&s);
   std::vector<window_with_kid> out;
-  for (auto& [source, list] : by_source) {
+  for (auto& per_source : by_source) {
+    const std::string_view source = per_source.first;
+    std::vector<const snapshot*>& list = per_source.second;
     std::stable_sort(list.begin(), list.end(),
                      [](const snapshot* a, const snapshot* b) { return a->at < b->at; });
     std::map<std::string_view, std::pair<const stored_key*, double>> open;  // by JWK text
@@ -461,7 +462,7 @@ snapshot read_jwks_snapshot(std::string_view jwks_json, std::string_view source,
   for (std::size_t i = 0; i < elements.size(); ++i) {
     if (!usable[i]) continue;
     stored_key k = to_stored(elements[i]);
-    if (k.has_kid && skipped_kids.count(k.kid) != 0) continue;
+    if (k.has_kid && skipped_kids.contains(k.kid)) continue;
     s.keys.push_back(std::move(k));
   }
   sort_keys(s.keys);
@@ -537,11 +538,14 @@ std::shared_ptr<const key_history> key_history::parse(std::string_view json,
     // window's name), so it is not refused as a duplicate kid.
     std::set<std::string_view> texts;
     std::vector<const key_window*> covering;
-    for (const key_window& w : p.windows) {
-      if (w.from <= q.from && (!w.until || *w.until > q.from) && texts.insert(w.jwk).second) {
-        covering.push_back(&w);
-      }
+    for (std::size_t j = 0; j < p.windows.size(); ++j) {
+      const key_window& w = p.windows[j];
+      if (w.from > q.from || (w.until && *w.until <= q.from)) continue;
+      if (windows[j].has_kid) q.kids.push_back(w.kid);
+      if (texts.insert(w.jwk).second) covering.push_back(&w);
     }
+    std::sort(q.kids.begin(), q.kids.end());
+    q.kids.erase(std::unique(q.kids.begin(), q.kids.end()), q.kids.end());
     if (!covering.empty() && texts == previous) {
       q.keys = previous_set;
     } else if (!covering.empty()) {
@@ -584,6 +588,11 @@ std::size_t key_history::period_at(double t) const noexcept {
 
 bool key_history::knows_kid(std::string_view kid) const noexcept {
   return kids_.find(kid) != kids_.end();
+}
+
+bool key_history::published_in(std::size_t i, std::string_view kid) const noexcept {
+  const std::vector<std::string>& kids = periods_[i].kids;
+  return std::binary_search(kids.begin(), kids.end(), kid, std::less<>());
 }
 
 std::string record_snapshot(std::string_view history_json, std::string_view jwks_json,

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <cctype>
+#include <chrono>
 #include <cmath>
 #include <memory>
 #include <mutex>
@@ -76,14 +77,14 @@ extern "C" std::size_t on_header(char* data, std::size_t size, std::size_t n, vo
   return size * n;
 }
 
-// One request, no redirect followed. Returns the curl code; fills `status` and
-// `location` (a redirect's target).
-CURLcode get_once(const std::string& url, const fetch_options& o, transfer& t, long& status,
-                  std::string& location, char (&error)[CURL_ERROR_SIZE]) {
+// One request, no redirect followed, given `ms` milliseconds (what is left of the
+// whole fetch's timeout). Returns the curl code; fills `status` and `location` (a
+// redirect's target).
+CURLcode get_once(const std::string& url, const fetch_options& o, long ms, transfer& t,
+                  long& status, std::string& location, char (&error)[CURL_ERROR_SIZE]) {
   const std::unique_ptr<CURL, easy_deleter> h(curl_easy_init());
   if (!h) return CURLE_OUT_OF_MEMORY;
   CURL* c = h.get();
-  const auto ms = static_cast<long>(std::ceil(o.timeout_seconds * 1000));
   error[0] = '\0';
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
@@ -94,7 +95,12 @@ CURLcode get_once(const std::string& url, const fetch_options& o, transfer& t, l
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ms);
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!o.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, o.ca_file.c_str());
+  if (!o.ca_file.empty()) {
+    // Instead of the system's store, not beside it: libcurl also has a compiled-in CA
+    // directory (Debian's: /etc/ssl/certs), which would still be trusted.
+    curl_easy_setopt(c, CURLOPT_CAINFO, o.ca_file.c_str());
+    curl_easy_setopt(c, CURLOPT_CAPATH, nullptr);
+  }
   curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(o.max_body_bytes));
   curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING,
                    "");  // gzip and friends; the cap is on decoded bytes
@@ -181,6 +187,10 @@ std::optional<double> cache_max_age(const std::string& value) noexcept {
 fetch_reply https_get(const std::string& url, const fetch_options& options) {
   global_init();
   fetch_reply reply;
+  // The timeout bounds the whole fetch, redirects included: each hop gets what is left.
+  using clock = std::chrono::steady_clock;
+  const auto deadline = clock::now() + std::chrono::duration_cast<clock::duration>(
+                                           std::chrono::duration<double>(options.timeout_seconds));
   std::string at = url;
   for (int hop = 0;; ++hop) {
     if (!is_https_url(at)) {
@@ -192,7 +202,13 @@ fetch_reply https_get(const std::string& url, const fetch_options& options) {
     long status = 0;
     std::string location;
     char error[CURL_ERROR_SIZE];
-    const CURLcode rc = get_once(at, options, t, status, location, error);
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
+    if (left.count() <= 0) {
+      reply.error = curl_failure(CURLE_OPERATION_TIMEDOUT, "", options, t);
+      return reply;
+    }
+    const CURLcode rc =
+        get_once(at, options, static_cast<long>(left.count()), t, status, location, error);
     if (rc != CURLE_OK) {
       reply.error = curl_failure(rc, error, options, t);
       return reply;

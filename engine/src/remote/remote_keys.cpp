@@ -163,8 +163,14 @@ struct refreshing_key_source::state {
   bool stopping = false;
   std::thread refresher;
 
-  void log(const std::string& line) const {
-    if (o.log) o.log(line);
+  // Never throws: a log that fails (a full disk under stderr) must not end a refresh
+  // thread or a verifying one.
+  void log(const std::string& line) const noexcept {
+    try {
+      if (o.log) o.log(line);
+    } catch (...) {
+      // Dropped, as documented (remote_key_options::log).
+    }
   }
 
   // Fetches `d`, counting the requests.
@@ -183,7 +189,7 @@ struct refreshing_key_source::state {
     double wait = o.refresh_seconds;
     // Cache-Control max-age is honoured when it asks for sooner, never below the cooldown.
     if (max_age) wait = std::min(wait, std::max(*max_age, o.cooldown_seconds));
-    return now + seconds(wait);
+    return now + seconds(std::max(wait, min_background_wait_seconds));
   }
 
   // The set of the local keys and the given documents (bodies[i] for docs[i]).
@@ -229,7 +235,8 @@ struct refreshing_key_source::state {
       if (const auto failure = fetch_document(d, false, url, body, max_age)) {
         // Tried again after the cooldown (not at once), or at the next regular refresh
         // when that comes sooner.
-        d.next_refresh = now + seconds(std::min(o.cooldown_seconds, o.refresh_seconds));
+        d.next_refresh = now + seconds(std::max(std::min(o.cooldown_seconds, o.refresh_seconds),
+                                                min_background_wait_seconds));
         log("warning: " + d.name + ": refresh failed, keeping the keys fetched at " +
             utc_text(d.fetched_at) + ": " + *failure);
         continue;
@@ -309,7 +316,15 @@ struct refreshing_key_source::state {
           which[i] = docs[i].next_refresh <= now;
           any = any || which[i];
         }
-        if (any) refresh_round(which, "refresh", self);
+        try {
+          if (any) refresh_round(which, "refresh", self);
+        } catch (...) {
+          // Out of memory, most likely: the keys in use stay; the next round tries again.
+          for (std::size_t i = 0; i < docs.size(); ++i) {
+            if (which[i]) docs[i].next_refresh = now + seconds(min_background_wait_seconds);
+          }
+          log("warning: refresh failed, keeping the keys in use");
+        }
       }
       stop_lock.lock();
     }
@@ -320,8 +335,15 @@ refreshing_key_source::refreshing_key_source(remote_key_options options)
     : state_(std::make_unique<state>()) {
   state& s = *state_;
   s.o = std::move(options);
-  if (!(s.o.refresh_seconds > 0) || !(s.o.cooldown_seconds >= 0) || !(s.o.timeout_seconds > 0)) {
-    throw config_error("remote keys: refresh and timeout must be positive, cooldown not negative");
+  const auto within = [](double v, double low, double high, bool low_included) {
+    return (low_included ? v >= low : v > low) && v <= high;  // false for NaN
+  };
+  if (!within(s.o.refresh_seconds, 0, max_refresh_seconds, false) ||
+      !within(s.o.cooldown_seconds, 0, max_refresh_seconds, true) ||
+      !within(s.o.timeout_seconds, 0, max_fetch_timeout_seconds, false)) {
+    throw config_error(
+        "remote keys: refresh must be in (0, 604800] seconds, cooldown in [0, 604800], "
+        "timeout in (0, 600]");
   }
   s.fetch = {.ca_file = s.o.ca_file,
              .timeout_seconds = s.o.timeout_seconds,
