@@ -675,6 +675,12 @@ TEST(KeysSnapshotCommand, RefusesWithoutWriting) {
   EXPECT_EQ(refusal(), "--jwks " + set + ": cannot open key file: No such file or directory");
   write_file(set, generate_key(alg::hs256, "h").private_jwk);
   EXPECT_NE(refusal().find("a key history holds public keys only"), std::string::npos);
+  // A bad set named by its flag and file, also when --source names the snapshot.
+  write_file(set, "{\"keys\":[]}");
+  o.source = "idp";
+  const std::string named = refusal();
+  EXPECT_EQ(named.rfind("--jwks " + set + ": idp: ", 0), 0U) << named;
+  o.source.clear();
   write_file(set, rfc_jwk(false));
   write_file(hist, "{\"jwtbatch_key_history\": 7, \"snapshots\": []}");
   EXPECT_EQ(refusal(), hist + ": \"jwtbatch_key_history\" is 7; this jwtbatch reads version 1");
