@@ -349,7 +349,7 @@ TEST(KeyHistory, DocumentFormat) {
     {
       "source": "file.jwks",
       "at": 1772409600.25,
-      "time": "2026-03-02T00:00:00.25Z",
+      "time": "2026-03-02T00:00:00.250Z",
       "keys": [
         )" + key + R"(
       ]

@@ -47,25 +47,6 @@ std::string read_history(const std::string& path) {
 
 }  // namespace
 
-// rfc3339: `at` (Unix seconds, 1970..9999) in UTC, with the fraction when there is one
-// (milliseconds at most: a person reads this line).
-std::string rfc3339(double at) {
-  using namespace std::chrono;
-  const double whole = std::floor(at);
-  const sys_seconds secs{seconds{static_cast<long long>(whole)}};
-  const sys_days day = floor<days>(secs);
-  const year_month_day ymd{day};
-  const hh_mm_ss<seconds> hms{secs - day};
-  std::string out =
-      fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  hms.hours().count(), hms.minutes().count(), hms.seconds().count());
-  if (const long ms = std::lround((at - whole) * 1000); ms > 0 && ms < 1000) {
-    out += fmt::format(".{:03}", ms);
-  }
-  return out + "Z";
-}
-
 void setup_snapshot_command(CLI::App& sub, snapshot_options& o) {
   CLI::App* cmd = &sub;
   cmd->add_option("--jwks", o.jwks,
@@ -140,7 +121,8 @@ std::string record_jwks_text(std::string_view history_text, const std::string& h
 }
 
 std::string snapshot_line(const snapshot_report& r) {
-  std::string line = "jwtbatch keys snapshot: " + escape_text(r.source) + " at " + rfc3339(r.at);
+  std::string line =
+      "jwtbatch keys snapshot: " + escape_text(r.source) + " at " + rfc3339_utc(r.at);
   if (!r.changed) return line + ": unchanged";
   return line + fmt::format(": {} key{}, {} new, {} retired", r.keys, r.keys == 1 ? "" : "s",
                             r.added, r.retired);

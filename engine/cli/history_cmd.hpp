@@ -52,10 +52,6 @@ std::string record_jwks_text(std::string_view history_text, const std::string& h
                              bool allow_mixed, snapshot_report& report,
                              std::vector<std::string>& warnings);
 
-// rfc3339: `at` (Unix seconds, 1970..9999) in UTC, "2026-03-01T00:00:00Z", with
-// milliseconds when there is a fraction (for people: messages and listings).
-std::string rfc3339(double at);
-
 // snapshot_line: "jwtbatch keys snapshot: <source> at <RFC 3339>: N keys, M new, K retired"
 // or "...: unchanged", without the newline. The source is escaped (escape_text).
 std::string snapshot_line(const snapshot_report& r);

@@ -133,7 +133,8 @@ std::string json_number(double t) {
 // history.
 std::string window_text(const key_row& r) {
   if (r.window == nullptr) return "-";
-  return rfc3339(r.window->from) + ".." + (r.window->until ? rfc3339(*r.window->until) : "");
+  return rfc3339_utc(r.window->from) + ".." +
+         (r.window->until ? rfc3339_utc(*r.window->until) : "");
 }
 
 std::string window_json(const key_row& r) {

@@ -40,6 +40,11 @@ void append_text(std::string& out, std::string_view s, bool quoted = false);
 // escape_text returns what append_text would append to an empty string.
 [[nodiscard]] std::string escape_text(std::string_view s, bool quoted = false);
 
+// rfc3339_utc: `at` (Unix seconds, years 1970..9999) as an RFC 3339 date-time in UTC,
+// "2026-03-01T00:00:00Z", with milliseconds ("...00:00:00.250Z") when the fraction
+// rounds to some; for messages and listings (a key's window, a fetch time).
+[[nodiscard]] std::string rfc3339_utc(double at);
+
 // cut_text returns the longest head of `s` of at most `max_bytes` bytes that does not
 // end inside a UTF-8 sequence (a multi-byte character is kept whole or dropped whole).
 // The view points into `s`. Does not allocate.

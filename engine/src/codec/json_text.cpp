@@ -5,6 +5,10 @@
 
 #include <simdjson.h>
 
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
 #include "codec/json_out.hpp"
 #include "codec/json_walk.hpp"
 #include "codec/text_escape.hpp"
@@ -69,6 +73,25 @@ json_text read_json_text(std::string_view text) {
     }
   }
   return r;
+}
+
+std::string rfc3339_utc(double at) {
+  using namespace std::chrono;
+  const double whole = std::floor(at);
+  const sys_seconds secs{seconds{static_cast<long long>(whole)}};
+  const sys_days day = floor<days>(secs);
+  const year_month_day ymd{day};
+  const hh_mm_ss<seconds> hms{secs - day};
+  char buf[40];
+  int n =
+      std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(ymd.year()),
+                    static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                    static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                    static_cast<int>(hms.seconds().count()));
+  if (const long ms = std::lround((at - whole) * 1000); ms > 0 && ms < 1000 && n > 0) {
+    n += std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), ".%03ld", ms);
+  }
+  return std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0) + "Z";
 }
 
 }  // namespace jwtbatch

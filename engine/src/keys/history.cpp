@@ -2,6 +2,8 @@
 // they give each key, and the key set of every period.
 #include "jwtbatch/key_history.hpp"
 
+#include "jwtbatch/json_text.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -67,26 +69,6 @@ std::string format_at(double at) {
   char buf[64];
   const auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, at, std::chars_format::fixed);
   return ec == std::errc() ? std::string(buf, ptr) : std::string("0");
-}
-
-// format_time: `at` (0 <= at < k_end_of_year_9999) as an RFC 3339 UTC date-time, with
-// the fraction format_at writes (2026-03-01T00:00:00Z, 2026-03-01T00:00:00.25Z).
-std::string format_time(double at) {
-  using namespace std::chrono;
-  const sys_seconds secs{seconds{static_cast<long long>(std::floor(at))}};
-  const sys_days day = floor<days>(secs);
-  const year_month_day ymd{day};
-  const hh_mm_ss<seconds> hms{secs - day};
-  char buf[40];
-  (void)std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d",
-                      static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                      static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
-                      static_cast<int>(hms.minutes().count()),
-                      static_cast<int>(hms.seconds().count()));
-  std::string out(buf);
-  const std::string text = format_at(at);
-  if (const std::size_t dot = text.find('.'); dot != std::string::npos) out += text.substr(dot);
-  return out + "Z";
 }
 
 // append_canonical writes `v` without whitespace, object members sorted by their
@@ -292,7 +274,7 @@ std::vector<snapshot> read_document(std::string_view json, std::string_view orig
     if (!has_source) fail(origin, where + ": no \"source\"");
     if (!has_at) fail(origin, where + ": no \"at\" (the snapshot's time, Unix seconds)");
     if (!has_keys) fail(origin, where + ": no \"keys\"");
-    const std::string named = where + " (" + s.source + " at " + format_time(s.at) + ")";
+    const std::string named = where + " (" + s.source + " at " + rfc3339_utc(s.at) + ")";
     std::size_t key_index = 0;
     for (dom::element k : keys) {
       const std::string key_where = named + ": key " + std::to_string(key_index++);
@@ -310,7 +292,7 @@ std::vector<snapshot> read_document(std::string_view json, std::string_view orig
       stored_key stored = to_stored(k);
       if (loaded.insert(stored.jwk).second) {
         check_loads(stored.jwk,
-                    std::string(origin) + " (" + s.source + " at " + format_time(s.at) + ")");
+                    std::string(origin) + " (" + s.source + " at " + rfc3339_utc(s.at) + ")");
       }
       s.keys.push_back(std::move(stored));
     }
@@ -324,7 +306,7 @@ std::vector<snapshot> read_document(std::string_view json, std::string_view orig
   for (std::size_t i = 1; i < seen.size(); ++i) {
     if (seen[i] == seen[i - 1]) {
       fail(origin,
-           "two snapshots of " + std::string(seen[i].first) + " at " + format_time(seen[i].second));
+           "two snapshots of " + std::string(seen[i].first) + " at " + rfc3339_utc(seen[i].second));
     }
   }
   return out;
@@ -396,7 +378,7 @@ std::string write_document(const std::vector<snapshot>& snaps) {
     out += i == 0 ? "\n" : ",\n";
     out += "    {\n      \"source\": ";
     detail::append_json_string(out, s.source);
-    out += ",\n      \"at\": " + format_at(s.at) + ",\n      \"time\": \"" + format_time(s.at) +
+    out += ",\n      \"at\": " + format_at(s.at) + ",\n      \"time\": \"" + rfc3339_utc(s.at) +
            "\",\n      \"keys\": [";
     for (std::size_t j = 0; j < s.keys.size(); ++j) {
       out += j == 0 ? "\n        " : ",\n        ";
@@ -553,15 +535,15 @@ std::shared_ptr<const key_history> key_history::parse(std::string_view json,
       builder.allow_mixed_key_types(allow_mixed_key_types);
       for (const key_window* w : covering) {
         builder.add_jwks(
-            w->jwk, std::string(origin) + " (" + w->source + " from " + format_time(w->from) + ")");
+            w->jwk, std::string(origin) + " (" + w->source + " from " + rfc3339_utc(w->from) + ")");
       }
       try {
         q.keys = builder.build();
         for (const std::string& m : q.keys->warnings()) warn(m);
       } catch (const config_error& e) {
         for (const std::string& m : builder.warnings()) warn(m);
-        warn(std::string(origin) + ": no key set from " + format_time(q.from) +
-             (i + 1 < cuts.size() ? " until " + format_time(q.until) : std::string()) + ": " +
+        warn(std::string(origin) + ": no key set from " + rfc3339_utc(q.from) +
+             (i + 1 < cuts.size() ? " until " + rfc3339_utc(q.until) : std::string()) + ": " +
              e.what());
       }
     }

@@ -1,5 +1,7 @@
 #include "jwtbatch/remote_keys.hpp"
 
+#include "jwtbatch/json_text.hpp"
+
 #include <simdjson.h>
 
 #include <algorithm>
@@ -23,14 +25,6 @@ using clock = std::chrono::steady_clock;
 
 clock::duration seconds(double s) {
   return std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(s));
-}
-
-std::string utc_text(std::time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[32];
-  (void)std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
 }
 
 // One fetched document and when to fetch it again.
@@ -238,7 +232,7 @@ struct refreshing_key_source::state {
         d.next_refresh = now + seconds(std::max(std::min(o.cooldown_seconds, o.refresh_seconds),
                                                 min_background_wait_seconds));
         log("warning: " + d.name + ": refresh failed, keeping the keys fetched at " +
-            utc_text(d.fetched_at) + ": " + *failure);
+            rfc3339_utc(static_cast<double>(d.fetched_at)) + ": " + *failure);
         continue;
       }
       d.fetched_at = std::time(nullptr);
