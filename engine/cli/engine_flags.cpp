@@ -296,9 +296,9 @@ engine_setup make_history_engine(const engine_options& o, std::FILE* err, policy
     e.cache = std::make_shared<token_cache>(cache_options{.max_entries = o.cache_size});
   }
   try {
-    e.engine = std::make_unique<batch_verifier>(
-        std::make_shared<verifier>(std::move(history), std::move(p), e.cache),
-        batch_options{.threads = o.threads});
+    e.engine =
+        std::make_unique<batch_verifier>(std::make_shared<verifier>(history, std::move(p), e.cache),
+                                         batch_options{.threads = o.threads});
   } catch (const config_error& error) {
     rethrow_naming(error, "--key-history", o.key_history);
   }

@@ -259,7 +259,7 @@ int run_keygen(const keygen_options& o, std::FILE* out, std::FILE* err) {
   }
 
   // --bits is decimal and within k_min_rsa_bits..k_max_rsa_bits (add_whole_flag).
-  unsigned bits = static_cast<unsigned>(k_min_rsa_bits);
+  auto bits = static_cast<unsigned>(k_min_rsa_bits);
   if (o.bits) {
     if (std::none_of(algs.begin(), algs.end(), is_rsa)) {
       throw config_error("--bits: only RSA keys (RS*, PS*) have a size; --alg has none");

@@ -27,7 +27,7 @@ inline constexpr long long k_max_rsa_bits = 16384;
 inline constexpr long long k_rsa_bits_step = 128;
 
 // setup_keygen_command declares the flags of the subcommand `cmd` (made by commands.cpp).
-void setup_keygen_command(CLI::App& cmd, keygen_options& o);
+void setup_keygen_command(CLI::App& sub, keygen_options& o);
 
 // run_keygen makes one key per --alg with generate_key() and writes the private JWK Set
 // to --out (file mode 0600, written whole then renamed into place) or `out`, and with
@@ -53,7 +53,7 @@ struct sign_options {
 };
 
 // setup_sign_command declares the flags of the subcommand `cmd` (made by commands.cpp).
-void setup_sign_command(CLI::App& cmd, sign_options& o);
+void setup_sign_command(CLI::App& sub, sign_options& o);
 
 // run_sign writes one compact token and a newline to `out`. Returns 0. Throws
 // config_error naming the flag or file (nothing written to `out`) on any problem.
