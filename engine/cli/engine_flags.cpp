@@ -68,6 +68,14 @@ config_error mixed_keys_error(const mixed_key_set_error& e) {
       e.mix())};
 }
 
+// write_now writes `text` to `err` and flushes it, never throwing (a full disk under
+// stderr must not end the run). Flushed at once: in scan --rsyslog, `err` is the
+// --rsyslog-log file, read while the plugin runs.
+void write_now(std::FILE* err, const std::string& text) noexcept {
+  (void)std::fputs(text.c_str(), err);
+  (void)std::fflush(err);
+}
+
 }  // namespace
 
 std::shared_ptr<refreshing_key_source> load_key_source(const engine_options& o, std::FILE* err,
@@ -100,13 +108,7 @@ std::shared_ptr<refreshing_key_source> load_key_source(const engine_options& o, 
   if (!o.jwks.empty() || !o.key_pem.empty() || !o.secret_file.empty()) {
     r.local_keys = [o](key_set_builder& b) { add_local_keys(o, b); };
   }
-  // Flushed at once: in scan --rsyslog, `err` is the --rsyslog-log file, read while the
-  // plugin runs.
-  r.log = [err](std::string_view line) {
-    const std::string text = fmt::format("jwtbatch: {}\n", line);
-    (void)std::fputs(text.c_str(), err);
-    (void)std::fflush(err);
-  };
+  r.log = [err](std::string_view line) { write_now(err, fmt::format("jwtbatch: {}\n", line)); };
   try {
     return std::make_shared<refreshing_key_source>(std::move(r));
   } catch (const mixed_key_set_error& e) {
@@ -383,10 +385,7 @@ bool reload_keys(const engine_setup& setup, std::FILE* err) noexcept {
   } catch (...) {  // composing a message ran out of memory: nothing to say
     return false;
   }
-  // Never throws (a full disk under stderr must not end the run), and flushed at once as
-  // the key source's messages are (load_key_source).
-  (void)std::fputs(said.c_str(), err);
-  (void)std::fflush(err);
+  write_now(err, said);
   return done;
 }
 

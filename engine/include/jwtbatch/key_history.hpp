@@ -108,8 +108,8 @@ class key_history {
   // bytes (after unescaping). For telling "key unknown" from "key not valid then" per
   // failing token: no allocation.
   [[nodiscard]] bool knows_kid(std::string_view kid) const noexcept;
-  // published_in: whether a window covering period `i` (< periods().size()) has a JWK
-  // with this kid, usable or not. O(log n), no allocation.
+  // published_in: whether a window covering period `i` has a JWK with this kid, usable
+  // or not; false for npos (before the first snapshot). O(log n), no allocation.
   [[nodiscard]] bool published_in(std::size_t i, std::string_view kid) const noexcept;
 
   // windows: every key window, sorted by source, then from, then kid, then JWK text.

@@ -69,9 +69,10 @@ void verifier::verify_at(std::string_view token, double at, result& out) const n
   detail::cache_shards* cache = cache_ ? &detail::access::shards_of(*cache_) : nullptr;
   const detail::key_store* store = nullptr;
   std::uint64_t tag = cache_tag_;
+  std::size_t i = key_history::npos;  // the period of a history that holds `at`
   if (history_) {
     // The keys of the period that holds `at`; its verdicts cached under its own tag.
-    const std::size_t i = history_->period_at(at);
+    i = history_->period_at(at);
     const key_set* period = i == key_history::npos ? nullptr : history_->periods()[i].keys.get();
     store = period != nullptr ? &detail::access::key_store_of(*period) : &empty_store();
     const std::uint64_t slot = i == key_history::npos ? 0 : i + 1;
@@ -89,11 +90,9 @@ void verifier::verify_at(std::string_view token, double at, result& out) const n
   // "Not valid then": the history knows the kid, but no window covering `at` has it. A
   // kid published then whose key the period's set refused (two keys sharing it: the
   // history's warnings say so) stays key_not_found.
-  if (history_ && out.code == status::key_not_found && out.kid && history_->knows_kid(*out.kid)) {
-    const std::size_t i = history_->period_at(at);
-    if (i == key_history::npos || !history_->published_in(i, *out.kid)) {
-      out.code = status::key_outside_window;
-    }
+  if (history_ && out.code == status::key_not_found && out.kid && history_->knows_kid(*out.kid) &&
+      !history_->published_in(i, *out.kid)) {
+    out.code = status::key_outside_window;
   }
   if (cache != nullptr && scratch.signature_checked &&
       (out.signature_verified || cache_->options().keep_forgeries)) {

@@ -578,6 +578,7 @@ bool key_history::knows_kid(std::string_view kid) const noexcept {
 }
 
 bool key_history::published_in(std::size_t i, std::string_view kid) const noexcept {
+  if (i >= periods_.size()) return false;
   const std::vector<std::string>& kids = periods_[i].kids;
   return std::binary_search(kids.begin(), kids.end(), kid, std::less<>());
 }
