@@ -1,0 +1,680 @@
+// jwtbatch_module.cpp: the `jwtbatch` Python extension module (pybind11) over the
+// public C++ API (engine/include/jwtbatch/), linked against libjwtbatch.so like any
+// other user of the installed library: no engine header, nothing of jwtbatch::detail.
+//
+// Why pybind11 over the C++ API and not cffi over the C ABI: the C++ API hands over a
+// result's claims, aud list and custom claims as views that are turned into Python
+// objects in one pass with the GIL held, and its config_error carries the very
+// messages the CLI prints; cffi would need a Python-side loop per token field, which
+// is where the time of a 100,000-token batch would go.
+//
+// Shape of a call (Verifier.verify): the tokens are copied into one std::string (and
+// views into it) with the GIL held; the GIL is released for the whole batch
+// (batch_verifier, every core); the records are built with the GIL held again. No
+// Python object is touched while the GIL is released.
+//
+// Records have the keys of the CLI's NDJSON records (engine/cli/record.cpp) without
+// the place in the input ("line", "file"): a key is present only when the CLI writes
+// it, and claims only when the signature verified.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "jwtbatch/alg.hpp"
+#include "jwtbatch/batch.hpp"
+#include "jwtbatch/cache.hpp"
+#include "jwtbatch/error.hpp"
+#include "jwtbatch/key_set.hpp"
+#include "jwtbatch/policy.hpp"
+#include "jwtbatch/result.hpp"
+#include "jwtbatch/status.hpp"
+#include "jwtbatch/verifier.hpp"
+
+namespace py = pybind11;
+
+namespace {
+
+using jwtbatch::config_error;
+
+// The CLI's bounds (engine/cli/engine_flags.hpp): --max-age up to 100 years, --at from
+// 1970 to the end of year 9999.
+constexpr std::int64_t k_max_age_seconds = std::int64_t{3155760000};
+constexpr double k_max_unix_time = 253402300799.0;
+constexpr std::string_view k_alg_names =
+    "HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512, EdDSA";
+
+// ---------------------------------------------------------------------------------
+// Interned strings: the record keys and every name of the vocabulary, made once.
+
+struct names {
+  py::str status{"status"}, cls{"class"}, detail{"detail"}, alg{"alg"}, kid{"kid"}, iss{"iss"},
+      sub{"sub"}, aud{"aud"}, exp{"exp"}, nbf{"nbf"}, iat{"iat"}, jti{"jti"}, claims{"claims"},
+      fp{"fp"}, label{"label"};
+  std::vector<py::str> statuses;  // by status value
+  std::vector<py::str> classes;   // by status value: its class's name
+  std::vector<py::str> algs;      // by alg value
+  std::vector<py::str> labels;    // by attack_label value
+  py::object json_loads;
+};
+
+names* g_names = nullptr;  // set at module init, lives as long as the interpreter
+
+void init_names() {
+  auto* n = new names();  // never freed: module state for the interpreter's life
+  for (const jwtbatch::status s : jwtbatch::all_statuses()) {
+    n->statuses.emplace_back(std::string(jwtbatch::status_name(s)));
+    n->classes.emplace_back(std::string(jwtbatch::class_name(s)));
+  }
+  for (std::size_t a = 0; a < jwtbatch::alg_count; ++a) {
+    n->algs.emplace_back(std::string(jwtbatch::alg_name(static_cast<jwtbatch::alg>(a))));
+  }
+  for (std::size_t l = 0; l <= static_cast<std::size_t>(jwtbatch::attack_label::crit_bypass); ++l) {
+    n->labels.emplace_back(
+        std::string(jwtbatch::label_name(static_cast<jwtbatch::attack_label>(l))));
+  }
+  n->json_loads = py::module_::import("json").attr("loads");
+  g_names = n;
+}
+
+// ---------------------------------------------------------------------------------
+// Arguments: Python values to the CLI's configuration, refused with the CLI's words.
+
+std::string text_of(py::handle v) {
+  return py::str(v).cast<std::string>();
+}
+
+// A path: str, bytes or os.PathLike.
+std::string path_of(py::handle v, std::string_view what) {
+  if (py::isinstance<py::str>(v) || py::isinstance<py::bytes>(v) || py::hasattr(v, "__fspath__")) {
+    py::object p = py::module_::import("os").attr("fsdecode")(v);
+    return p.cast<std::string>();
+  }
+  throw py::type_error(std::string(what) + ": expected a path (str, bytes or os.PathLike)");
+}
+
+// None -> nothing; one value -> one item; an iterable -> its items. `convert` makes each.
+template <class Convert>
+std::vector<std::string> items_of(py::handle v, std::string_view what, Convert convert) {
+  std::vector<std::string> out;
+  if (v.is_none()) return out;
+  if (py::isinstance<py::str>(v) || py::isinstance<py::bytes>(v) || py::hasattr(v, "__fspath__")) {
+    out.push_back(convert(v));
+    return out;
+  }
+  if (!py::isinstance<py::iterable>(v)) {
+    throw py::type_error(std::string(what) + ": expected a str or a list of str");
+  }
+  for (py::handle item : v) out.push_back(convert(item));
+  return out;
+}
+
+std::vector<std::string> paths_of(py::handle v, std::string_view what) {
+  return items_of(v, what, [&](py::handle item) { return path_of(item, what); });
+}
+
+// The CLI's list flags (--iss, --aud, --alg, --require, --typ, --claims): one value per
+// item, never empty (CLI11 then says `--iss: empty value`).
+std::vector<std::string> list_of(py::handle v, std::string_view flag) {
+  return items_of(v, flag, [&](py::handle item) {
+    if (!py::isinstance<py::str>(item)) {
+      throw py::type_error(std::string(flag) + ": expected a str or a list of str");
+    }
+    std::string s = item.cast<std::string>();
+    if (s.empty()) throw config_error(std::string(flag) + ": empty value");
+    return s;
+  });
+}
+
+// The CLI's whole-number flags (flags.cpp parse_whole): `--leeway: "-5" is out of range
+// (expected a whole number, 0..86400)`.
+std::int64_t whole_of(py::handle v, std::string_view flag, std::int64_t lo, std::int64_t hi) {
+  const std::string expected =
+      "(expected a whole number, " + std::to_string(lo) + ".." + std::to_string(hi) + ")";
+  if (!py::isinstance<py::int_>(v) || py::isinstance<py::bool_>(v)) {
+    throw config_error(std::string(flag) + ": \"" + text_of(v) +
+                       "\" is not a decimal whole number " + expected);
+  }
+  long long value = 0;
+  int overflow = 0;
+  value = PyLong_AsLongLongAndOverflow(v.ptr(), &overflow);
+  if (overflow != 0 || value < lo || value > hi) {
+    throw config_error(std::string(flag) + ": \"" + text_of(v) + "\" is out of range " + expected);
+  }
+  return value;
+}
+
+// parse_time of the CLI (engine_flags.cpp): Unix seconds (int, float, or decimal text)
+// or an RFC 3339 date-time with its zone (text, or an aware datetime), 1970..9999.
+// Date-time text is read by Python's datetime.fromisoformat.
+double time_of(py::handle v, std::string_view flag) {
+  const std::string text = py::isinstance<py::str>(v) ? v.cast<std::string>() : text_of(v);
+  const auto in_range = [&](double t) {
+    if (std::isfinite(t) && t >= 0 && t <= k_max_unix_time) return t;
+    throw config_error(std::string(flag) + " \"" + text +
+                       "\": out of range (expected a time from 1970 to 9999)");
+  };
+  const auto no_zone = [&]() {
+    return config_error(std::string(flag) + " \"" + text +
+                        "\": an RFC 3339 date-time needs its zone (Z for UTC, or an offset such "
+                        "as +02:00)");
+  };
+  if (py::isinstance<py::bool_>(v)) {
+    throw py::type_error(std::string(flag) + ": expected Unix seconds or a date-time, not bool");
+  }
+  if (py::isinstance<py::int_>(v) || py::isinstance<py::float_>(v)) {
+    return in_range(v.cast<double>());
+  }
+  py::module_ datetime = py::module_::import("datetime");
+  if (py::isinstance(v, datetime.attr("datetime"))) {
+    if (v.attr("tzinfo").is_none()) throw no_zone();
+    return in_range(v.attr("timestamp")().cast<double>());
+  }
+  if (!py::isinstance<py::str>(v)) {
+    throw py::type_error(std::string(flag) +
+                         ": expected Unix seconds (int, float, str) or a date-time (str, "
+                         "datetime)");
+  }
+  // Decimal digits with an optional fraction only, as the CLI reads them.
+  const std::size_t dot = text.find('.');
+  const std::string_view whole = std::string_view(text).substr(0, dot);
+  const std::string_view decimals =
+      dot == std::string::npos ? std::string_view("0") : std::string_view(text).substr(dot + 1);
+  const auto digits = [](std::string_view s) {
+    if (s.empty()) return false;
+    for (const char c : s) {
+      if (c < '0' || c > '9') return false;
+    }
+    return true;
+  };
+  if (digits(whole) && digits(decimals)) {
+    double value = 0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (ec == std::errc() && ptr == end && std::isfinite(value)) return in_range(value);
+  }
+  // RFC 3339 needs a 'T' (or 't' / ' ') between date and time; fromisoformat would
+  // also take a bare date, which is not a time.
+  if (text.size() >= 11 && (text[10] == 'T' || text[10] == 't' || text[10] == ' ')) {
+    py::object parsed;
+    try {
+      std::string iso = text;
+      iso[10] = 'T';
+      if (!iso.empty() && (iso.back() == 'z')) iso.back() = 'Z';
+      parsed = datetime.attr("datetime").attr("fromisoformat")(iso);
+    } catch (const py::error_already_set&) {
+      parsed = py::none();
+    }
+    if (!parsed.is_none()) {
+      if (parsed.attr("tzinfo").is_none()) throw no_zone();
+      return in_range(parsed.attr("timestamp")().cast<double>());
+    }
+  }
+  throw config_error(std::string(flag) + " \"" + text +
+                     "\": expected Unix seconds or an RFC 3339 date-time");
+}
+
+// parse_alg of the CLI, for --alg.
+jwtbatch::alg alg_of(const std::string& name, std::string_view flag) {
+  if (const auto a = jwtbatch::alg_from_name(name)) return *a;
+  if (name == "none" || name == "NONE" || name == "None") {
+    throw config_error(std::string(flag) + ": \"none\" is never accepted (unsigned tokens)");
+  }
+  throw config_error(std::string(flag) + ": unknown algorithm \"" + name + "\" (" +
+                     std::string(k_alg_names) + ")");
+}
+
+// rethrow_naming of the CLI: "FLAG PATH: why" (a message that starts with "PATH: "
+// keeps its wording after the flag).
+[[noreturn]] void rethrow_naming(const config_error& e, std::string_view flag,
+                                 const std::string& path) {
+  const std::string_view what = e.what();
+  if (what.rfind(path + ":", 0) == 0)
+    throw config_error(std::string(flag) + " " + std::string(what));
+  throw config_error(std::string(flag) + " " + path + ": " + std::string(what));
+}
+
+std::string mixed_keys_message(const jwtbatch::mixed_key_set_error& e) {
+  return "the key set mixes " + e.mix() +
+         ": refused by default, since one set serving both kinds is where algorithm confusion "
+         "starts (RFC 8725 §2.1) and usually means a key went to the wrong flag; verify each "
+         "kind in its own run, or give --allow-mixed-keys if one run must accept both (every "
+         "key stays bound to its own algorithms)";
+}
+
+// ---------------------------------------------------------------------------------
+// Tokens in, records out.
+
+// The tokens of one call, copied: one buffer and a view per token into it.
+struct token_copy {
+  std::string bytes;
+  std::vector<std::string_view> views;
+};
+
+token_copy copy_tokens(py::handle tokens) {
+  if (py::isinstance<py::str>(tokens) || py::isinstance<py::bytes>(tokens)) {
+    throw py::type_error("tokens: expected a list of tokens (str or bytes), not one token");
+  }
+  py::object seq = py::reinterpret_steal<py::object>(
+      PySequence_Fast(tokens.ptr(), "tokens: expected a list of tokens (str or bytes)"));
+  if (!seq) throw py::error_already_set();
+  const Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.ptr());
+  PyObject** items = PySequence_Fast_ITEMS(seq.ptr());
+  std::vector<std::pair<const char*, std::size_t>> spans(static_cast<std::size_t>(n));
+  std::size_t total = 0;
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    PyObject* item = items[i];
+    const char* data = nullptr;
+    Py_ssize_t len = 0;
+    if (PyUnicode_Check(item)) {
+      data = PyUnicode_AsUTF8AndSize(item, &len);
+      if (data == nullptr) throw py::error_already_set();
+    } else if (PyBytes_Check(item)) {
+      data = PyBytes_AS_STRING(item);
+      len = PyBytes_GET_SIZE(item);
+    } else {
+      throw py::type_error("tokens[" + std::to_string(i) + "]: expected str or bytes, not " +
+                           std::string(Py_TYPE(item)->tp_name));
+    }
+    spans[static_cast<std::size_t>(i)] = {data, static_cast<std::size_t>(len)};
+    total += static_cast<std::size_t>(len);
+  }
+  token_copy out;
+  out.bytes.reserve(total);
+  for (const auto& [data, len] : spans) out.bytes.append(data, len);
+  out.views.reserve(spans.size());
+  std::size_t at = 0;
+  for (const auto& span : spans) {
+    out.views.emplace_back(out.bytes.data() + at, span.second);
+    at += span.second;
+  }
+  return out;
+}
+
+py::object str_of(std::string_view s) {
+  PyObject* o = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "replace");
+  if (o == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(o);
+}
+
+// A NumericDate as the CLI writes it: an integer when it is one, else the double.
+py::object number_of(double v) {
+  PyObject* o = v == static_cast<double>(static_cast<std::int64_t>(v))
+                    ? PyLong_FromLongLong(static_cast<std::int64_t>(v))
+                    : PyFloat_FromDouble(v);
+  if (o == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(o);
+}
+
+py::object fp_of(const jwtbatch::result& r) {
+  const std::string_view fp = r.fingerprint_hex();
+  PyObject* o = PyUnicode_FromStringAndSize(fp.data(), static_cast<Py_ssize_t>(fp.size()));
+  if (o == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(o);
+}
+
+py::object aud_of(const jwtbatch::result& r) {
+  py::list aud(r.aud.size());
+  for (std::size_t i = 0; i < r.aud.size(); ++i) aud[i] = str_of(r.aud[i]);
+  return aud;
+}
+
+py::object claims_of(const jwtbatch::result& r) {
+  py::dict claims;
+  for (const auto& [name, json] : r.custom_claims) {
+    claims[str_of(name)] = g_names->json_loads(str_of(json));
+  }
+  return claims;
+}
+
+void set(py::dict& d, const py::str& key, const py::handle value) {
+  if (PyDict_SetItem(d.ptr(), key.ptr(), value.ptr()) != 0) throw py::error_already_set();
+}
+
+// The record of append_record_members (engine/cli/record.cpp), member for member.
+py::dict record_of(const jwtbatch::result& r) {
+  const names& n = *g_names;
+  const auto code = static_cast<std::size_t>(r.code);
+  py::dict d;
+  set(d, n.status, n.statuses[code]);
+  set(d, n.cls, n.classes[code]);
+  if (r.detail) set(d, n.detail, str_of(*r.detail));
+  if (r.algorithm) set(d, n.alg, n.algs[static_cast<std::size_t>(*r.algorithm)]);
+  if (r.kid) set(d, n.kid, str_of(*r.kid));
+  // Claims only from a genuine token: nothing a forged token says is shown.
+  if (r.signature_verified) {
+    if (r.iss) set(d, n.iss, str_of(*r.iss));
+    if (r.sub) set(d, n.sub, str_of(*r.sub));
+    if (r.has_aud) set(d, n.aud, aud_of(r));
+    if (r.exp) set(d, n.exp, number_of(*r.exp));
+    if (r.nbf) set(d, n.nbf, number_of(*r.nbf));
+    if (r.iat) set(d, n.iat, number_of(*r.iat));
+    if (r.jti) set(d, n.jti, str_of(*r.jti));
+    if (!r.custom_claims.empty()) set(d, n.claims, claims_of(r));
+  }
+  set(d, n.fp, fp_of(r));
+  if (r.label != jwtbatch::attack_label::none) {
+    set(d, n.label, n.labels[static_cast<std::size_t>(r.label)]);
+  }
+  return d;
+}
+
+// The columns of verify_columns: every record key, None where a record has none.
+py::dict columns_of(const std::vector<jwtbatch::result>& results) {
+  const names& n = *g_names;
+  const std::size_t count = results.size();
+  const std::array<const py::str*, 15> keys = {&n.status, &n.cls, &n.detail, &n.alg, &n.kid,
+                                               &n.iss,    &n.sub, &n.aud,    &n.exp, &n.nbf,
+                                               &n.iat,    &n.jti, &n.claims, &n.fp,  &n.label};
+  std::array<py::list, 15> cols;
+  for (py::list& c : cols) c = py::list(count);
+  const auto put = [&](std::size_t col, std::size_t i, py::object v) {
+    PyList_SET_ITEM(cols[col].ptr(), static_cast<Py_ssize_t>(i), v.release().ptr());
+  };
+  const auto opt_str = [&](const std::optional<std::string_view>& s) -> py::object {
+    return s ? str_of(*s) : py::none();
+  };
+  const auto opt_num = [&](const std::optional<double>& v) -> py::object {
+    return v ? number_of(*v) : py::none();
+  };
+  for (std::size_t i = 0; i < count; ++i) {
+    const jwtbatch::result& r = results[i];
+    const auto code = static_cast<std::size_t>(r.code);
+    const bool genuine = r.signature_verified;
+    put(0, i, n.statuses[code]);
+    put(1, i, n.classes[code]);
+    put(2, i, opt_str(r.detail));
+    put(3, i,
+        r.algorithm ? py::object(n.algs[static_cast<std::size_t>(*r.algorithm)]) : py::none());
+    put(4, i, opt_str(r.kid));
+    put(5, i, genuine ? opt_str(r.iss) : py::none());
+    put(6, i, genuine ? opt_str(r.sub) : py::none());
+    put(7, i, genuine && r.has_aud ? aud_of(r) : py::none());
+    put(8, i, genuine ? opt_num(r.exp) : py::none());
+    put(9, i, genuine ? opt_num(r.nbf) : py::none());
+    put(10, i, genuine ? opt_num(r.iat) : py::none());
+    put(11, i, genuine ? opt_str(r.jti) : py::none());
+    put(12, i, genuine && !r.custom_claims.empty() ? claims_of(r) : py::none());
+    put(13, i, fp_of(r));
+    put(14, i,
+        r.label != jwtbatch::attack_label::none
+            ? py::object(n.labels[static_cast<std::size_t>(r.label)])
+            : py::none());
+  }
+  py::dict d;
+  for (std::size_t c = 0; c < keys.size(); ++c) set(d, *keys[c], cols[c]);
+  return d;
+}
+
+// ---------------------------------------------------------------------------------
+// Verifier.
+
+class py_verifier {
+ public:
+  py_verifier(const py::object& jwks, const py::object& jwks_json, const py::object& secret_files,
+              const py::object& kid, bool allow_mixed_keys, const py::object& iss,
+              const py::object& aud, const py::object& algs, const py::object& typ,
+              const py::object& require, const py::object& claims, const py::object& leeway,
+              const py::object& max_age, const py::object& at, const py::object& threads,
+              const py::object& cache_size, const py::object& max_token_bytes) {
+    // Every argument is read (and its type and range checked, as the CLI's flag
+    // parser does) before any key file is opened.
+    const std::vector<std::string> jwks_paths = paths_of(jwks, "jwks");
+    const std::vector<std::string> jwks_docs =
+        items_of(jwks_json, "jwks_json", [](py::handle item) {
+          if (!py::isinstance<py::str>(item) && !py::isinstance<py::bytes>(item)) {
+            throw py::type_error("jwks_json: expected a str or a list of str");
+          }
+          return item.cast<std::string>();
+        });
+    const std::vector<std::string> secrets = paths_of(secret_files, "secret_files");
+    std::string key_id;
+    if (!kid.is_none()) {
+      key_id = list_of(kid, "--kid").at(0);
+    }
+    jwtbatch::policy p;
+    const std::vector<std::string> alg_names = list_of(algs, "--alg");
+    p.issuers = list_of(iss, "--iss");
+    p.audiences = list_of(aud, "--aud");
+    p.accepted_typs = list_of(typ, "--typ");
+    p.required_claims = list_of(require, "--require");
+    p.returned_claims = list_of(claims, "--claims");
+    // RFC 8725 §3.11, RFC 9068 §4: a token type that is checked must be present.
+    p.typ_required = !p.accepted_typs.empty();
+    p.leeway_seconds = whole_of(leeway, "--leeway", 0, jwtbatch::max_leeway_seconds);
+    if (!max_age.is_none())
+      p.max_age_seconds = whole_of(max_age, "--max-age", 0, k_max_age_seconds);
+    if (!max_token_bytes.is_none()) {
+      p.limits.max_token_bytes = static_cast<std::size_t>(
+          whole_of(max_token_bytes, "--max-token-bytes", 1,
+                   static_cast<std::int64_t>(jwtbatch::max_token_bytes_limit)));
+    }
+    jwtbatch::batch_options options;
+    options.threads = static_cast<int>(whole_of(threads, "--threads", 0, jwtbatch::max_threads));
+    std::size_t cache_entries = jwtbatch::cache_options{}.max_entries;
+    if (!cache_size.is_none()) {
+      cache_entries = static_cast<std::size_t>(whole_of(
+          cache_size, "--cache-size", 0, static_cast<std::int64_t>(jwtbatch::max_cache_entries)));
+    }
+
+    // Keys, as the CLI loads them (load_key_source): --jwks, then --secret-file.
+    if (jwks_paths.empty() && jwks_docs.empty() && secrets.empty()) {
+      throw config_error(
+          "no keys: give --jwks FILE, --key PEM_FILE, --secret-file FILE, --jwks-url URL, "
+          "--oidc-issuer URL or --key-history FILE");
+    }
+    jwtbatch::key_set_builder b;
+    b.allow_mixed_key_types(allow_mixed_keys);
+    for (const std::string& path : jwks_paths) {
+      try {
+        b.add_file(path);
+      } catch (const config_error& e) {
+        rethrow_naming(e, "--jwks", path);
+      }
+    }
+    for (std::size_t i = 0; i < jwks_docs.size(); ++i) {
+      b.add_jwks(jwks_docs[i], jwks_docs.size() == 1 ? std::string("jwks_json")
+                                                     : "jwks_json[" + std::to_string(i) + "]");
+    }
+    for (const std::string& path : secrets) {
+      // --secret-file binds its key to the one --alg (HS256 without one).
+      jwtbatch::alg bind = jwtbatch::alg::hs256;
+      if (alg_names.size() == 1) {
+        bind = alg_of(alg_names.front(), "--alg");
+      } else if (!alg_names.empty()) {
+        throw config_error("--secret-file " + path + ": give exactly one --alg to bind the key to");
+      }
+      try {
+        b.add_secret_file(path, key_id, bind);
+      } catch (const config_error& e) {
+        rethrow_naming(e, "--secret-file", path);
+      }
+    }
+    std::shared_ptr<const jwtbatch::key_set> keys;
+    try {
+      keys = b.build();
+    } catch (const jwtbatch::mixed_key_set_error& e) {
+      throw config_error(mixed_keys_message(e));
+    }
+    warnings_ = keys->warnings();
+
+    // The policy (make_policy): algorithms, then --at.
+    if (!alg_names.empty()) {
+      p.allowed_algs = jwtbatch::alg_set{};
+      for (const std::string& a : alg_names) p.allowed_algs.add(alg_of(a, "--alg"));
+    }
+    if (!at.is_none()) p.fixed_time = time_of(at, "--at");
+    p.fingerprint = true;  // every record has its "fp"
+
+    std::shared_ptr<jwtbatch::token_cache> cache;
+    if (cache_entries > 0) {
+      cache = std::make_shared<jwtbatch::token_cache>(
+          jwtbatch::cache_options{.max_entries = cache_entries});
+    }
+    engine_ = std::make_unique<jwtbatch::batch_verifier>(
+        std::make_shared<const jwtbatch::verifier>(std::move(keys), std::move(p), cache), options);
+  }
+
+  // Verifies every token; the GIL is released while the engine runs.
+  std::vector<jwtbatch::result> run(py::handle tokens, py::handle at) const {
+    token_copy copy = copy_tokens(tokens);
+    const std::size_t n = copy.views.size();
+    std::vector<double> times;
+    if (!at.is_none()) {
+      const bool one = py::isinstance<py::int_>(at) || py::isinstance<py::float_>(at) ||
+                       py::isinstance<py::str>(at) ||
+                       py::isinstance(at, py::module_::import("datetime").attr("datetime"));
+      if (one) {
+        times.assign(n, time_of(at, "at"));
+      } else {
+        py::object seq = py::reinterpret_steal<py::object>(
+            PySequence_Fast(at.ptr(), "at: expected one time, or a list of one time per token"));
+        if (!seq) throw py::error_already_set();
+        const auto m = static_cast<std::size_t>(PySequence_Fast_GET_SIZE(seq.ptr()));
+        if (m != n) {
+          throw py::value_error("at: " + std::to_string(m) + " times for " + std::to_string(n) +
+                                " tokens (give one time, or one per token)");
+        }
+        times.resize(n);
+        PyObject** items = PySequence_Fast_ITEMS(seq.ptr());
+        for (std::size_t i = 0; i < n; ++i) {
+          PyObject* item = items[i];
+          if (PyFloat_CheckExact(item)) {
+            const double t = PyFloat_AS_DOUBLE(item);
+            times[i] = std::isfinite(t) && t >= 0 && t <= k_max_unix_time
+                           ? t
+                           : time_of(item, "at[" + std::to_string(i) + "]");
+          } else {
+            times[i] = time_of(item, "at[" + std::to_string(i) + "]");
+          }
+        }
+      }
+    }
+    std::vector<jwtbatch::result> results(n);
+    {
+      py::gil_scoped_release release;
+      if (times.empty()) {
+        engine_->verify_batch(copy.views, results);
+      } else {
+        engine_->verify_batch_at(copy.views, times, results);
+      }
+    }
+    return results;
+  }
+
+  py::list verify(const py::object& tokens, const py::object& at) const {
+    const std::vector<jwtbatch::result> results = run(tokens, at);
+    py::list out(results.size());
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i), record_of(results[i]).release().ptr());
+    }
+    return out;
+  }
+
+  py::dict verify_columns(const py::object& tokens, const py::object& at) const {
+    return columns_of(run(tokens, at));
+  }
+
+  [[nodiscard]] int threads() const noexcept { return engine_->threads(); }
+  [[nodiscard]] const std::vector<std::string>& warnings() const noexcept { return warnings_; }
+
+ private:
+  std::unique_ptr<jwtbatch::batch_verifier> engine_;
+  std::vector<std::string> warnings_;
+};
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return out;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(jwtbatch, m) {
+  m.doc() =
+      "jwtbatch: verify JSON Web Tokens in bulk, on every core.\n\n"
+      "Verifier(...) takes the keys and the policy (names follow the jwtbatch CLI's flags);\n"
+      "Verifier.verify(tokens) returns one record (a dict with the keys of the CLI's NDJSON\n"
+      "records) per token, in order; Verifier.verify_columns(tokens) returns the same as\n"
+      "columns (pandas.DataFrame(...) takes it as it is). A token that fails is a record\n"
+      "with its status, never an exception; a configuration the CLI would refuse raises\n"
+      "ConfigError with the CLI's message.";
+  init_names();
+
+  py::register_exception<config_error>(m, "ConfigError", PyExc_ValueError).doc() =
+      "A configuration the jwtbatch CLI would refuse (a key file missing or unusable, an "
+      "unknown algorithm, a bound exceeded); the message is the CLI's. A ValueError.";
+
+  // The status vocabulary: OK = "ok", BAD_SIGNATURE = "bad_signature", ...
+  py::list statuses;
+  py::dict class_of;
+  for (const jwtbatch::status s : jwtbatch::all_statuses()) {
+    const std::string name(jwtbatch::status_name(s));
+    m.attr(upper(name).c_str()) = name;
+    statuses.append(name);
+    class_of[py::str(name)] = std::string(jwtbatch::class_name(s));
+  }
+  m.attr("STATUSES") = py::tuple(statuses);
+  m.attr("CLASS_OF") = class_of;
+  m.attr("CLASSES") = py::make_tuple("ok", "format", "header", "key", "signature", "claims");
+  m.attr("RECORD_KEYS") =
+      py::make_tuple("status", "class", "detail", "alg", "kid", "iss", "sub", "aud", "exp", "nbf",
+                     "iat", "jti", "claims", "fp", "label");
+
+  py::class_<py_verifier>(
+      m, "Verifier",
+      "Keys and a policy, ready to verify batches of tokens on every core.\n\n"
+      "Arguments follow the jwtbatch CLI's flags: jwks (--jwks: JWK Set, JWK or\n"
+      "PEM files), jwks_json (JWK Set text), secret_files (--secret-file, bound\n"
+      "to the one algorithm of algs, HS256 by default; kid: --kid),\n"
+      "allow_mixed_keys, iss, aud, algs (--alg), typ, require, claims (custom\n"
+      "claims returned in each record's 'claims'), leeway, max_age, at (the\n"
+      "evaluation time: Unix seconds, an RFC 3339 str with its zone, or an\n"
+      "aware datetime; default now), threads (0 = every core), cache_size\n"
+      "(verified-token cache entries; 0 turns it off), max_token_bytes.\n"
+      "Lists take a str or a list of str. Raises ConfigError with the CLI's\n"
+      "message for what the CLI refuses. Thread-safe: several Python threads\n"
+      "may verify on one Verifier at once.")
+      .def(
+          py::init<const py::object&, const py::object&, const py::object&, const py::object&, bool,
+                   const py::object&, const py::object&, const py::object&, const py::object&,
+                   const py::object&, const py::object&, const py::object&, const py::object&,
+                   const py::object&, const py::object&, const py::object&, const py::object&>(),
+          py::arg("jwks") = py::none(), py::arg("jwks_json") = py::none(),
+          py::arg("secret_files") = py::none(), py::kw_only(), py::arg("kid") = py::none(),
+          py::arg("allow_mixed_keys") = false, py::arg("iss") = py::none(),
+          py::arg("aud") = py::none(), py::arg("algs") = py::none(), py::arg("typ") = py::none(),
+          py::arg("require") = py::none(), py::arg("claims") = py::none(), py::arg("leeway") = 0,
+          py::arg("max_age") = py::none(), py::arg("at") = py::none(), py::arg("threads") = 0,
+          py::arg("cache_size") = py::none(), py::arg("max_token_bytes") = py::none())
+      .def("verify", &py_verifier::verify, py::arg("tokens"), py::arg("at") = py::none(),
+           "verify(tokens, at=None) -> list[dict]\n\n"
+           "One record per token (str or bytes), in order: the keys of the CLI's NDJSON\n"
+           "records (status, class, detail, alg, kid, iss, sub, aud, exp, nbf, iat, jti,\n"
+           "claims, fp, label), each only when it applies; claims only when the signature\n"
+           "verified. at: one evaluation time for every token, or one per token (a list),\n"
+           "overriding the Verifier's. The GIL is released while the batch runs.")
+      .def("verify_columns", &py_verifier::verify_columns, py::arg("tokens"),
+           py::arg("at") = py::none(),
+           "verify_columns(tokens, at=None) -> dict[str, list]\n\n"
+           "The records of verify() as columns: every key of RECORD_KEYS, each a list with\n"
+           "one value per token, None where the record has no such key.")
+      .def_property_readonly("threads", &py_verifier::threads,
+                             "The most threads a batch runs on (the calling one included).")
+      .def_property_readonly("warnings", &py_verifier::warnings,
+                             "What loading the keys said about them (a key skipped, an RSA key "
+                             "not bound to one algorithm...), as the CLI's warnings.");
+}
