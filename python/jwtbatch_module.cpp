@@ -426,7 +426,8 @@ class py_verifier {
               const py::object& aud, const py::object& algs, const py::object& typ,
               const py::object& require, const py::object& claims, const py::object& leeway,
               const py::object& max_age, const py::object& at, const py::object& threads,
-              const py::object& cache_size, const py::object& max_token_bytes) {
+              const py::object& cache_size, const py::object& max_token_bytes, bool require_kid,
+              const py::object& typ_required) {
     // Every argument is read (and its type and range checked, as the CLI's flag
     // parser does) before any key file is opened.
     const std::vector<std::string> jwks_paths = paths_of(jwks, "jwks");
@@ -440,7 +441,9 @@ class py_verifier {
     const std::vector<std::string> secrets = paths_of(secret_files, "secret_files");
     std::string key_id;
     if (!kid.is_none()) {
-      key_id = list_of(kid, "--kid").at(0);
+      if (!py::isinstance<py::str>(kid)) throw py::type_error("kid: expected a str");
+      key_id = kid.cast<std::string>();
+      if (key_id.empty()) throw config_error("--kid: empty value");
     }
     jwtbatch::policy p;
     const std::vector<std::string> alg_names = list_of(algs, "--alg");
@@ -450,7 +453,9 @@ class py_verifier {
     p.required_claims = list_of(require, "--require");
     p.returned_claims = list_of(claims, "--claims");
     // RFC 8725 §3.11, RFC 9068 §4: a token type that is checked must be present.
-    p.typ_required = !p.accepted_typs.empty();
+    // typ_required (no CLI flag: the policy's field) may say otherwise.
+    p.typ_required = typ_required.is_none() ? !p.accepted_typs.empty() : typ_required.cast<bool>();
+    p.require_kid = require_kid;
     p.leeway_seconds = whole_of(leeway, "--leeway", 0, jwtbatch::max_leeway_seconds);
     if (!max_age.is_none())
       p.max_age_seconds = whole_of(max_age, "--max-age", 0, k_max_age_seconds);
@@ -645,21 +650,25 @@ PYBIND11_MODULE(jwtbatch, m) {
       "evaluation time: Unix seconds, an RFC 3339 str with its zone, or an\n"
       "aware datetime; default now), threads (0 = every core), cache_size\n"
       "(verified-token cache entries; 0 turns it off), max_token_bytes.\n"
+      "Beyond the CLI, the policy's require_kid (a token without kid fails\n"
+      "kid_missing) and typ_required (default: True when typ is given).\n"
+      "Every argument after secret_files is keyword-only.\n"
       "Lists take a str or a list of str. Raises ConfigError with the CLI's\n"
       "message for what the CLI refuses. Thread-safe: several Python threads\n"
       "may verify on one Verifier at once.")
-      .def(
-          py::init<const py::object&, const py::object&, const py::object&, const py::object&, bool,
-                   const py::object&, const py::object&, const py::object&, const py::object&,
-                   const py::object&, const py::object&, const py::object&, const py::object&,
-                   const py::object&, const py::object&, const py::object&, const py::object&>(),
-          py::arg("jwks") = py::none(), py::arg("jwks_json") = py::none(),
-          py::arg("secret_files") = py::none(), py::kw_only(), py::arg("kid") = py::none(),
-          py::arg("allow_mixed_keys") = false, py::arg("iss") = py::none(),
-          py::arg("aud") = py::none(), py::arg("algs") = py::none(), py::arg("typ") = py::none(),
-          py::arg("require") = py::none(), py::arg("claims") = py::none(), py::arg("leeway") = 0,
-          py::arg("max_age") = py::none(), py::arg("at") = py::none(), py::arg("threads") = 0,
-          py::arg("cache_size") = py::none(), py::arg("max_token_bytes") = py::none())
+      .def(py::init<const py::object&, const py::object&, const py::object&, const py::object&,
+                    bool, const py::object&, const py::object&, const py::object&,
+                    const py::object&, const py::object&, const py::object&, const py::object&,
+                    const py::object&, const py::object&, const py::object&, const py::object&,
+                    const py::object&, bool, const py::object&>(),
+           py::arg("jwks") = py::none(), py::arg("jwks_json") = py::none(),
+           py::arg("secret_files") = py::none(), py::kw_only(), py::arg("kid") = py::none(),
+           py::arg("allow_mixed_keys") = false, py::arg("iss") = py::none(),
+           py::arg("aud") = py::none(), py::arg("algs") = py::none(), py::arg("typ") = py::none(),
+           py::arg("require") = py::none(), py::arg("claims") = py::none(), py::arg("leeway") = 0,
+           py::arg("max_age") = py::none(), py::arg("at") = py::none(), py::arg("threads") = 0,
+           py::arg("cache_size") = py::none(), py::arg("max_token_bytes") = py::none(),
+           py::arg("require_kid") = false, py::arg("typ_required") = py::none())
       .def("verify", &py_verifier::verify, py::arg("tokens"), py::arg("at") = py::none(),
            "verify(tokens, at=None) -> list[dict]\n\n"
            "One record per token (str or bytes), in order: the keys of the CLI's NDJSON\n"
