@@ -19,13 +19,16 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -255,50 +258,62 @@ std::string mixed_keys_message(const jwtbatch::mixed_key_set_error& e) {
 // ---------------------------------------------------------------------------------
 // Tokens in, records out.
 
-// The tokens of one call, copied: one buffer and a view per token into it.
-struct token_copy {
+// What a call needs besides its Python objects: a chunk of tokens copied (one buffer
+// and a view per token into it), their times and their results. Reused from call to
+// call (py_verifier::take_scratch), so a steady stream of calls allocates nothing here.
+struct scratch {
   std::string bytes;
   std::vector<std::string_view> views;
+  std::vector<double> times;
+  std::vector<jwtbatch::result> results;
 };
 
-token_copy copy_tokens(py::handle tokens) {
+// The tokens argument as a tuple of our own: the caller's list may change while the
+// GIL is released between chunks, the tuple cannot.
+py::tuple token_tuple(py::handle tokens) {
   if (py::isinstance<py::str>(tokens) || py::isinstance<py::bytes>(tokens)) {
     throw py::type_error("tokens: expected a list of tokens (str or bytes), not one token");
   }
-  py::object seq = py::reinterpret_steal<py::object>(
-      PySequence_Fast(tokens.ptr(), "tokens: expected a list of tokens (str or bytes)"));
-  if (!seq) throw py::error_already_set();
-  const Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.ptr());
-  PyObject** items = PySequence_Fast_ITEMS(seq.ptr());
-  std::vector<std::pair<const char*, std::size_t>> spans(static_cast<std::size_t>(n));
+  if (!py::isinstance<py::iterable>(tokens)) {
+    throw py::type_error("tokens: expected a list of tokens (str or bytes)");
+  }
+  PyObject* t = PySequence_Tuple(tokens.ptr());
+  if (t == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::tuple>(t);
+}
+
+// copy_tokens copies tokens[offset, offset + count) into s.bytes and s.views (GIL held).
+// Throws TypeError naming the index of a token that is neither str nor bytes.
+void copy_tokens(const py::tuple& tokens, std::size_t offset, std::size_t count, scratch& s) {
+  PyObject** items = PySequence_Fast_ITEMS(tokens.ptr());
+  s.bytes.clear();
+  s.views.clear();
+  // Two passes: the sizes first, so that the views never point into a buffer that moves.
   std::size_t total = 0;
-  for (Py_ssize_t i = 0; i < n; ++i) {
+  for (std::size_t i = offset; i < offset + count; ++i) {
     PyObject* item = items[i];
-    const char* data = nullptr;
     Py_ssize_t len = 0;
     if (PyUnicode_Check(item)) {
-      data = PyUnicode_AsUTF8AndSize(item, &len);
-      if (data == nullptr) throw py::error_already_set();
+      if (PyUnicode_AsUTF8AndSize(item, &len) == nullptr) throw py::error_already_set();
     } else if (PyBytes_Check(item)) {
-      data = PyBytes_AS_STRING(item);
       len = PyBytes_GET_SIZE(item);
     } else {
       throw py::type_error("tokens[" + std::to_string(i) + "]: expected str or bytes, not " +
                            std::string(Py_TYPE(item)->tp_name));
     }
-    spans[static_cast<std::size_t>(i)] = {data, static_cast<std::size_t>(len)};
     total += static_cast<std::size_t>(len);
   }
-  token_copy out;
-  out.bytes.reserve(total);
-  for (const auto& [data, len] : spans) out.bytes.append(data, len);
-  out.views.reserve(spans.size());
-  std::size_t at = 0;
-  for (const auto& span : spans) {
-    out.views.emplace_back(out.bytes.data() + at, span.second);
-    at += span.second;
+  s.bytes.reserve(total);
+  for (std::size_t i = offset; i < offset + count; ++i) {
+    PyObject* item = items[i];
+    Py_ssize_t len = 0;
+    const char* data =
+        PyUnicode_Check(item) ? PyUnicode_AsUTF8AndSize(item, &len) : PyBytes_AS_STRING(item);
+    if (!PyUnicode_Check(item)) len = PyBytes_GET_SIZE(item);
+    const std::size_t at = s.bytes.size();
+    s.bytes.append(data, static_cast<std::size_t>(len));
+    s.views.emplace_back(s.bytes.data() + at, static_cast<std::size_t>(len));
   }
-  return out;
 }
 
 py::object str_of(std::string_view s) {
@@ -370,51 +385,70 @@ py::dict record_of(const jwtbatch::result& r) {
 }
 
 // The columns of verify_columns: every record key, None where a record has none.
-py::dict columns_of(const std::vector<jwtbatch::result>& results) {
-  const names& n = *g_names;
-  const std::size_t count = results.size();
-  const std::array<const py::str*, 15> keys = {&n.status, &n.cls, &n.detail, &n.alg, &n.kid,
-                                               &n.iss,    &n.sub, &n.aud,    &n.exp, &n.nbf,
-                                               &n.iat,    &n.jti, &n.claims, &n.fp,  &n.label};
-  std::array<py::list, 15> cols;
-  for (py::list& c : cols) c = py::list(count);
-  const auto put = [&](std::size_t col, std::size_t i, py::object v) {
-    PyList_SET_ITEM(cols[col].ptr(), static_cast<Py_ssize_t>(i), v.release().ptr());
-  };
-  const auto opt_str = [&](const std::optional<std::string_view>& s) -> py::object {
-    return s ? str_of(*s) : py::none();
-  };
-  const auto opt_num = [&](const std::optional<double>& v) -> py::object {
-    return v ? number_of(*v) : py::none();
-  };
-  for (std::size_t i = 0; i < count; ++i) {
-    const jwtbatch::result& r = results[i];
-    const auto code = static_cast<std::size_t>(r.code);
-    const bool genuine = r.signature_verified;
-    put(0, i, n.statuses[code]);
-    put(1, i, n.classes[code]);
-    put(2, i, opt_str(r.detail));
-    put(3, i,
-        r.algorithm ? py::object(n.algs[static_cast<std::size_t>(*r.algorithm)]) : py::none());
-    put(4, i, opt_str(r.kid));
-    put(5, i, genuine ? opt_str(r.iss) : py::none());
-    put(6, i, genuine ? opt_str(r.sub) : py::none());
-    put(7, i, genuine && r.has_aud ? aud_of(r) : py::none());
-    put(8, i, genuine ? opt_num(r.exp) : py::none());
-    put(9, i, genuine ? opt_num(r.nbf) : py::none());
-    put(10, i, genuine ? opt_num(r.iat) : py::none());
-    put(11, i, genuine ? opt_str(r.jti) : py::none());
-    put(12, i, genuine && !r.custom_claims.empty() ? claims_of(r) : py::none());
-    put(13, i, fp_of(r));
-    put(14, i,
-        r.label != jwtbatch::attack_label::none
-            ? py::object(n.labels[static_cast<std::size_t>(r.label)])
-            : py::none());
+class column_writer {
+ public:
+  explicit column_writer(std::size_t count) {
+    for (py::list& c : cols_) c = py::list(count);
   }
-  py::dict d;
-  for (std::size_t c = 0; c < keys.size(); ++c) set(d, *keys[c], cols[c]);
-  return d;
-}
+
+  // Fills rows offset.. with `results`.
+  void put(std::size_t offset, std::span<const jwtbatch::result> results) {
+    const names& n = *g_names;
+    for (std::size_t j = 0; j < results.size(); ++j) {
+      const jwtbatch::result& r = results[j];
+      const std::size_t i = offset + j;
+      const auto code = static_cast<std::size_t>(r.code);
+      const bool genuine = r.signature_verified;
+      set(0, i, n.statuses[code]);
+      set(1, i, n.classes[code]);
+      set(2, i, opt_str(r.detail));
+      set(3, i,
+          r.algorithm ? py::object(n.algs[static_cast<std::size_t>(*r.algorithm)]) : py::none());
+      set(4, i, opt_str(r.kid));
+      set(5, i, genuine ? opt_str(r.iss) : py::none());
+      set(6, i, genuine ? opt_str(r.sub) : py::none());
+      set(7, i, genuine && r.has_aud ? aud_of(r) : py::none());
+      set(8, i, genuine ? opt_num(r.exp) : py::none());
+      set(9, i, genuine ? opt_num(r.nbf) : py::none());
+      set(10, i, genuine ? opt_num(r.iat) : py::none());
+      set(11, i, genuine ? opt_str(r.jti) : py::none());
+      set(12, i, genuine && !r.custom_claims.empty() ? claims_of(r) : py::none());
+      set(13, i, fp_of(r));
+      set(14, i,
+          r.label != jwtbatch::attack_label::none
+              ? py::object(n.labels[static_cast<std::size_t>(r.label)])
+              : py::none());
+    }
+  }
+
+  // The columns by key, in RECORD_KEYS order.
+  py::dict finish() const {
+    const names& n = *g_names;
+    const std::array<const py::str*, 15> keys = {&n.status, &n.cls, &n.detail, &n.alg, &n.kid,
+                                                 &n.iss,    &n.sub, &n.aud,    &n.exp, &n.nbf,
+                                                 &n.iat,    &n.jti, &n.claims, &n.fp,  &n.label};
+    py::dict d;
+    for (std::size_t c = 0; c < keys.size(); ++c) {
+      if (PyDict_SetItem(d.ptr(), keys[c]->ptr(), cols_[c].ptr()) != 0) {
+        throw py::error_already_set();
+      }
+    }
+    return d;
+  }
+
+ private:
+  static py::object opt_str(const std::optional<std::string_view>& s) {
+    return s ? str_of(*s) : py::none();
+  }
+  static py::object opt_num(const std::optional<double>& v) {
+    return v ? number_of(*v) : py::none();
+  }
+  // Steals `v` into the list's (empty) slot.
+  void set(std::size_t col, std::size_t i, py::object v) {
+    PyList_SET_ITEM(cols_[col].ptr(), static_cast<Py_ssize_t>(i), v.release().ptr());
+  }
+  std::array<py::list, 15> cols_;
+};
 
 // ---------------------------------------------------------------------------------
 // Verifier.
@@ -530,17 +564,24 @@ class py_verifier {
         std::make_shared<const jwtbatch::verifier>(std::move(keys), std::move(p), cache), options);
   }
 
-  // Verifies every token; the GIL is released while the engine runs.
-  std::vector<jwtbatch::result> run(py::handle tokens, py::handle at) const {
-    token_copy copy = copy_tokens(tokens);
-    const std::size_t n = copy.views.size();
-    std::vector<double> times;
+  // Verifies every token, k_chunk_tokens at a time: `start(n)` is told the count once
+  // the arguments are read, and `emit(offset, results)` makes the Python objects of each
+  // chunk with the GIL held; the GIL is released while the engine runs a chunk. Chunks
+  // bound the memory a call holds besides its Python objects, and their results are
+  // reused from call to call (take_scratch), so a steady stream of calls allocates no
+  // result buffers.
+  template <class Start, class Emit>
+  void run(py::handle tokens, py::handle at, const Start& start, const Emit& emit) const {
+    const py::tuple items = token_tuple(tokens);
+    const auto n = static_cast<std::size_t>(PyTuple_GET_SIZE(items.ptr()));
+    std::vector<double> times;  // one per token, or none
+    std::optional<double> one_time;
     if (!at.is_none()) {
       const bool one = py::isinstance<py::int_>(at) || py::isinstance<py::float_>(at) ||
                        py::isinstance<py::str>(at) ||
                        py::isinstance(at, py::module_::import("datetime").attr("datetime"));
       if (one) {
-        times.assign(n, time_of(at, "at"));
+        one_time = time_of(at, "at");
       } else {
         py::object seq = py::reinterpret_steal<py::object>(
             PySequence_Fast(at.ptr(), "at: expected one time, or a list of one time per token"));
@@ -551,9 +592,9 @@ class py_verifier {
                                 " tokens (give one time, or one per token)");
         }
         times.resize(n);
-        PyObject** items = PySequence_Fast_ITEMS(seq.ptr());
+        PyObject** given = PySequence_Fast_ITEMS(seq.ptr());
         for (std::size_t i = 0; i < n; ++i) {
-          PyObject* item = items[i];
+          PyObject* item = given[i];
           if (PyFloat_CheckExact(item)) {
             const double t = PyFloat_AS_DOUBLE(item);
             times[i] = std::isfinite(t) && t >= 0 && t <= k_max_unix_time
@@ -565,37 +606,79 @@ class py_verifier {
         }
       }
     }
-    std::vector<jwtbatch::result> results(n);
-    {
-      py::gil_scoped_release release;
+    start(n);
+    // One time for the whole call unless there is one per token (the engine's own rule
+    // for a batch): the call's, the policy's, or the clock's as the call starts.
+    if (!one_time) one_time = engine_->verifier().evaluation_time();
+    scratch work = take_scratch();
+    for (std::size_t offset = 0; offset < n; offset += k_chunk_tokens) {
+      const std::size_t m = std::min(k_chunk_tokens, n - offset);
+      copy_tokens(items, offset, m, work);
       if (times.empty()) {
-        engine_->verify_batch(copy.views, results);
+        work.times.assign(m, *one_time);
       } else {
-        engine_->verify_batch_at(copy.views, times, results);
+        work.times.assign(times.begin() + static_cast<std::ptrdiff_t>(offset),
+                          times.begin() + static_cast<std::ptrdiff_t>(offset + m));
       }
+      work.results.resize(m);
+      {
+        py::gil_scoped_release release;
+        engine_->verify_batch_at(work.views, work.times, work.results);
+      }
+      emit(offset, std::span<const jwtbatch::result>(work.results));
     }
-    return results;
+    give_back(std::move(work));
   }
 
   py::list verify(const py::object& tokens, const py::object& at) const {
-    const std::vector<jwtbatch::result> results = run(tokens, at);
-    py::list out(results.size());
-    for (std::size_t i = 0; i < results.size(); ++i) {
-      PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i), record_of(results[i]).release().ptr());
-    }
+    py::list out;
+    run(
+        tokens, at, [&](std::size_t n) { out = py::list(n); },
+        [&](std::size_t offset, std::span<const jwtbatch::result> results) {
+          for (std::size_t i = 0; i < results.size(); ++i) {
+            PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(offset + i),
+                            record_of(results[i]).release().ptr());
+          }
+        });
     return out;
   }
 
   py::dict verify_columns(const py::object& tokens, const py::object& at) const {
-    return columns_of(run(tokens, at));
+    std::optional<column_writer> columns;
+    run(
+        tokens, at, [&](std::size_t n) { columns.emplace(n); },
+        [&](std::size_t offset, std::span<const jwtbatch::result> results) {
+          columns->put(offset, results);
+        });
+    return columns->finish();
   }
 
   [[nodiscard]] int threads() const noexcept { return engine_->threads(); }
   [[nodiscard]] const std::vector<std::string>& warnings() const noexcept { return warnings_; }
 
  private:
+  // Tokens verified per release of the GIL: large enough that the engine's threads have
+  // work to share, small enough that the results stay in a few MiB.
+  static constexpr std::size_t k_chunk_tokens = 16384;
+
+  // The scratch of an earlier call, or a new one. Thread-safe.
+  scratch take_scratch() const {
+    const std::lock_guard<std::mutex> lock(pool_m_);
+    if (pool_.empty()) return {};
+    scratch r = std::move(pool_.back());
+    pool_.pop_back();
+    return r;
+  }
+  // Keeps `r` for a later call: as many as calls ran at once, up to two.
+  void give_back(scratch r) const {
+    const std::lock_guard<std::mutex> lock(pool_m_);
+    if (pool_.size() < 2) pool_.push_back(std::move(r));
+  }
+
   std::unique_ptr<jwtbatch::batch_verifier> engine_;
   std::vector<std::string> warnings_;
+  mutable std::mutex pool_m_;
+  mutable std::vector<scratch> pool_;
 };
 
 std::string upper(std::string_view s) {

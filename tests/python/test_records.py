@@ -132,3 +132,15 @@ def test_secret_file_and_jwks_json(work, tmp_path):
     assert jwtbatch.Verifier(jwks_json=jwks, at=AT).verify([token])[0]["status"] == "ok"
     assert jwtbatch.Verifier(jwks_json=jwks, at=AT, typ="at+jwt").verify([token])[0][
         "status"] == "typ_mismatch"
+
+
+def test_calls_longer_than_a_chunk(work):
+    # 20,000 tokens: more than one chunk of the module (16,384), one time per token.
+    tokens = read_lines(work / "hs.tokens")
+    v = jwtbatch.Verifier(jwks=[work / "hs-private.jwks"], cache_size=0)
+    one = v.verify(tokens, at=AT)
+    assert len(one) == len(tokens) == 20000
+    assert v.verify(tokens, at=[AT] * len(tokens)) == one
+    assert v.verify_columns(tokens, at=AT)["fp"] == [r["fp"] for r in one]
+    with pytest.raises(TypeError, match=r"tokens\[19999\]"):
+        v.verify(tokens[:-1] + [None])
