@@ -25,6 +25,8 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -610,24 +612,48 @@ class py_verifier {
     // One time for the whole call unless there is one per token (the engine's own rule
     // for a batch): the call's, the policy's, or the clock's as the call starts.
     if (!one_time) one_time = engine_->verifier().evaluation_time();
-    scratch work = take_scratch();
-    for (std::size_t offset = 0; offset < n; offset += k_chunk_tokens) {
+    // Two scratches in turn: while this thread makes the Python objects of one chunk
+    // (GIL held), another thread has the engine verify the next chunk (no Python object
+    // touched there), so the engine's time hides behind the objects' time.
+    std::array<scratch, 2> work = {take_scratch(), take_scratch()};
+    const auto prepare = [&](std::size_t offset, scratch& w) {  // GIL held
       const std::size_t m = std::min(k_chunk_tokens, n - offset);
-      copy_tokens(items, offset, m, work);
+      copy_tokens(items, offset, m, w);
       if (times.empty()) {
-        work.times.assign(m, *one_time);
+        w.times.assign(m, *one_time);
       } else {
-        work.times.assign(times.begin() + static_cast<std::ptrdiff_t>(offset),
-                          times.begin() + static_cast<std::ptrdiff_t>(offset + m));
+        w.times.assign(times.begin() + static_cast<std::ptrdiff_t>(offset),
+                       times.begin() + static_cast<std::ptrdiff_t>(offset + m));
       }
-      work.results.resize(m);
-      {
-        py::gil_scoped_release release;
-        engine_->verify_batch_at(work.views, work.times, work.results);
-      }
-      emit(offset, std::span<const jwtbatch::result>(work.results));
+      w.results.resize(m);
+    };
+    const auto verify_chunk = [this](scratch& w) noexcept {  // no Python here
+      engine_->verify_batch_at(w.views, w.times, w.results);
+    };
+    if (n > 0) {
+      prepare(0, work[0]);
+      py::gil_scoped_release release;
+      verify_chunk(work[0]);
     }
-    give_back(std::move(work));
+    for (std::size_t offset = 0, turn = 0; offset < n; offset += k_chunk_tokens, turn ^= 1U) {
+      scratch& done = work[turn];
+      scratch& next = work[turn ^ 1U];
+      const std::size_t next_offset = offset + k_chunk_tokens;
+      // Declared after the scratches: its destructor waits for the thread even when
+      // emit throws, before `next` goes away.
+      std::future<void> running;
+      if (next_offset < n) {
+        prepare(next_offset, next);
+        running = std::async(std::launch::async, verify_chunk, std::ref(next));
+      }
+      emit(offset, std::span<const jwtbatch::result>(done.results));
+      if (running.valid()) {
+        py::gil_scoped_release release;
+        running.get();
+      }
+    }
+    give_back(std::move(work[0]));
+    give_back(std::move(work[1]));
   }
 
   py::list verify(const py::object& tokens, const py::object& at) const {
@@ -669,10 +695,10 @@ class py_verifier {
     pool_.pop_back();
     return r;
   }
-  // Keeps `r` for a later call: as many as calls ran at once, up to two.
+  // Keeps `r` for a later call: two per call that ran at once, up to four.
   void give_back(scratch r) const {
     const std::lock_guard<std::mutex> lock(pool_m_);
-    if (pool_.size() < 2) pool_.push_back(std::move(r));
+    if (pool_.size() < 4) pool_.push_back(std::move(r));
   }
 
   std::unique_ptr<jwtbatch::batch_verifier> engine_;
