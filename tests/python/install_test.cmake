@@ -14,6 +14,9 @@ file(GLOB modules "${PREFIX}/${SITE}/jwtbatch*.so")
 if(NOT modules)
   message(FATAL_ERROR "no jwtbatch*.so in ${PREFIX}/${SITE}")
 endif()
+if(NOT EXISTS "${PREFIX}/${SITE}/jwtbatch.pyi")
+  message(FATAL_ERROR "no type stubs (jwtbatch.pyi) in ${PREFIX}/${SITE}")
+endif()
 set(check [=[
 import os, sys
 import jwtbatch
