@@ -50,3 +50,23 @@ def test_other_thread_runs_during_a_batch(work):
 def test_the_measure_sees_a_held_gil():
     # Pure Python work of the same length never lets the other thread in.
     assert progress_during(lambda: sum(i * i for i in range(3_000_000))) == 0
+
+
+def test_threads_share_one_verifier(work):
+    # Several Python threads at once on one Verifier (the engine, its cache and the
+    # module's reused scratch): each gets the records a lone call gets.
+    tokens = read_lines(work / "hs.tokens")
+    v = jwtbatch.Verifier(jwks=[work / "hs-private.jwks"], at=AT)
+    expected = v.verify(tokens)
+    got = [None] * 4
+
+    def run(i):
+        got[i] = v.verify(tokens) if i % 2 == 0 else v.verify_columns(tokens)["status"]
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert got[0] == got[2] == expected
+    assert got[1] == got[3] == [r["status"] for r in expected]
