@@ -8,10 +8,11 @@
 // messages the CLI prints; cffi would need a Python-side loop per token field, which
 // is where the time of a 100,000-token batch would go.
 //
-// Shape of a call (Verifier.verify): the tokens are copied into one std::string (and
-// views into it) with the GIL held; the GIL is released for the whole batch
-// (batch_verifier, every core); the records are built with the GIL held again. No
-// Python object is touched while the GIL is released.
+// Shape of a call (Verifier.verify): the tokens argument becomes a tuple of our own;
+// chunks of 16,384 tokens are copied into a std::string (and views into it) with the
+// GIL held and verified by batch_verifier (every core) with the GIL released, the next
+// chunk on a helper thread while this one makes the records of the last. No Python
+// object is touched while the GIL is released, and a per-token failure is a record.
 //
 // Records have the keys of the CLI's NDJSON records (engine/cli/record.cpp) without
 // the place in the input ("line", "file"): a key is present only when the CLI writes
@@ -163,14 +164,17 @@ std::int64_t whole_of(py::handle v, std::string_view flag, std::int64_t lo, std:
 // or an RFC 3339 date-time with its zone (text, or an aware datetime), 1970..9999.
 // Date-time text is read by Python's datetime.fromisoformat.
 double time_of(py::handle v, std::string_view flag) {
-  const std::string text = py::isinstance<py::str>(v) ? v.cast<std::string>() : text_of(v);
+  // The value as the messages quote it; made only for a message.
+  const auto text = [&]() {
+    return py::isinstance<py::str>(v) ? v.cast<std::string>() : text_of(v);
+  };
   const auto in_range = [&](double t) {
     if (std::isfinite(t) && t >= 0 && t <= k_max_unix_time) return t;
-    throw config_error(std::string(flag) + " \"" + text +
+    throw config_error(std::string(flag) + " \"" + text() +
                        "\": out of range (expected a time from 1970 to 9999)");
   };
   const auto no_zone = [&]() {
-    return config_error(std::string(flag) + " \"" + text +
+    return config_error(std::string(flag) + " \"" + text() +
                         "\": an RFC 3339 date-time needs its zone (Z for UTC, or an offset such "
                         "as +02:00)");
   };
@@ -178,7 +182,12 @@ double time_of(py::handle v, std::string_view flag) {
     throw py::type_error(std::string(flag) + ": expected Unix seconds or a date-time, not bool");
   }
   if (py::isinstance<py::int_>(v) || py::isinstance<py::float_>(v)) {
-    return in_range(v.cast<double>());
+    double t = PyFloat_AsDouble(v.ptr());  // an int too; one beyond a double overflows
+    if (t == -1.0 && PyErr_Occurred() != nullptr) {
+      PyErr_Clear();
+      t = HUGE_VAL;
+    }
+    return in_range(t);
   }
   py::module_ datetime = py::module_::import("datetime");
   if (py::isinstance(v, datetime.attr("datetime"))) {
@@ -190,11 +199,12 @@ double time_of(py::handle v, std::string_view flag) {
                          ": expected Unix seconds (int, float, str) or a date-time (str, "
                          "datetime)");
   }
+  const std::string given = v.cast<std::string>();
   // Decimal digits with an optional fraction only, as the CLI reads them.
-  const std::size_t dot = text.find('.');
-  const std::string_view whole = std::string_view(text).substr(0, dot);
+  const std::size_t dot = given.find('.');
+  const std::string_view whole = std::string_view(given).substr(0, dot);
   const std::string_view decimals =
-      dot == std::string::npos ? std::string_view("0") : std::string_view(text).substr(dot + 1);
+      dot == std::string::npos ? std::string_view("0") : std::string_view(given).substr(dot + 1);
   const auto digits = [](std::string_view s) {
     if (s.empty()) return false;
     for (const char c : s) {
@@ -204,16 +214,16 @@ double time_of(py::handle v, std::string_view flag) {
   };
   if (digits(whole) && digits(decimals)) {
     double value = 0;
-    const char* end = text.data() + text.size();
-    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    const char* end = given.data() + given.size();
+    const auto [ptr, ec] = std::from_chars(given.data(), end, value);
     if (ec == std::errc() && ptr == end && std::isfinite(value)) return in_range(value);
   }
   // RFC 3339 needs a 'T' (or 't' / ' ') between date and time; fromisoformat would
   // also take a bare date, which is not a time.
-  if (text.size() >= 11 && (text[10] == 'T' || text[10] == 't' || text[10] == ' ')) {
+  if (given.size() >= 11 && (given[10] == 'T' || given[10] == 't' || given[10] == ' ')) {
     py::object parsed;
     try {
-      std::string iso = text;
+      std::string iso = given;
       iso[10] = 'T';
       if (!iso.empty() && (iso.back() == 'z')) iso.back() = 'Z';
       parsed = datetime.attr("datetime").attr("fromisoformat")(iso);
@@ -225,7 +235,7 @@ double time_of(py::handle v, std::string_view flag) {
       return in_range(parsed.attr("timestamp")().cast<double>());
     }
   }
-  throw config_error(std::string(flag) + " \"" + text +
+  throw config_error(std::string(flag) + " \"" + given +
                      "\": expected Unix seconds or an RFC 3339 date-time");
 }
 
