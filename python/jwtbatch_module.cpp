@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -350,9 +351,32 @@ py::object fp_of(const jwtbatch::result& r) {
   return py::reinterpret_steal<py::object>(o);
 }
 
-py::object aud_of(const jwtbatch::result& r) {
+// The Python str of the values that repeat from token to token in a log (kid, iss,
+// each aud): the last one made is handed out again while the bytes are the same, so a
+// batch of one issuer's tokens makes one str for all of them. One per field and call.
+class repeat_str {
+ public:
+  py::object get(std::string_view s) {
+    if (!last_ || s != bytes_) {
+      last_ = str_of(s);
+      bytes_.assign(s);
+    }
+    return last_;
+  }
+
+ private:
+  std::string bytes_;
+  py::object last_;
+};
+
+// The str caches of one call.
+struct repeats {
+  repeat_str kid, iss, aud;
+};
+
+py::object aud_of(const jwtbatch::result& r, repeat_str& cache) {
   py::list aud(r.aud.size());
-  for (std::size_t i = 0; i < r.aud.size(); ++i) aud[i] = str_of(r.aud[i]);
+  for (std::size_t i = 0; i < r.aud.size(); ++i) aud[i] = cache.get(r.aud[i]);
   return aud;
 }
 
@@ -369,7 +393,7 @@ void set(py::dict& d, const py::str& key, const py::handle value) {
 }
 
 // The record of append_record_members (engine/cli/record.cpp), member for member.
-py::dict record_of(const jwtbatch::result& r) {
+py::dict record_of(const jwtbatch::result& r, repeats& same) {
   const names& n = *g_names;
   const auto code = static_cast<std::size_t>(r.code);
   py::dict d;
@@ -377,12 +401,12 @@ py::dict record_of(const jwtbatch::result& r) {
   set(d, n.cls, n.classes[code]);
   if (r.detail) set(d, n.detail, str_of(*r.detail));
   if (r.algorithm) set(d, n.alg, n.algs[static_cast<std::size_t>(*r.algorithm)]);
-  if (r.kid) set(d, n.kid, str_of(*r.kid));
+  if (r.kid) set(d, n.kid, same.kid.get(*r.kid));
   // Claims only from a genuine token: nothing a forged token says is shown.
   if (r.signature_verified) {
-    if (r.iss) set(d, n.iss, str_of(*r.iss));
+    if (r.iss) set(d, n.iss, same.iss.get(*r.iss));
     if (r.sub) set(d, n.sub, str_of(*r.sub));
-    if (r.has_aud) set(d, n.aud, aud_of(r));
+    if (r.has_aud) set(d, n.aud, aud_of(r, same.aud));
     if (r.exp) set(d, n.exp, number_of(*r.exp));
     if (r.nbf) set(d, n.nbf, number_of(*r.nbf));
     if (r.iat) set(d, n.iat, number_of(*r.iat));
@@ -416,10 +440,10 @@ class column_writer {
       set(2, i, opt_str(r.detail));
       set(3, i,
           r.algorithm ? py::object(n.algs[static_cast<std::size_t>(*r.algorithm)]) : py::none());
-      set(4, i, opt_str(r.kid));
-      set(5, i, genuine ? opt_str(r.iss) : py::none());
+      set(4, i, r.kid ? same_.kid.get(*r.kid) : py::none());
+      set(5, i, genuine && r.iss ? same_.iss.get(*r.iss) : py::none());
       set(6, i, genuine ? opt_str(r.sub) : py::none());
-      set(7, i, genuine && r.has_aud ? aud_of(r) : py::none());
+      set(7, i, genuine && r.has_aud ? aud_of(r, same_.aud) : py::none());
       set(8, i, genuine ? opt_num(r.exp) : py::none());
       set(9, i, genuine ? opt_num(r.nbf) : py::none());
       set(10, i, genuine ? opt_num(r.iat) : py::none());
@@ -460,6 +484,7 @@ class column_writer {
     PyList_SET_ITEM(cols_[col].ptr(), static_cast<Py_ssize_t>(i), v.release().ptr());
   }
   std::array<py::list, 15> cols_;
+  repeats same_;
 };
 
 // ---------------------------------------------------------------------------------
@@ -668,12 +693,13 @@ class py_verifier {
 
   py::list verify(const py::object& tokens, const py::object& at) const {
     py::list out;
+    repeats same;
     run(
         tokens, at, [&](std::size_t n) { out = py::list(n); },
         [&](std::size_t offset, std::span<const jwtbatch::result> results) {
           for (std::size_t i = 0; i < results.size(); ++i) {
             PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(offset + i),
-                            record_of(results[i]).release().ptr());
+                            record_of(results[i], same).release().ptr());
           }
         });
     return out;
@@ -687,6 +713,26 @@ class py_verifier {
           columns->put(offset, results);
         });
     return columns->finish();
+  }
+
+  // The C++ batch API alone on the same tokens, for bench/python/verify_bench.py: the
+  // tokens copied once, then the best wall time of `repeat` calls of
+  // batch_verifier::verify_batch over all of them (GIL released), in seconds.
+  double engine_seconds(const py::object& tokens, int repeat) const {
+    const py::tuple items = token_tuple(tokens);
+    const auto n = static_cast<std::size_t>(PyTuple_GET_SIZE(items.ptr()));
+    scratch s;
+    copy_tokens(items, 0, n, s);
+    s.results.resize(n);
+    double best = HUGE_VAL;
+    py::gil_scoped_release release;
+    for (int i = 0; i < std::max(repeat, 1); ++i) {
+      const auto start = std::chrono::steady_clock::now();
+      engine_->verify_batch(s.views, s.results);
+      best = std::min(
+          best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    return best;
   }
 
   [[nodiscard]] int threads() const noexcept { return engine_->threads(); }
@@ -804,5 +850,9 @@ PYBIND11_MODULE(jwtbatch, m) {
                              "The most threads a batch runs on (the calling one included).")
       .def_property_readonly("warnings", &py_verifier::warnings,
                              "What loading the keys said about them (a key skipped, an RSA key "
-                             "not bound to one algorithm...), as the CLI's warnings.");
+                             "not bound to one algorithm...), as the CLI's warnings.")
+      .def("_engine_seconds", &py_verifier::engine_seconds, py::arg("tokens"),
+           py::arg("repeat") = 1,
+           "For benchmarks: the best wall time, in seconds, of the C++ batch API "
+           "(batch_verifier::verify_batch) over `tokens` copied once, in `repeat` runs.");
 }

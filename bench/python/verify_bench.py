@@ -1,0 +1,86 @@
+#!/usr/bin/python3
+"""verify_bench.py: 100,000 HS256 tokens through jwtbatch.Verifier.verify, against PyJWT's
+jwt.decode and against the C++ batch API (batch_verifier::verify_batch), in one run.
+
+  PYTHONPATH=build/release/python /usr/bin/python3 bench/python/verify_bench.py \\
+      [--count 100000] [--repeat 5]
+
+The tokens are made here with PyJWT's jwt.encode (HS256, a kid, all distinct, valid for
+the next hour: iss, sub, aud, exp, nbf, iat, jti and a custom claim) and verified by all
+three with the same secret and the same checks (signature, exp, nbf, iat, issuer,
+audience). Verifier runs with its defaults (every core, the verified-token cache on: it
+never hits, every token differs).
+Prints tokens/s of each and the ratios the issue sets: Verifier.verify >= 20x PyJWT,
+and within 1.5x of the C++ batch API. Needs python3-jwt (Debian's PyJWT).
+"""
+import argparse
+import base64
+import json
+import os
+import time
+
+import jwt  # PyJWT
+
+import jwtbatch
+
+
+def best_of(repeat, call):
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--count", type=int, default=100_000)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--pyjwt-count", type=int, default=0,
+                    help="tokens PyJWT decodes (default: all of them)")
+    args = ap.parse_args()
+
+    secret = os.urandom(32)
+    now = int(time.time())
+    tokens = [
+        jwt.encode({"iss": "https://issuer.example", "sub": f"user-{i % 5000:05d}",
+                    "aud": "api.example", "exp": now + 3600, "nbf": now - 60, "iat": now - 60,
+                    "jti": f"{i:012d}", "scope": "read write"},
+                   secret, algorithm="HS256", headers={"kid": "hs256-1"})
+        for i in range(args.count)
+    ]
+    jwks = json.dumps({"keys": [{"kty": "oct", "kid": "hs256-1", "alg": "HS256",
+                                 "k": base64.urlsafe_b64encode(secret).rstrip(b"=").decode()}]})
+
+    v = jwtbatch.Verifier(jwks_json=jwks, iss="https://issuer.example", aud="api.example",
+                          algs="HS256")
+    records = v.verify(tokens)
+    assert all(r["status"] == "ok" for r in records), "every token must verify"
+    t_verify = best_of(args.repeat, lambda: v.verify(tokens))
+    t_columns = best_of(args.repeat, lambda: v.verify_columns(tokens))
+    t_engine = v._engine_seconds(tokens, args.repeat)
+
+    sample = tokens[:args.pyjwt_count] if args.pyjwt_count else tokens
+
+    def pyjwt():
+        for tok in sample:
+            jwt.decode(tok, secret, algorithms=["HS256"], audience="api.example",
+                       issuer="https://issuer.example")
+
+    t_pyjwt = best_of(1, pyjwt) * len(tokens) / len(sample)
+
+    n = len(tokens)
+    print(f"{n} HS256 tokens, {v.threads} threads, PyJWT {jwt.__version__}")
+    for name, t in (("jwtbatch.Verifier.verify", t_verify),
+                    ("jwtbatch.Verifier.verify_columns", t_columns),
+                    ("C++ batch_verifier::verify_batch", t_engine),
+                    ("PyJWT jwt.decode (one thread)", t_pyjwt)):
+        print(f"  {name:34} {t:8.3f} s  {n / t:12,.0f} tokens/s")
+    print(f"verify vs PyJWT:          {t_pyjwt / t_verify:6.1f}x faster (goal >= 20x)")
+    print(f"verify vs C++ batch API:  {t_verify / t_engine:6.2f}x the time (goal <= 1.5x)")
+    print(f"verify_columns vs C++:    {t_columns / t_engine:6.2f}x the time")
+
+
+if __name__ == "__main__":
+    main()
