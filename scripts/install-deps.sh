@@ -54,6 +54,9 @@ packages=(
   librdkafka-dev                # Kafka client (jwtbatch consume) and its mock cluster
   kcat                          # produces and reads topics in the Kafka tests
   python3-confluent-kafka       # tests/kafka/consume_test.py: its producer and read_committed reader
+  python3-dev pybind11-dev      # the Python module (python/, JWTBATCH_BUILD_PYTHON)
+  python3-pytest                # its tests (tests/python)
+  python3-jwt                   # PyJWT: bench/python/verify_bench.py measures against it
 )
 
 missing=()
