@@ -12,15 +12,10 @@
 
 #include "json_member.hpp"
 #include "jwtbatch/pipeline.hpp"
-#include "log_time.hpp"
+#include "scan_extractor.hpp"
 
 namespace jwtbatch::cli {
 
-// Log lines (scan, --field, --rsyslog) longer than this are cut: their head is read.
-inline constexpr std::size_t k_max_log_line = std::size_t{16} << 20;
-
-// line_token::tag bits.
-inline constexpr std::uint32_t k_tag_percent_encoded = 1;  // found percent-encoded, decoded
 // line_result::marks bits.
 inline constexpr std::uint32_t k_mark_not_fulljson = 1;  // --rsyslog-input fulljson: not an object
 
@@ -37,26 +32,6 @@ class field_extractor final : public line_extractor {
 
  private:
   member_path path_;
-};
-
-// How scan judges time.
-struct scan_time_options {
-  bool at_log_time = false;       // judge each token at its line's own time
-  bool require_log_time = false;  // a token on a line without one: no_log_time
-  log_time_options times;         // where a line's time is (its views outlive the run)
-};
-
-// `scan`: every token find_tokens reports (percent-encoded ones decoded, tagged
-// k_tag_percent_encoded), at most k_max_tokens_per_line per line (more: the line is
-// cut), each judged at the line's own time with at_log_time.
-class scan_extractor final : public line_extractor {
- public:
-  explicit scan_extractor(scan_time_options o) : o_(o) {}
-  [[nodiscard]] std::unique_ptr<state> make_state() const override;
-  void extract(std::string_view line, bool cut, line_tokens& out, state* s) const noexcept override;
-
- private:
-  scan_time_options o_;
 };
 
 // `scan --rsyslog`: with fulljson input, the tokens of the decoded "msg" member, timed
