@@ -35,6 +35,15 @@ Record = TypedDict(
         "label": NotRequired[str],
     },
 )
+# A record of scan(): where its token was and when it was judged (SCAN_KEYS, first in
+# the dict), and a Record's keys.
+class ScanRecord(Record):
+    line: int
+    offset: int
+    encoding: NotRequired[str]
+    at: Union[int, float]
+    at_source: str
+    cut: NotRequired[bool]
 
 class Verifier:
     """Keys and a policy, ready to verify batches of tokens on every core."""
@@ -75,10 +84,23 @@ class Verifier:
     @property
     def warnings(self) -> list[str]: ...
 
+def scan(
+    lines: Union[str, bytes, Iterable[Union[str, bytes]]],
+    verifier: Verifier,
+    *,
+    at_log_time: bool = False,
+    require_log_time: bool = False,
+    time_field: str | None = None,
+    syslog_year: int | None = None,
+) -> list[ScanRecord]:
+    """The tokens of log lines as `jwtbatch scan` finds and judges them: one record per
+    token, in order (SCAN_KEYS, then the keys of verify()'s records)."""
+
 STATUSES: Final[tuple[str, ...]]
 CLASSES: Final[tuple[str, ...]]
 CLASS_OF: Final[dict[str, str]]
 RECORD_KEYS: Final[tuple[str, ...]]
+SCAN_KEYS: Final[tuple[str, ...]]
 
 # The status vocabulary (engine/include/jwtbatch/status.hpp), append-only.
 OK: Final[str]  # "ok", class ok

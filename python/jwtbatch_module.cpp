@@ -1,6 +1,8 @@
 // jwtbatch_module.cpp: the `jwtbatch` Python extension module (pybind11) over the
 // public C++ API (engine/include/jwtbatch/), linked against libjwtbatch.so like any
 // other user of the installed library: no engine header, nothing of jwtbatch::detail.
+// jwtbatch.scan uses the program's log scanner (jwtbatch_logscan: scan_extractor.hpp),
+// pure code over the same public API, in the library's pipeline.
 //
 // Why pybind11 over the C++ API and not cffi over the C ABI: the C++ API hands over a
 // result's claims, aud list and custom claims as views that are turned into Python
@@ -27,6 +29,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <future>
 #include <memory>
@@ -43,10 +46,12 @@
 #include "jwtbatch/cache.hpp"
 #include "jwtbatch/error.hpp"
 #include "jwtbatch/key_set.hpp"
+#include "jwtbatch/pipeline.hpp"
 #include "jwtbatch/policy.hpp"
 #include "jwtbatch/result.hpp"
 #include "jwtbatch/status.hpp"
 #include "jwtbatch/verifier.hpp"
+#include "scan_extractor.hpp"
 
 namespace py = pybind11;
 
@@ -68,10 +73,14 @@ struct names {
   py::str status{"status"}, cls{"class"}, detail{"detail"}, alg{"alg"}, kid{"kid"}, iss{"iss"},
       sub{"sub"}, aud{"aud"}, exp{"exp"}, nbf{"nbf"}, iat{"iat"}, jti{"jti"}, claims{"claims"},
       fp{"fp"}, label{"label"};
-  std::vector<py::str> statuses;  // by status value
-  std::vector<py::str> classes;   // by status value: its class's name
-  std::vector<py::str> algs;      // by alg value
-  std::vector<py::str> labels;    // by attack_label value
+  // The members a scan record has before the verdict's.
+  py::str line{"line"}, offset{"offset"}, encoding{"encoding"}, at{"at"}, at_source{"at_source"},
+      cut{"cut"}, percent{"percent"};
+  std::vector<py::str> time_sources;  // by time_source value: "now", "flag", "line"
+  std::vector<py::str> statuses;      // by status value
+  std::vector<py::str> classes;       // by status value: its class's name
+  std::vector<py::str> algs;          // by alg value
+  std::vector<py::str> labels;        // by attack_label value
   py::object json_loads;
 };
 
@@ -89,6 +98,10 @@ void init_names() {
   for (std::size_t l = 0; l <= static_cast<std::size_t>(jwtbatch::attack_label::crit_bypass); ++l) {
     n->labels.emplace_back(
         std::string(jwtbatch::label_name(static_cast<jwtbatch::attack_label>(l))));
+  }
+  for (const jwtbatch::time_source t :
+       {jwtbatch::time_source::now, jwtbatch::time_source::flag, jwtbatch::time_source::line}) {
+    n->time_sources.emplace_back(std::string(jwtbatch::time_source_name(t)));
   }
   n->json_loads = py::module_::import("json").attr("loads");
   g_names = n;
@@ -162,8 +175,8 @@ std::int64_t whole_of(py::handle v, std::string_view flag, std::int64_t lo, std:
 }
 
 // parse_time of the CLI (engine_flags.cpp): Unix seconds (int, float, or decimal text)
-// or an RFC 3339 date-time with its zone (text, or an aware datetime), 1970..9999.
-// Date-time text is read by Python's datetime.fromisoformat.
+// or an RFC 3339 date-time with its zone (text, read by the CLI's own read_rfc3339, or
+// an aware datetime), 1970..9999.
 double time_of(py::handle v, std::string_view flag) {
   // The value as the messages quote it; made only for a message.
   const auto text = [&]() {
@@ -219,22 +232,9 @@ double time_of(py::handle v, std::string_view flag) {
     const auto [ptr, ec] = std::from_chars(given.data(), end, value);
     if (ec == std::errc() && ptr == end && std::isfinite(value)) return in_range(value);
   }
-  // RFC 3339 needs a 'T' (or 't' / ' ') between date and time; fromisoformat would
-  // also take a bare date, which is not a time.
-  if (given.size() >= 11 && (given[10] == 'T' || given[10] == 't' || given[10] == ' ')) {
-    py::object parsed;
-    try {
-      std::string iso = given;
-      iso[10] = 'T';
-      if (!iso.empty() && (iso.back() == 'z')) iso.back() = 'Z';
-      parsed = datetime.attr("datetime").attr("fromisoformat")(iso);
-    } catch (const py::error_already_set&) {
-      parsed = py::none();
-    }
-    if (!parsed.is_none()) {
-      if (parsed.attr("tzinfo").is_none()) throw no_zone();
-      return in_range(parsed.attr("timestamp")().cast<double>());
-    }
+  if (const std::optional<jwtbatch::cli::rfc3339_reading> t = jwtbatch::cli::read_rfc3339(given)) {
+    if (!t->zoned) throw no_zone();
+    return in_range(t->seconds);
   }
   throw config_error(std::string(flag) + " \"" + given +
                      "\": expected Unix seconds or an RFC 3339 date-time");
@@ -335,48 +335,70 @@ py::object str_of(std::string_view s) {
   return py::reinterpret_steal<py::object>(o);
 }
 
-// A NumericDate as the CLI writes it: an integer when it is one, else the double.
-py::object number_of(double v) {
-  PyObject* o = v == static_cast<double>(static_cast<std::int64_t>(v))
-                    ? PyLong_FromLongLong(static_cast<std::int64_t>(v))
-                    : PyFloat_FromDouble(v);
-  if (o == nullptr) throw py::error_already_set();
-  return py::reinterpret_steal<py::object>(o);
-}
-
 py::object fp_of(const jwtbatch::result& r) {
   const std::string_view fp = r.fingerprint_hex();
-  PyObject* o = PyUnicode_FromStringAndSize(fp.data(), static_cast<Py_ssize_t>(fp.size()));
+  PyObject* o = PyUnicode_New(static_cast<Py_ssize_t>(fp.size()), 127);
   if (o == nullptr) throw py::error_already_set();
+  std::memcpy(PyUnicode_1BYTE_DATA(o), fp.data(), fp.size());
   return py::reinterpret_steal<py::object>(o);
 }
 
-// The Python str of the values that repeat from token to token in a log (kid, iss,
-// each aud): the last one made is handed out again while the bytes are the same, so a
-// batch of one issuer's tokens makes one str for all of them. One per field and call.
-class repeat_str {
+// The Python objects of the values that repeat from token to token in a log (kid,
+// iss, sub, aud, a detail; exp, nbf, iat): a value made once is handed out again while
+// it stays in its slot of a direct-mapped table, so a batch of one issuer's tokens
+// makes one str of its issuer and one int of an iat that is also the nbf. Fewer objects
+// made is fewer allocations, and fewer pages the interpreter touches for the first
+// time. One per call (the GIL held), its references dropped when the call ends.
+class value_cache {
  public:
-  py::object get(std::string_view s) {
-    if (!last_ || s != bytes_) {
-      last_ = str_of(s);
-      bytes_.assign(s);
+  value_cache() : strs_(k_slots), numbers_(k_slots) {}
+
+  py::object str(std::string_view s) {
+    const std::size_t h = std::hash<std::string_view>{}(s);
+    str_slot& slot = strs_[h & (strs_.size() - 1)];
+    if (slot.value && slot.hash == h && slot.bytes == s) return slot.value;
+    slot.value = str_of(s);
+    slot.hash = h;
+    slot.bytes.assign(s);
+    return slot.value;
+  }
+
+  // A NumericDate as the CLI writes it: an integer when it is one, else the double.
+  py::object number(double v) {
+    const bool whole = v == static_cast<double>(static_cast<std::int64_t>(v));
+    if (!whole) return steal(PyFloat_FromDouble(v));
+    const auto i = static_cast<std::int64_t>(v);
+    number_slot& slot = numbers_[static_cast<std::size_t>(i) & (numbers_.size() - 1)];
+    if (!slot.value || slot.key != i) {
+      slot.value = steal(PyLong_FromLongLong(i));
+      slot.key = i;
     }
-    return last_;
+    return slot.value;
   }
 
  private:
-  std::string bytes_;
-  py::object last_;
+  static constexpr std::size_t k_slots = 256;
+  struct str_slot {
+    std::size_t hash = 0;
+    std::string bytes;
+    py::object value;
+  };
+  struct number_slot {
+    std::int64_t key = 0;
+    py::object value;
+  };
+  static py::object steal(PyObject* o) {
+    if (o == nullptr) throw py::error_already_set();
+    return py::reinterpret_steal<py::object>(o);
+  }
+  std::vector<str_slot> strs_;
+  std::vector<number_slot> numbers_;
 };
 
-// The str caches of one call.
-struct repeats {
-  repeat_str kid, iss, aud;
-};
-
-py::object aud_of(const jwtbatch::result& r, repeat_str& cache) {
+py::object aud_of(const jwtbatch::result& r, value_cache& same) {
   py::list aud(r.aud.size());
-  for (std::size_t i = 0; i < r.aud.size(); ++i) aud[i] = cache.get(r.aud[i]);
+  for (std::size_t i = 0; i < r.aud.size(); ++i) aud[i] = same.str(r.aud[i]);
+  PyObject_GC_UnTrack(aud.ptr());
   return aud;
 }
 
@@ -392,24 +414,48 @@ void set(py::dict& d, const py::str& key, const py::handle value) {
   if (PyDict_SetItem(d.ptr(), key.ptr(), value.ptr()) != 0) throw py::error_already_set();
 }
 
-// The record of append_record_members (engine/cli/record.cpp), member for member.
-py::dict record_of(const jwtbatch::result& r, repeats& same) {
+// Where a scan record's token was in its line and when it was judged: the members of
+// a scan record before the verdict's.
+struct scan_origin {
+  std::uint64_t line = 0;  // 1-based, counted over the whole call
+  std::size_t offset = 0;
+  bool percent_encoded = false;
+  double at = 0;
+  jwtbatch::time_source at_source = jwtbatch::time_source::now;
+  bool cut = false;  // the line held more than its records say
+};
+
+// The record of append_record (engine/cli/record.cpp), member for member and in its
+// order, without the input's place ("file") and, unless `origin` is given (scan),
+// without the line's ("line", "offset", "encoding", "at", "at_source", "cut").
+py::dict record_of(const jwtbatch::result& r, value_cache& same,
+                   const scan_origin* origin = nullptr) {
   const names& n = *g_names;
   const auto code = static_cast<std::size_t>(r.code);
-  py::dict d;
+  PyObject* raw = _PyDict_NewPresized(origin != nullptr ? 21 : 15);
+  if (raw == nullptr) throw py::error_already_set();
+  py::dict d = py::reinterpret_steal<py::dict>(raw);
+  if (origin != nullptr) {
+    set(d, n.line, py::int_(origin->line));
+    set(d, n.offset, py::int_(origin->offset));
+    if (origin->percent_encoded) set(d, n.encoding, n.percent);
+    set(d, n.at, same.number(origin->at));
+    set(d, n.at_source, n.time_sources[static_cast<std::size_t>(origin->at_source)]);
+    if (origin->cut) set(d, n.cut, py::bool_(true));
+  }
   set(d, n.status, n.statuses[code]);
   set(d, n.cls, n.classes[code]);
-  if (r.detail) set(d, n.detail, str_of(*r.detail));
+  if (r.detail) set(d, n.detail, same.str(*r.detail));
   if (r.algorithm) set(d, n.alg, n.algs[static_cast<std::size_t>(*r.algorithm)]);
-  if (r.kid) set(d, n.kid, same.kid.get(*r.kid));
+  if (r.kid) set(d, n.kid, same.str(*r.kid));
   // Claims only from a genuine token: nothing a forged token says is shown.
   if (r.signature_verified) {
-    if (r.iss) set(d, n.iss, same.iss.get(*r.iss));
+    if (r.iss) set(d, n.iss, same.str(*r.iss));
     if (r.sub) set(d, n.sub, str_of(*r.sub));
-    if (r.has_aud) set(d, n.aud, aud_of(r, same.aud));
-    if (r.exp) set(d, n.exp, number_of(*r.exp));
-    if (r.nbf) set(d, n.nbf, number_of(*r.nbf));
-    if (r.iat) set(d, n.iat, number_of(*r.iat));
+    if (r.has_aud) set(d, n.aud, aud_of(r, same));
+    if (r.exp) set(d, n.exp, same.number(*r.exp));
+    if (r.nbf) set(d, n.nbf, same.number(*r.nbf));
+    if (r.iat) set(d, n.iat, same.number(*r.iat));
     if (r.jti) set(d, n.jti, str_of(*r.jti));
     if (!r.custom_claims.empty()) set(d, n.claims, claims_of(r));
   }
@@ -417,6 +463,11 @@ py::dict record_of(const jwtbatch::result& r, repeats& same) {
   if (r.label != jwtbatch::attack_label::none) {
     set(d, n.label, n.labels[static_cast<std::size_t>(r.label)]);
   }
+  // A record holds no reference cycle: besides strs and numbers, its one container is
+  // the aud list, untracked too (aud_of). The collector need not visit it, which saves
+  // the collections a large batch's allocations would set off. Custom claims are
+  // json.loads' objects: such a record stays tracked.
+  if (r.custom_claims.empty()) PyObject_GC_UnTrack(d.ptr());
   return d;
 }
 
@@ -437,17 +488,17 @@ class column_writer {
       const bool genuine = r.signature_verified;
       set(0, i, n.statuses[code]);
       set(1, i, n.classes[code]);
-      set(2, i, opt_str(r.detail));
+      set(2, i, r.detail ? same_.str(*r.detail) : py::none());
       set(3, i,
           r.algorithm ? py::object(n.algs[static_cast<std::size_t>(*r.algorithm)]) : py::none());
-      set(4, i, r.kid ? same_.kid.get(*r.kid) : py::none());
-      set(5, i, genuine && r.iss ? same_.iss.get(*r.iss) : py::none());
-      set(6, i, genuine ? opt_str(r.sub) : py::none());
-      set(7, i, genuine && r.has_aud ? aud_of(r, same_.aud) : py::none());
-      set(8, i, genuine ? opt_num(r.exp) : py::none());
-      set(9, i, genuine ? opt_num(r.nbf) : py::none());
-      set(10, i, genuine ? opt_num(r.iat) : py::none());
-      set(11, i, genuine ? opt_str(r.jti) : py::none());
+      set(4, i, r.kid ? same_.str(*r.kid) : py::none());
+      set(5, i, genuine && r.iss ? same_.str(*r.iss) : py::none());
+      set(6, i, genuine && r.sub ? str_of(*r.sub) : py::none());
+      set(7, i, genuine && r.has_aud ? aud_of(r, same_) : py::none());
+      set(8, i, genuine && r.exp ? same_.number(*r.exp) : py::none());
+      set(9, i, genuine && r.nbf ? same_.number(*r.nbf) : py::none());
+      set(10, i, genuine && r.iat ? same_.number(*r.iat) : py::none());
+      set(11, i, genuine && r.jti ? str_of(*r.jti) : py::none());
       set(12, i, genuine && !r.custom_claims.empty() ? claims_of(r) : py::none());
       set(13, i, fp_of(r));
       set(14, i,
@@ -473,18 +524,12 @@ class column_writer {
   }
 
  private:
-  static py::object opt_str(const std::optional<std::string_view>& s) {
-    return s ? str_of(*s) : py::none();
-  }
-  static py::object opt_num(const std::optional<double>& v) {
-    return v ? number_of(*v) : py::none();
-  }
   // Steals `v` into the list's (empty) slot.
   void set(std::size_t col, std::size_t i, py::object v) {
     PyList_SET_ITEM(cols_[col].ptr(), static_cast<Py_ssize_t>(i), v.release().ptr());
   }
   std::array<py::list, 15> cols_;
-  repeats same_;
+  value_cache same_;
 };
 
 // ---------------------------------------------------------------------------------
@@ -693,7 +738,7 @@ class py_verifier {
 
   py::list verify(const py::object& tokens, const py::object& at) const {
     py::list out;
-    repeats same;
+    value_cache same;
     run(
         tokens, at, [&](std::size_t n) { out = py::list(n); },
         [&](std::size_t offset, std::span<const jwtbatch::result> results) {
@@ -736,6 +781,7 @@ class py_verifier {
   }
 
   [[nodiscard]] int threads() const noexcept { return engine_->threads(); }
+  [[nodiscard]] const jwtbatch::batch_verifier& engine() const noexcept { return *engine_; }
   [[nodiscard]] const std::vector<std::string>& warnings() const noexcept { return warnings_; }
 
  private:
@@ -762,6 +808,146 @@ class py_verifier {
   mutable std::mutex pool_m_;
   mutable std::vector<scratch> pool_;
 };
+
+// ---------------------------------------------------------------------------------
+// scan: the tokens of log lines, found and judged as `jwtbatch scan` finds and judges
+// them: the same extractor (scan_extractor.hpp) in the library's pipeline.
+
+// The verdicts of one verify_stream run and where each token was, kept in input order
+// by the pipeline's serial consume() while the GIL is released (no Python here).
+class scan_rows final : public jwtbatch::line_consumer {
+ public:
+  explicit scan_rows(std::uint64_t lines_before) : before_(lines_before) {}
+
+  void consume(const jwtbatch::line_result& line, std::string_view /*prepared*/,
+               bool /*flush*/) override {
+    for (std::size_t i = 0; i < line.tokens.size(); ++i) {
+      origins_.push_back(scan_origin{
+          .line = before_ + line.number,
+          .offset = line.tokens[i].offset,
+          .percent_encoded = (line.tokens[i].tag & jwtbatch::cli::k_tag_percent_encoded) != 0,
+          .at = line.at,
+          .at_source = line.at_source,
+          .cut = line.cut_line || line.cut});
+      results_.push_back(line.results[i]);
+    }
+  }
+
+  [[nodiscard]] const std::vector<scan_origin>& origins() const noexcept { return origins_; }
+  [[nodiscard]] const std::vector<jwtbatch::result>& results() const noexcept { return results_; }
+
+ private:
+  std::uint64_t before_;
+  std::vector<scan_origin> origins_;
+  std::vector<jwtbatch::result> results_;
+};
+
+// Scans `text` (whole lines, the last one with or without its "\n"), whose first line
+// is line lines_before + 1, with the GIL released; appends a record per token to `out`.
+// Returns the number of lines read.
+std::uint64_t scan_text(const py_verifier& v, const jwtbatch::line_extractor& extractor,
+                        std::string_view text, std::uint64_t lines_before, value_cache& same,
+                        py::list& out) {
+  scan_rows rows(lines_before);
+  jwtbatch::pipeline_stats stats;
+  {
+    py::gil_scoped_release release;
+    jwtbatch::memory_source source(text);
+    jwtbatch::pipeline_options options;
+    options.max_line_bytes = jwtbatch::cli::k_max_log_line;
+    stats = jwtbatch::verify_stream(v.engine(), source, extractor, rows, options);
+  }
+  for (std::size_t i = 0; i < rows.results().size(); ++i) {
+    const py::dict record = record_of(rows.results()[i], same, &rows.origins()[i]);
+    if (PyList_Append(out.ptr(), record.ptr()) != 0) throw py::error_already_set();
+  }
+  return stats.lines;
+}
+
+// Bytes of lines scanned per release of the GIL when lines come from an iterable.
+constexpr std::size_t k_scan_chunk_bytes = std::size_t{4} << 20;
+
+py::list scan(const py::object& lines, const py_verifier& v, bool at_log_time,
+              bool require_log_time, const py::object& time_field, const py::object& syslog_year) {
+  // The flags of `jwtbatch scan` (scan_cmd.cpp make_scan_times), refused in its words.
+  if (require_log_time && !at_log_time) {
+    throw config_error("--require-log-time requires --at-log-time");
+  }
+  std::string field;
+  if (!time_field.is_none()) {
+    if (!py::isinstance<py::str>(time_field)) throw py::type_error("time_field: expected a str");
+    field = time_field.cast<std::string>();
+    if (field.empty()) throw config_error("--time-field: empty value");
+  }
+  jwtbatch::cli::scan_time_options o;
+  o.at_log_time = at_log_time;
+  o.require_log_time = require_log_time;
+  o.times.time_field = field;
+  if (!syslog_year.is_none()) {
+    o.times.syslog_year = static_cast<int>(whole_of(syslog_year, "--syslog-year", 1970, 9999));
+  } else {
+    // As for a pipe: the year of an RFC 3164 stamp is this one's, or the one before.
+    o.times.syslog_reference =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  }
+  const jwtbatch::cli::scan_extractor extractor(o);
+
+  py::list out;
+  value_cache same;
+  // The whole log as one str or bytes: scanned where it is (immutable, held by the
+  // caller's reference while the GIL is released).
+  if (py::isinstance<py::str>(lines) || py::isinstance<py::bytes>(lines)) {
+    Py_ssize_t len = 0;
+    const char* data = nullptr;
+    if (PyUnicode_Check(lines.ptr())) {
+      data = PyUnicode_AsUTF8AndSize(lines.ptr(), &len);
+      if (data == nullptr) throw py::error_already_set();
+    } else {
+      data = PyBytes_AS_STRING(lines.ptr());
+      len = PyBytes_GET_SIZE(lines.ptr());
+    }
+    scan_text(v, extractor, std::string_view(data, static_cast<std::size_t>(len)), 0, same, out);
+    return out;
+  }
+  // Lines from an iterable (a list, an open file...): each item is one or more whole
+  // lines, a "\n" added where it has none, scanned k_scan_chunk_bytes at a time.
+  PyObject* it = PyObject_GetIter(lines.ptr());
+  if (it == nullptr) {
+    PyErr_Clear();
+    throw py::type_error("lines: expected a str, bytes, or an iterable of lines (str or bytes)");
+  }
+  const py::object iter = py::reinterpret_steal<py::object>(it);
+  std::string text;
+  std::uint64_t lines_before = 0;
+  for (std::size_t index = 0;; ++index) {
+    PyObject* raw = PyIter_Next(iter.ptr());
+    if (raw == nullptr) {
+      if (PyErr_Occurred() != nullptr) throw py::error_already_set();
+      break;
+    }
+    const py::object item = py::reinterpret_steal<py::object>(raw);
+    Py_ssize_t len = 0;
+    const char* data = nullptr;
+    if (PyUnicode_Check(raw)) {
+      data = PyUnicode_AsUTF8AndSize(raw, &len);
+      if (data == nullptr) throw py::error_already_set();
+    } else if (PyBytes_Check(raw)) {
+      data = PyBytes_AS_STRING(raw);
+      len = PyBytes_GET_SIZE(raw);
+    } else {
+      throw py::type_error("lines[" + std::to_string(index) + "]: expected str or bytes, not " +
+                           std::string(Py_TYPE(raw)->tp_name));
+    }
+    text.append(data, static_cast<std::size_t>(len));
+    if (text.empty() || text.back() != '\n') text += '\n';
+    if (text.size() >= k_scan_chunk_bytes) {
+      lines_before += scan_text(v, extractor, text, lines_before, same, out);
+      text.clear();
+    }
+  }
+  if (!text.empty()) scan_text(v, extractor, text, lines_before, same, out);
+  return out;
+}
 
 std::string upper(std::string_view s) {
   std::string out(s);
@@ -855,4 +1041,26 @@ PYBIND11_MODULE(jwtbatch, m) {
            py::arg("repeat") = 1,
            "For benchmarks: the best wall time, in seconds, of the C++ batch API "
            "(batch_verifier::verify_batch) over `tokens` copied once, in `repeat` runs.");
+
+  m.def("scan", &scan, py::arg("lines"), py::arg("verifier"), py::kw_only(),
+        py::arg("at_log_time") = false, py::arg("require_log_time") = false,
+        py::arg("time_field") = py::none(), py::arg("syslog_year") = py::none(),
+        "scan(lines, verifier, *, at_log_time=False, require_log_time=False,\n"
+        "     time_field=None, syslog_year=None) -> list[dict]\n\n"
+        "The tokens of log lines, found and judged as `jwtbatch scan` finds and judges\n"
+        "them (Bearer values, parameters, JSON members, bare tokens; at most 64 per\n"
+        "line), verified by `verifier`. lines: the log's text (str or bytes), or an\n"
+        "iterable of lines (str or bytes, such as an open file; an item may hold\n"
+        "several lines). One record per token, in order: the keys of the CLI's scan\n"
+        "records, SCAN_KEYS (line: 1-based; offset: the token's byte offset in the\n"
+        "line; encoding: 'percent' when it was percent-encoded; at and at_source:\n"
+        "when it was judged and why: 'line', 'flag' (the Verifier's at) or 'now';\n"
+        "cut: True when the line held more than 64 tokens or 16 MiB), then those of\n"
+        "verify(). Lines without a token give no record. at_log_time judges each\n"
+        "token at its line's own time (--at-log-time), require_log_time gives\n"
+        "no_log_time to a token on a line without one, time_field names a JSON line's\n"
+        "time member, syslog_year is the year of RFC 3164 stamps (default: this year,\n"
+        "or the last one for a stamp more than 31 days ahead). The GIL is released\n"
+        "while lines are scanned, every 4 MiB of lines from an iterable.");
+  m.attr("SCAN_KEYS") = py::make_tuple("line", "offset", "encoding", "at", "at_source", "cut");
 }

@@ -56,6 +56,7 @@ packages=(
   python3-confluent-kafka       # tests/kafka/consume_test.py: its producer and read_committed reader
   python3-dev pybind11-dev      # the Python module (python/, JWTBATCH_BUILD_PYTHON)
   python3-pytest                # its tests (tests/python)
+  python3-pandas                # tests/python/test_pandas.py: the README's DataFrames
   python3-jwt                   # PyJWT: bench/python/verify_bench.py measures against it
 )
 

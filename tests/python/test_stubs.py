@@ -9,7 +9,7 @@ import jwtbatch
 from conftest import ROOT
 
 STUB = ROOT / "python" / "jwtbatch.pyi"
-ALIASES = {"StrPath", "Time", "Token", "Record"}  # the stub's own type names
+ALIASES = {"StrPath", "Time", "Token", "Record", "ScanRecord"}  # the stub's own type names
 
 
 def stub_tree():
@@ -19,7 +19,7 @@ def stub_tree():
 def test_stub_names_are_the_modules():
     names = set()
     for node in stub_tree().body:
-        if isinstance(node, ast.ClassDef):
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
             names.add(node.name)
         elif isinstance(node, ast.AnnAssign):
             names.add(node.target.id)
@@ -47,3 +47,11 @@ def test_every_status_has_a_typed_constant():
     text = STUB.read_text()
     for name in jwtbatch.STATUSES:
         assert f"\n{name.upper()}: Final[str]" in text
+
+
+def test_stub_scan_matches():
+    scan = next(n for n in stub_tree().body if isinstance(n, ast.FunctionDef) and n.name == "scan")
+    stub_params = [a.arg for a in scan.args.args] + [a.arg for a in scan.args.kwonlyargs]
+    signature = jwtbatch.scan.__doc__.split("\n", 1)[0]  # pybind11's: "scan(lines: object, ..."
+    module_params = re.findall(r"(\w+): [\w.]+", signature.split("(", 1)[1])
+    assert stub_params == module_params
