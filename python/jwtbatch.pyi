@@ -85,7 +85,7 @@ class Verifier:
     def warnings(self) -> list[str]: ...
 
 def scan(
-    lines: Union[str, bytes, Iterable[Union[str, bytes]]],
+    lines: Union[str, bytes, bytearray, memoryview, Iterable[Union[str, bytes]]],
     verifier: Verifier,
     *,
     at_log_time: bool = False,

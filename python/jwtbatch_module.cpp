@@ -162,8 +162,8 @@ std::int64_t whole_of(py::handle v, std::string_view flag, std::int64_t lo, std:
   const std::string expected =
       "(expected a whole number, " + std::to_string(lo) + ".." + std::to_string(hi) + ")";
   if (!py::isinstance<py::int_>(v) || py::isinstance<py::bool_>(v)) {
-    throw config_error(std::string(flag) + ": \"" + text_of(v) +
-                       "\" is not a decimal whole number " + expected);
+    throw py::type_error(std::string(flag) + ": expected an int, not " +
+                         std::string(Py_TYPE(v.ptr())->tp_name));
   }
   long long value = 0;
   int overflow = 0;
@@ -696,8 +696,15 @@ class py_verifier {
     // (GIL held), another thread has the engine verify the next chunk (no Python object
     // touched there), so the engine's time hides behind the objects' time.
     std::array<scratch, 2> work = {take_scratch(), take_scratch()};
+    // A chunk's size: k_first_chunk_tokens, doubling up to k_chunk_tokens, so that the
+    // first chunk, which nothing overlaps, is short.
+    const auto size_at = [n](std::size_t offset) {
+      std::size_t size = k_first_chunk_tokens;
+      while (size < k_chunk_tokens && size <= offset) size *= 2;
+      return std::min(size, n - offset);
+    };
     const auto prepare = [&](std::size_t offset, scratch& w) {  // GIL held
-      const std::size_t m = std::min(k_chunk_tokens, n - offset);
+      const std::size_t m = size_at(offset);
       copy_tokens(items, offset, m, w);
       if (times.empty()) {
         w.times.assign(m, *one_time);
@@ -715,10 +722,10 @@ class py_verifier {
       py::gil_scoped_release release;
       verify_chunk(work[0]);
     }
-    for (std::size_t offset = 0, turn = 0; offset < n; offset += k_chunk_tokens, turn ^= 1U) {
+    for (std::size_t offset = 0, turn = 0; offset < n; turn ^= 1U) {
       scratch& done = work[turn];
       scratch& next = work[turn ^ 1U];
-      const std::size_t next_offset = offset + k_chunk_tokens;
+      const std::size_t next_offset = offset + done.results.size();
       // Declared after the scratches: its destructor waits for the thread even when
       // emit throws, before `next` goes away.
       std::future<void> running;
@@ -731,6 +738,7 @@ class py_verifier {
         py::gil_scoped_release release;
         running.get();
       }
+      offset = next_offset;
     }
     give_back(std::move(work[0]));
     give_back(std::move(work[1]));
@@ -761,23 +769,23 @@ class py_verifier {
   }
 
   // The C++ batch API alone on the same tokens, for bench/python/verify_bench.py: the
-  // tokens copied once, then the best wall time of `repeat` calls of
+  // tokens copied once, then the wall time of each of `repeat` calls of
   // batch_verifier::verify_batch over all of them (GIL released), in seconds.
-  double engine_seconds(const py::object& tokens, int repeat) const {
+  std::vector<double> engine_seconds(const py::object& tokens, int repeat) const {
     const py::tuple items = token_tuple(tokens);
     const auto n = static_cast<std::size_t>(PyTuple_GET_SIZE(items.ptr()));
     scratch s;
     copy_tokens(items, 0, n, s);
     s.results.resize(n);
-    double best = HUGE_VAL;
+    std::vector<double> seconds;
     py::gil_scoped_release release;
     for (int i = 0; i < std::max(repeat, 1); ++i) {
       const auto start = std::chrono::steady_clock::now();
       engine_->verify_batch(s.views, s.results);
-      best = std::min(
-          best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      seconds.push_back(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
-    return best;
+    return seconds;
   }
 
   [[nodiscard]] int threads() const noexcept { return engine_->threads(); }
@@ -786,8 +794,11 @@ class py_verifier {
 
  private:
   // Tokens verified per release of the GIL: large enough that the engine's threads have
-  // work to share, small enough that the results stay in a few MiB.
+  // work to share, small enough that the results stay in a few MiB. The first chunk is
+  // verified while this thread waits, the next ones while it makes the objects of the
+  // one before.
   static constexpr std::size_t k_chunk_tokens = 16384;
+  static constexpr std::size_t k_first_chunk_tokens = 1024;
 
   // The scratch of an earlier call, or a new one. Thread-safe.
   scratch take_scratch() const {
@@ -894,19 +905,27 @@ py::list scan(const py::object& lines, const py_verifier& v, bool at_log_time,
 
   py::list out;
   value_cache same;
-  // The whole log as one str or bytes: scanned where it is (immutable, held by the
-  // caller's reference while the GIL is released).
-  if (py::isinstance<py::str>(lines) || py::isinstance<py::bytes>(lines)) {
+  // The whole log as one str: scanned where it is (immutable, held by the caller's
+  // reference while the GIL is released).
+  if (PyUnicode_Check(lines.ptr())) {
     Py_ssize_t len = 0;
-    const char* data = nullptr;
-    if (PyUnicode_Check(lines.ptr())) {
-      data = PyUnicode_AsUTF8AndSize(lines.ptr(), &len);
-      if (data == nullptr) throw py::error_already_set();
-    } else {
-      data = PyBytes_AS_STRING(lines.ptr());
-      len = PyBytes_GET_SIZE(lines.ptr());
-    }
+    const char* data = PyUnicode_AsUTF8AndSize(lines.ptr(), &len);
+    if (data == nullptr) throw py::error_already_set();
     scan_text(v, extractor, std::string_view(data, static_cast<std::size_t>(len)), 0, same, out);
+    return out;
+  }
+  // Or as bytes, or any bytes-like object (bytearray, memoryview, mmap...): scanned
+  // where it is too, exported for the call (a bytearray cannot be resized meanwhile).
+  if (PyObject_CheckBuffer(lines.ptr()) != 0) {
+    Py_buffer view;
+    if (PyObject_GetBuffer(lines.ptr(), &view, PyBUF_SIMPLE) != 0) {  // contiguous bytes
+      throw py::error_already_set();
+    }
+    const std::unique_ptr<Py_buffer, void (*)(Py_buffer*)> held(&view, PyBuffer_Release);
+    scan_text(
+        v, extractor,
+        std::string_view(static_cast<const char*>(view.buf), static_cast<std::size_t>(view.len)), 0,
+        same, out);
     return out;
   }
   // Lines from an iterable (a list, an open file...): each item is one or more whole
@@ -914,7 +933,8 @@ py::list scan(const py::object& lines, const py_verifier& v, bool at_log_time,
   PyObject* it = PyObject_GetIter(lines.ptr());
   if (it == nullptr) {
     PyErr_Clear();
-    throw py::type_error("lines: expected a str, bytes, or an iterable of lines (str or bytes)");
+    throw py::type_error(
+        "lines: expected a str, a bytes-like object, or an iterable of lines (str or bytes)");
   }
   const py::object iter = py::reinterpret_steal<py::object>(it);
   std::string text;
@@ -938,8 +958,9 @@ py::list scan(const py::object& lines, const py_verifier& v, bool at_log_time,
       throw py::type_error("lines[" + std::to_string(index) + "]: expected str or bytes, not " +
                            std::string(Py_TYPE(raw)->tp_name));
     }
+    // Each item ends its line: an empty item is an empty line.
     text.append(data, static_cast<std::size_t>(len));
-    if (text.empty() || text.back() != '\n') text += '\n';
+    if (len == 0 || data[len - 1] != '\n') text += '\n';
     if (text.size() >= k_scan_chunk_bytes) {
       lines_before += scan_text(v, extractor, text, lines_before, same, out);
       text.clear();
@@ -1039,8 +1060,8 @@ PYBIND11_MODULE(jwtbatch, m) {
                              "not bound to one algorithm...), as the CLI's warnings.")
       .def("_engine_seconds", &py_verifier::engine_seconds, py::arg("tokens"),
            py::arg("repeat") = 1,
-           "For benchmarks: the best wall time, in seconds, of the C++ batch API "
-           "(batch_verifier::verify_batch) over `tokens` copied once, in `repeat` runs.");
+           "For benchmarks: the wall time, in seconds, of each of `repeat` runs of the C++ "
+           "batch API (batch_verifier::verify_batch) over `tokens` copied once.");
 
   m.def("scan", &scan, py::arg("lines"), py::arg("verifier"), py::kw_only(),
         py::arg("at_log_time") = false, py::arg("require_log_time") = false,
@@ -1049,9 +1070,10 @@ PYBIND11_MODULE(jwtbatch, m) {
         "     time_field=None, syslog_year=None) -> list[dict]\n\n"
         "The tokens of log lines, found and judged as `jwtbatch scan` finds and judges\n"
         "them (Bearer values, parameters, JSON members, bare tokens; at most 64 per\n"
-        "line), verified by `verifier`. lines: the log's text (str or bytes), or an\n"
-        "iterable of lines (str or bytes, such as an open file; an item may hold\n"
-        "several lines). One record per token, in order: the keys of the CLI's scan\n"
+        "line), verified by `verifier`. lines: the log's text (str, bytes or another\n"
+        "bytes-like object, such as an mmap), or an iterable of lines (str or bytes,\n"
+        "such as an open file; an item may hold several lines, and ends its last).\n"
+        "One record per token, in order: the keys of the CLI's scan\n"
         "records, SCAN_KEYS (line: 1-based; offset: the token's byte offset in the\n"
         "line; encoding: 'percent' when it was percent-encoded; at and at_source:\n"
         "when it was judged and why: 'line', 'flag' (the Verifier's at) or 'now';\n"

@@ -84,6 +84,10 @@ def test_type_errors_are_not_config_errors(work):
         jwtbatch.Verifier(jwks=[work / "asym-public.jwks"], iss=[1])
     with pytest.raises(TypeError):
         jwtbatch.Verifier(jwks=42)
+    with pytest.raises(TypeError, match="^--leeway: expected an int, not str$"):
+        jwtbatch.Verifier(jwks=[work / "asym-public.jwks"], leeway="5")
+    with pytest.raises(TypeError, match="^--syslog-year: expected an int, not str$"):
+        jwtbatch.scan([], jwtbatch.Verifier(jwks=[work / "asym-public.jwks"]), syslog_year="2024")
 
 
 def test_per_token_failures_are_results(work):
