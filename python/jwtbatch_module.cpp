@@ -11,10 +11,12 @@
 // is where the time of a 100,000-token batch would go.
 //
 // Shape of a call (Verifier.verify): the tokens argument becomes a tuple of our own;
-// chunks of 16,384 tokens are copied into a std::string (and views into it) with the
-// GIL held and verified by batch_verifier (every core) with the GIL released, the next
-// chunk on a helper thread while this one makes the records of the last. No Python
-// object is touched while the GIL is released, and a per-token failure is a record.
+// chunks of tokens (1,024 first, doubling up to 16,384) are copied into a std::string
+// (and views into it) with the GIL held. The first is verified on every core; each next
+// one by a helper thread on every core but one while this thread makes the records of
+// the chunk before (the GIL held), then by both, GIL released, block by block. No
+// Python object is touched while the GIL is released, and a per-token failure is a
+// record.
 //
 // Records have the keys of the CLI's NDJSON records (engine/cli/record.cpp) without
 // the place in the input ("line", "file"): a key is present only when the CLI writes
@@ -24,6 +26,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -38,6 +41,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -77,6 +81,7 @@ struct names {
   py::str line{"line"}, offset{"offset"}, encoding{"encoding"}, at{"at"}, at_source{"at_source"},
       cut{"cut"}, percent{"percent"};
   std::vector<py::str> time_sources;  // by time_source value: "now", "flag", "line"
+  std::vector<py::str> record_keys;   // by record_key
   std::vector<py::str> statuses;      // by status value
   std::vector<py::str> classes;       // by status value: its class's name
   std::vector<py::str> algs;          // by alg value
@@ -102,6 +107,12 @@ void init_names() {
   for (const jwtbatch::time_source t :
        {jwtbatch::time_source::now, jwtbatch::time_source::flag, jwtbatch::time_source::line}) {
     n->time_sources.emplace_back(std::string(jwtbatch::time_source_name(t)));
+  }
+  for (const py::str* key :
+       {&n->line, &n->offset, &n->encoding, &n->at,  &n->at_source, &n->cut, &n->status,
+        &n->cls,  &n->detail, &n->alg,      &n->kid, &n->iss,       &n->sub, &n->aud,
+        &n->exp,  &n->nbf,    &n->iat,      &n->jti, &n->claims,    &n->fp,  &n->label}) {
+    n->record_keys.push_back(*key);
   }
   n->json_loads = py::module_::import("json").attr("loads");
   g_names = n;
@@ -425,43 +436,123 @@ struct scan_origin {
   bool cut = false;  // the line held more than its records say
 };
 
+// Every key a record may have, in the order of append_record (engine/cli/record.cpp):
+// a scan record's SCAN_KEYS, then a verify record's RECORD_KEYS.
+enum record_key : std::uint8_t {
+  k_line,
+  k_offset,
+  k_encoding,
+  k_at,
+  k_at_source,
+  k_cut,
+  k_status,
+  k_class,
+  k_detail,
+  k_alg,
+  k_kid,
+  k_iss,
+  k_sub,
+  k_aud,
+  k_exp,
+  k_nbf,
+  k_iat,
+  k_jti,
+  k_claims,
+  k_fp,
+  k_label,
+  k_record_keys
+};
+
+// The dicts records are made from: one per set of keys, each holding None under them,
+// all sharing one table of keys, the way CPython's instance dicts share their class's
+// (PEP 412). A record is a copy of its shape's dict with the values put in: the copy
+// shares the table too, so it is made without hashing a key or growing a table, and
+// takes less than half the memory of a dict of its own (what the interpreter touches
+// for the first time, and frees again, is most of a large batch's cost). The shared
+// table is made by the instances of a class of ours; to everyone else a record is a
+// plain dict, and one given a key of another name turns into one with its own table.
+class record_shapes {
+ public:
+  record_shapes() {
+    const py::dict attrs;
+    holder_ = py::module_::import("builtins").attr("type")("_jwtbatch_record", py::tuple(), attrs);
+  }
+
+  // A new dict holding None under each key of `keys` (a bit per record_key), in order.
+  py::dict make(std::uint32_t keys) {
+    auto it = shapes_.find(keys);
+    if (it == shapes_.end()) it = shapes_.emplace(keys, shape_of(keys)).first;
+    PyObject* d = PyDict_Copy(it->second.ptr());
+    if (d == nullptr) throw py::error_already_set();
+    return py::reinterpret_steal<py::dict>(d);
+  }
+
+ private:
+  py::dict shape_of(std::uint32_t keys) const {
+    const names& n = *g_names;
+    const py::object instance = holder_();
+    for (std::size_t k = 0; k < k_record_keys; ++k) {
+      if ((keys & (1U << k)) == 0) continue;
+      if (PyObject_GenericSetAttr(instance.ptr(), n.record_keys[k].ptr(), Py_None) != 0) {
+        throw py::error_already_set();
+      }
+    }
+    PyObject* d = PyObject_GenericGetDict(instance.ptr(), nullptr);
+    if (d == nullptr) throw py::error_already_set();
+    return py::reinterpret_steal<py::dict>(d);
+  }
+
+  py::object holder_;
+  std::unordered_map<std::uint32_t, py::dict> shapes_;
+};
+
 // The record of append_record (engine/cli/record.cpp), member for member and in its
 // order, without the input's place ("file") and, unless `origin` is given (scan),
 // without the line's ("line", "offset", "encoding", "at", "at_source", "cut").
+record_shapes* g_shapes = nullptr;  // set at module init, lives as long as the interpreter
+
 py::dict record_of(const jwtbatch::result& r, value_cache& same,
                    const scan_origin* origin = nullptr) {
   const names& n = *g_names;
   const auto code = static_cast<std::size_t>(r.code);
-  PyObject* raw = _PyDict_NewPresized(origin != nullptr ? 21 : 15);
-  if (raw == nullptr) throw py::error_already_set();
-  py::dict d = py::reinterpret_steal<py::dict>(raw);
+  // The members first, then the dict of their keys with their values put in.
+  std::array<py::object, k_record_keys> members;
+  std::uint32_t keys = 0;
+  const auto put = [&](record_key k, py::object value) {
+    members[k] = std::move(value);
+    keys |= 1U << k;
+  };
   if (origin != nullptr) {
-    set(d, n.line, py::int_(origin->line));
-    set(d, n.offset, py::int_(origin->offset));
-    if (origin->percent_encoded) set(d, n.encoding, n.percent);
-    set(d, n.at, same.number(origin->at));
-    set(d, n.at_source, n.time_sources[static_cast<std::size_t>(origin->at_source)]);
-    if (origin->cut) set(d, n.cut, py::bool_(true));
+    put(k_line, py::int_(origin->line));
+    put(k_offset, py::int_(origin->offset));
+    if (origin->percent_encoded) put(k_encoding, n.percent);
+    put(k_at, same.number(origin->at));
+    put(k_at_source, n.time_sources[static_cast<std::size_t>(origin->at_source)]);
+    if (origin->cut) put(k_cut, py::bool_(true));
   }
-  set(d, n.status, n.statuses[code]);
-  set(d, n.cls, n.classes[code]);
-  if (r.detail) set(d, n.detail, same.str(*r.detail));
-  if (r.algorithm) set(d, n.alg, n.algs[static_cast<std::size_t>(*r.algorithm)]);
-  if (r.kid) set(d, n.kid, same.str(*r.kid));
+  put(k_status, n.statuses[code]);
+  put(k_class, n.classes[code]);
+  if (r.detail) put(k_detail, same.str(*r.detail));
+  if (r.algorithm) put(k_alg, n.algs[static_cast<std::size_t>(*r.algorithm)]);
+  if (r.kid) put(k_kid, same.str(*r.kid));
   // Claims only from a genuine token: nothing a forged token says is shown.
   if (r.signature_verified) {
-    if (r.iss) set(d, n.iss, same.str(*r.iss));
-    if (r.sub) set(d, n.sub, str_of(*r.sub));
-    if (r.has_aud) set(d, n.aud, aud_of(r, same));
-    if (r.exp) set(d, n.exp, same.number(*r.exp));
-    if (r.nbf) set(d, n.nbf, same.number(*r.nbf));
-    if (r.iat) set(d, n.iat, same.number(*r.iat));
-    if (r.jti) set(d, n.jti, str_of(*r.jti));
-    if (!r.custom_claims.empty()) set(d, n.claims, claims_of(r));
+    if (r.iss) put(k_iss, same.str(*r.iss));
+    if (r.sub) put(k_sub, str_of(*r.sub));
+    if (r.has_aud) put(k_aud, aud_of(r, same));
+    if (r.exp) put(k_exp, same.number(*r.exp));
+    if (r.nbf) put(k_nbf, same.number(*r.nbf));
+    if (r.iat) put(k_iat, same.number(*r.iat));
+    if (r.jti) put(k_jti, str_of(*r.jti));
+    if (!r.custom_claims.empty()) put(k_claims, claims_of(r));
   }
-  set(d, n.fp, fp_of(r));
+  put(k_fp, fp_of(r));
   if (r.label != jwtbatch::attack_label::none) {
-    set(d, n.label, n.labels[static_cast<std::size_t>(r.label)]);
+    put(k_label, n.labels[static_cast<std::size_t>(r.label)]);
+  }
+  py::dict d = g_shapes->make(keys);
+  for (std::size_t k = 0; k < k_record_keys; ++k) {
+    if (members[k]) set(d, n.record_keys[k], members[k]);
   }
   // A record holds no reference cycle: besides strs and numbers, its one container is
   // the aud list, untracked too (aud_of). The collector need not visit it, which saves
@@ -642,8 +733,11 @@ class py_verifier {
       cache = std::make_shared<jwtbatch::token_cache>(
           jwtbatch::cache_options{.max_entries = cache_entries});
     }
-    engine_ = std::make_unique<jwtbatch::batch_verifier>(
-        std::make_shared<const jwtbatch::verifier>(std::move(keys), std::move(p), cache), options);
+    const auto verifier =
+        std::make_shared<const jwtbatch::verifier>(std::move(keys), std::move(p), cache);
+    engine_ = std::make_unique<jwtbatch::batch_verifier>(verifier, options);
+    options.threads = std::max(1, engine_->threads() - 1);
+    beside_ = std::make_unique<jwtbatch::batch_verifier>(verifier, options);
   }
 
   // Verifies every token, k_chunk_tokens at a time: `start(n)` is told the count once
@@ -717,6 +811,18 @@ class py_verifier {
     const auto verify_chunk = [this](scratch& w) noexcept {  // no Python here
       engine_->verify_batch_at(w.views, w.times, w.results);
     };
+    // A chunk verified beside this thread's objects: by blocks, which the helper thread
+    // and, once its objects are made, this thread take in turn (no Python here).
+    std::atomic<std::size_t> next_block{0};
+    const auto verify_blocks = [this, &next_block](scratch& w) noexcept {
+      const std::size_t size = w.results.size();
+      const std::size_t block = k_block_tokens * static_cast<std::size_t>(beside_->threads());
+      for (std::size_t b = next_block.fetch_add(block); b < size; b = next_block.fetch_add(block)) {
+        const std::size_t m = std::min(block, size - b);
+        beside_->verify_batch_at(std::span(w.views).subspan(b, m), std::span(w.times).subspan(b, m),
+                                 std::span(w.results).subspan(b, m));
+      }
+    };
     if (n > 0) {
       prepare(0, work[0]);
       py::gil_scoped_release release;
@@ -731,11 +837,13 @@ class py_verifier {
       std::future<void> running;
       if (next_offset < n) {
         prepare(next_offset, next);
-        running = std::async(std::launch::async, verify_chunk, std::ref(next));
+        next_block = 0;
+        running = std::async(std::launch::async, verify_blocks, std::ref(next));
       }
       emit(offset, std::span<const jwtbatch::result>(done.results));
       if (running.valid()) {
         py::gil_scoped_release release;
+        verify_blocks(next);
         running.get();
       }
       offset = next_offset;
@@ -799,6 +907,8 @@ class py_verifier {
   // one before.
   static constexpr std::size_t k_chunk_tokens = 16384;
   static constexpr std::size_t k_first_chunk_tokens = 1024;
+  // Tokens per block of a chunk verified beside the objects, per thread of beside_.
+  static constexpr std::size_t k_block_tokens = 256;
 
   // The scratch of an earlier call, or a new one. Thread-safe.
   scratch take_scratch() const {
@@ -815,6 +925,7 @@ class py_verifier {
   }
 
   std::unique_ptr<jwtbatch::batch_verifier> engine_;
+  std::unique_ptr<jwtbatch::batch_verifier> beside_;
   std::vector<std::string> warnings_;
   mutable std::mutex pool_m_;
   mutable std::vector<scratch> pool_;
@@ -990,6 +1101,7 @@ PYBIND11_MODULE(jwtbatch, m) {
       "with its status, never an exception; a configuration the CLI would refuse raises\n"
       "ConfigError with the CLI's message.";
   init_names();
+  g_shapes = new record_shapes();  // never freed: module state for the interpreter's life
 
   py::register_exception<config_error>(m, "ConfigError", PyExc_ValueError).doc() =
       "A configuration the jwtbatch CLI would refuse (a key file missing or unusable, an "

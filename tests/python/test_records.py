@@ -1,4 +1,8 @@
 """Records of Verifier.verify equal the CLI's NDJSON records, token for token."""
+import copy
+import gc
+import json
+
 import pytest
 
 import jwtbatch
@@ -144,3 +148,30 @@ def test_calls_longer_than_a_chunk(work):
     assert v.verify_columns(tokens, at=AT)["fp"] == [r["fp"] for r in one]
     with pytest.raises(TypeError, match=r"tokens\[19999\]"):
         v.verify(tokens[:-1] + [None])
+
+
+def test_records_are_plain_dicts_a_caller_may_change(work):
+    # Records share one table of keys (record_shapes in the module) and stay out of the
+    # collector's rounds; to the caller they are dicts like any other.
+    tokens = read_lines(work / "asym.tokens")[:300]
+    v = jwtbatch.Verifier(jwks=[work / "asym-public.jwks"], at=AT)
+    records = v.verify(tokens)
+    ok = next(r for r in records if r["status"] == "ok")
+    with_claims = next(r for r in jwtbatch.Verifier(
+        jwks=[work / "asym-public.jwks"], at=AT, claims=["scope"]).verify(tokens) if "claims" in r)
+    assert type(ok) is dict and not gc.is_tracked(ok) and not gc.is_tracked(ok["aud"])
+    assert gc.is_tracked(with_claims)
+    before = copy.deepcopy(ok)
+    ok["note"] = "seen"  # a key of another name
+    ok["status"] = "reviewed"
+    del ok["fp"]
+    ok["aud"].append("other")
+    assert list(ok) == [k for k in before if k != "fp"] + ["note"]
+    assert ok["status"] == "reviewed" and ok["aud"] == before["aud"] + ["other"]
+    assert json.loads(json.dumps(ok)) == ok
+    # No other record changed, and the next call's are made as before.
+    again = v.verify(tokens)
+    changed = records.index(ok)
+    assert again[changed] == before
+    assert [r for i, r in enumerate(records) if i != changed] == [
+        r for i, r in enumerate(again) if i != changed]
