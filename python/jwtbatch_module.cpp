@@ -161,7 +161,7 @@ std::vector<std::string> list_of(py::handle v, std::string_view flag) {
     if (!py::isinstance<py::str>(item)) {
       throw py::type_error(std::string(flag) + ": expected a str or a list of str");
     }
-    std::string s = item.cast<std::string>();
+    auto s = item.cast<std::string>();
     if (s.empty()) throw config_error(std::string(flag) + ": empty value");
     return s;
   });
@@ -224,18 +224,14 @@ double time_of(py::handle v, std::string_view flag) {
                          ": expected Unix seconds (int, float, str) or a date-time (str, "
                          "datetime)");
   }
-  const std::string given = v.cast<std::string>();
+  const auto given = v.cast<std::string>();
   // Decimal digits with an optional fraction only, as the CLI reads them.
   const std::size_t dot = given.find('.');
   const std::string_view whole = std::string_view(given).substr(0, dot);
   const std::string_view decimals =
       dot == std::string::npos ? std::string_view("0") : std::string_view(given).substr(dot + 1);
   const auto digits = [](std::string_view s) {
-    if (s.empty()) return false;
-    for (const char c : s) {
-      if (c < '0' || c > '9') return false;
-    }
-    return true;
+    return !s.empty() && std::ranges::all_of(s, [](char c) { return c >= '0' && c <= '9'; });
   };
   if (digits(whole) && digits(decimals)) {
     double value = 0;
@@ -600,7 +596,7 @@ class column_writer {
   }
 
   // The columns by key, in RECORD_KEYS order.
-  py::dict finish() const {
+  [[nodiscard]] py::dict finish() const {
     const names& n = *g_names;
     const std::array<const py::str*, 15> keys = {&n.status, &n.cls, &n.detail, &n.alg, &n.kid,
                                                  &n.iss,    &n.sub, &n.aud,    &n.exp, &n.nbf,
@@ -759,7 +755,7 @@ class py_verifier {
       if (one) {
         one_time = time_of(at, "at");
       } else {
-        py::object seq = py::reinterpret_steal<py::object>(
+        auto seq = py::reinterpret_steal<py::object>(
             PySequence_Fast(at.ptr(), "at: expected one time, or a list of one time per token"));
         if (!seq) throw py::error_already_set();
         const auto m = static_cast<std::size_t>(PySequence_Fast_GET_SIZE(seq.ptr()));
@@ -1047,7 +1043,7 @@ py::list scan(const py::object& lines, const py_verifier& v, bool at_log_time,
     throw py::type_error(
         "lines: expected a str, a bytes-like object, or an iterable of lines (str or bytes)");
   }
-  const py::object iter = py::reinterpret_steal<py::object>(it);
+  const auto iter = py::reinterpret_steal<py::object>(it);
   std::string text;
   std::uint64_t lines_before = 0;
   for (std::size_t index = 0;; ++index) {
@@ -1056,7 +1052,7 @@ py::list scan(const py::object& lines, const py_verifier& v, bool at_log_time,
       if (PyErr_Occurred() != nullptr) throw py::error_already_set();
       break;
     }
-    const py::object item = py::reinterpret_steal<py::object>(raw);
+    const auto item = py::reinterpret_steal<py::object>(raw);
     Py_ssize_t len = 0;
     const char* data = nullptr;
     if (PyUnicode_Check(raw)) {
