@@ -372,7 +372,8 @@ class value_cache {
 
   // A NumericDate as the CLI writes it: an integer when it is one, else the double.
   py::object number(double v) {
-    const bool whole = v == static_cast<double>(static_cast<std::int64_t>(v));
+    // (The engine bounds NumericDates far inside int64; the cast is checked anyway.)
+    const bool whole = std::fabs(v) < 9.0e18 && v == std::trunc(v);
     if (!whole) return steal(PyFloat_FromDouble(v));
     const auto i = static_cast<std::int64_t>(v);
     number_slot& slot = numbers_[static_cast<std::size_t>(i) & (numbers_.size() - 1)];
@@ -808,15 +809,24 @@ class py_verifier {
       engine_->verify_batch_at(w.views, w.times, w.results);
     };
     // A chunk verified beside this thread's objects: by blocks, which the helper thread
-    // and, once its objects are made, this thread take in turn (no Python here).
+    // takes to beside_'s threads and, once its objects are made, this thread verifies
+    // itself, one token after the other (not in beside_'s arena, which has no room for
+    // a second caller and would make it wait). No Python here.
     std::atomic<std::size_t> next_block{0};
-    const auto verify_blocks = [this, &next_block](scratch& w) noexcept {
+    const auto verify_blocks = [this, &next_block](scratch& w, bool here) noexcept {
       const std::size_t size = w.results.size();
       const std::size_t block = k_block_tokens * static_cast<std::size_t>(beside_->threads());
       for (std::size_t b = next_block.fetch_add(block); b < size; b = next_block.fetch_add(block)) {
-        const std::size_t m = std::min(block, size - b);
-        beside_->verify_batch_at(std::span(w.views).subspan(b, m), std::span(w.times).subspan(b, m),
-                                 std::span(w.results).subspan(b, m));
+        const std::size_t end = std::min(b + block, size);
+        if (here) {
+          for (std::size_t i = b; i < end; ++i) {
+            engine_->verifier().verify_at(w.views[i], w.times[i], w.results[i]);
+          }
+        } else {
+          beside_->verify_batch_at(std::span(w.views).subspan(b, end - b),
+                                   std::span(w.times).subspan(b, end - b),
+                                   std::span(w.results).subspan(b, end - b));
+        }
       }
     };
     if (n > 0) {
@@ -834,12 +844,12 @@ class py_verifier {
       if (next_offset < n) {
         prepare(next_offset, next);
         next_block = 0;
-        running = std::async(std::launch::async, verify_blocks, std::ref(next));
+        running = std::async(std::launch::async, verify_blocks, std::ref(next), false);
       }
       emit(offset, std::span<const jwtbatch::result>(done.results));
       if (running.valid()) {
         py::gil_scoped_release release;
-        verify_blocks(next);
+        verify_blocks(next, true);
         running.get();
       }
       offset = next_offset;

@@ -57,7 +57,8 @@ packages=(
   python3-dev pybind11-dev      # the Python module (python/, JWTBATCH_BUILD_PYTHON)
   python3-pytest                # its tests (tests/python)
   python3-pandas                # tests/python/test_pandas.py: the README's DataFrames
-  python3-jwt                   # PyJWT: bench/python/verify_bench.py measures against it
+  python3-jwt python3-cryptography  # PyJWT (with its RSA/EC/EdDSA backend):
+                                # bench/python/verify_bench.py measures against it
 )
 
 missing=()
