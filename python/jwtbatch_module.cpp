@@ -11,11 +11,12 @@
 // is where the time of a 100,000-token batch would go.
 //
 // Shape of a call (Verifier.verify): the tokens argument becomes a tuple of our own;
-// chunks of tokens (1,024 first, doubling up to 16,384) are copied into a std::string
-// (and views into it) with the GIL held. The first is verified on every core; each next
+// chunks of tokens (1,024 first, doubling up to 16,384) are viewed in place (their
+// UTF-8 bytes) with the GIL held. The first is verified on every core; each next
 // one by a helper thread on every core but one while this thread makes the records of
-// the chunk before (the GIL held), then by both, GIL released, block by block. No
-// Python object is touched while the GIL is released, and a per-token failure is a
+// the chunk before (the GIL held), then by both, GIL released, block by block. While
+// the GIL is released no Python object is changed or made (the engine only reads the
+// immutable bytes of the tokens, which the tuple holds), and a per-token failure is a
 // record.
 //
 // Records have the keys of the CLI's NDJSON records (engine/cli/record.cpp) without
@@ -278,11 +279,10 @@ std::string mixed_keys_message(const jwtbatch::mixed_key_set_error& e) {
 // ---------------------------------------------------------------------------------
 // Tokens in, records out.
 
-// What a call needs besides its Python objects: a chunk of tokens copied (one buffer
-// and a view per token into it), their times and their results. Reused from call to
-// call (py_verifier::take_scratch), so a steady stream of calls allocates nothing here.
+// What a call needs besides its Python objects: a chunk of tokens (a view per token
+// into its Python object), their times and their results. Reused from call to call
+// (py_verifier::take_scratch), so a steady stream of calls allocates nothing here.
 struct scratch {
-  std::string bytes;
   std::vector<std::string_view> views;
   std::vector<double> times;
   std::vector<jwtbatch::result> results;
@@ -302,37 +302,29 @@ py::tuple token_tuple(py::handle tokens) {
   return py::reinterpret_steal<py::tuple>(t);
 }
 
-// copy_tokens copies tokens[offset, offset + count) into s.bytes and s.views (GIL held).
+// view_tokens points s.views at tokens[offset, offset + count) (GIL held): at the bytes
+// of each bytes, and at the UTF-8 of each str (its own bytes when it is ASCII, else the
+// UTF-8 copy the str keeps once asked). Both are immutable and the tuple holds them for
+// the whole call, so the engine reads them in place, GIL released, without a copy.
 // Throws TypeError naming the index of a token that is neither str nor bytes.
-void copy_tokens(const py::tuple& tokens, std::size_t offset, std::size_t count, scratch& s) {
+void view_tokens(const py::tuple& tokens, std::size_t offset, std::size_t count, scratch& s) {
   PyObject** items = PySequence_Fast_ITEMS(tokens.ptr());
-  s.bytes.clear();
   s.views.clear();
-  // Two passes: the sizes first, so that the views never point into a buffer that moves.
-  std::size_t total = 0;
   for (std::size_t i = offset; i < offset + count; ++i) {
     PyObject* item = items[i];
     Py_ssize_t len = 0;
+    const char* data = nullptr;
     if (PyUnicode_Check(item)) {
-      if (PyUnicode_AsUTF8AndSize(item, &len) == nullptr) throw py::error_already_set();
+      data = PyUnicode_AsUTF8AndSize(item, &len);
+      if (data == nullptr) throw py::error_already_set();
     } else if (PyBytes_Check(item)) {
+      data = PyBytes_AS_STRING(item);
       len = PyBytes_GET_SIZE(item);
     } else {
       throw py::type_error("tokens[" + std::to_string(i) + "]: expected str or bytes, not " +
                            std::string(Py_TYPE(item)->tp_name));
     }
-    total += static_cast<std::size_t>(len);
-  }
-  s.bytes.reserve(total);
-  for (std::size_t i = offset; i < offset + count; ++i) {
-    PyObject* item = items[i];
-    Py_ssize_t len = 0;
-    const char* data =
-        PyUnicode_Check(item) ? PyUnicode_AsUTF8AndSize(item, &len) : PyBytes_AS_STRING(item);
-    if (!PyUnicode_Check(item)) len = PyBytes_GET_SIZE(item);
-    const std::size_t at = s.bytes.size();
-    s.bytes.append(data, static_cast<std::size_t>(len));
-    s.views.emplace_back(s.bytes.data() + at, static_cast<std::size_t>(len));
+    s.views.emplace_back(data, static_cast<std::size_t>(len));
   }
 }
 
@@ -796,7 +788,7 @@ class py_verifier {
     };
     const auto prepare = [&](std::size_t offset, scratch& w) {  // GIL held
       const std::size_t m = size_at(offset);
-      copy_tokens(items, offset, m, w);
+      view_tokens(items, offset, m, w);
       if (times.empty()) {
         w.times.assign(m, *one_time);
       } else {
@@ -883,13 +875,13 @@ class py_verifier {
   }
 
   // The C++ batch API alone on the same tokens, for bench/python/verify_bench.py: the
-  // tokens copied once, then the wall time of each of `repeat` calls of
+  // tokens viewed once, then the wall time of each of `repeat` calls of
   // batch_verifier::verify_batch over all of them (GIL released), in seconds.
   std::vector<double> engine_seconds(const py::object& tokens, int repeat) const {
     const py::tuple items = token_tuple(tokens);
     const auto n = static_cast<std::size_t>(PyTuple_GET_SIZE(items.ptr()));
     scratch s;
-    copy_tokens(items, 0, n, s);
+    view_tokens(items, 0, n, s);
     s.results.resize(n);
     std::vector<double> seconds;
     py::gil_scoped_release release;
@@ -1179,7 +1171,7 @@ PYBIND11_MODULE(jwtbatch, m) {
       .def("_engine_seconds", &py_verifier::engine_seconds, py::arg("tokens"),
            py::arg("repeat") = 1,
            "For benchmarks: the wall time, in seconds, of each of `repeat` runs of the C++ "
-           "batch API (batch_verifier::verify_batch) over `tokens` copied once.");
+           "batch API (batch_verifier::verify_batch) over `tokens`.");
 
   m.def("scan", &scan, py::arg("lines"), py::arg("verifier"), py::kw_only(),
         py::arg("at_log_time") = false, py::arg("require_log_time") = false,
