@@ -96,8 +96,11 @@ def main():
                     ("C++ batch_verifier::verify_batch", t_engine),
                     ("PyJWT jwt.decode (one thread)", t_pyjwt)):
         print(f"  {name:34} {t:8.3f} s  {n / t:12,.0f} tokens/s")
-    print(f"verify vs PyJWT:          {t_pyjwt / t_verify:6.1f}x faster (goal >= 20x)")
-    print(f"verify vs C++ batch API:  {t_verify / t_engine:6.2f}x the time (goal <= 1.5x)")
+    goal = alg == "HS256"  # the goals are for HS256, where the engine is fastest
+    print(f"verify vs PyJWT:          {t_pyjwt / t_verify:6.1f}x faster"
+          + (" (goal >= 20x)" if goal else ""))
+    print(f"verify vs C++ batch API:  {t_verify / t_engine:6.2f}x the time"
+          + (" (goal <= 1.5x)" if goal else ""))
     print(f"verify_columns vs C++:    {t_columns / t_engine:6.2f}x the time")
 
 
