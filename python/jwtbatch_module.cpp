@@ -962,30 +962,83 @@ class scan_rows final : public jwtbatch::line_consumer {
   std::vector<jwtbatch::result> results_;
 };
 
+// One piece of the lines, scanned: its tokens' rows, and how many lines it held.
+struct scan_piece {
+  scan_rows rows{0};
+  std::uint64_t lines = 0;
+};
+
 // Scans `text` (whole lines, the last one with or without its "\n"), whose first line
-// is line lines_before + 1, with the GIL released; appends a record per token to `out`.
-// Returns the number of lines read.
-std::uint64_t scan_text(const py_verifier& v, const jwtbatch::line_extractor& extractor,
-                        std::string_view text, std::uint64_t lines_before, value_cache& same,
-                        py::list& out) {
-  scan_rows rows(lines_before);
-  jwtbatch::pipeline_stats stats;
-  {
-    py::gil_scoped_release release;
-    jwtbatch::memory_source source(text);
-    jwtbatch::pipeline_options options;
-    options.max_line_bytes = jwtbatch::cli::k_max_log_line;
-    stats = jwtbatch::verify_stream(v.engine(), source, extractor, rows, options);
-  }
-  for (std::size_t i = 0; i < rows.results().size(); ++i) {
-    const py::dict record = record_of(rows.results()[i], same, &rows.origins()[i]);
-    if (PyList_Append(out.ptr(), record.ptr()) != 0) throw py::error_already_set();
-  }
-  return stats.lines;
+// is line lines_before + 1. Touches no Python object: runs with the GIL released.
+scan_piece run_piece(const py_verifier& v, const jwtbatch::line_extractor& extractor,
+                     std::string_view text, std::uint64_t lines_before) {
+  scan_piece piece{scan_rows(lines_before)};
+  jwtbatch::memory_source source(text);
+  jwtbatch::pipeline_options options;
+  options.max_line_bytes = jwtbatch::cli::k_max_log_line;
+  piece.lines = jwtbatch::verify_stream(v.engine(), source, extractor, piece.rows, options).lines;
+  return piece;
 }
 
-// Bytes of lines scanned per release of the GIL when lines come from an iterable.
+// Scans the pieces `next(buffer)` hands out in turn (GIL held: a view of the next whole
+// lines, made in `buffer` or not, or nullopt after the last) and returns their records:
+// the library's pipeline scans each piece, GIL released, while this thread makes the
+// records of the piece before. A piece's text must stay as it is until the next call
+// of `next` after it; `buffer` is never the one of the piece being scanned.
+template <class Next>
+py::list scan_pieces(const py_verifier& v, const jwtbatch::line_extractor& extractor, Next next) {
+  py::list out;
+  value_cache same;
+  std::array<std::string, 2> buffers;
+  unsigned turn = 0;
+  const std::optional<std::string_view> first = next(buffers[turn]);
+  if (!first) return out;
+  scan_piece done;
+  {
+    py::gil_scoped_release release;
+    done = run_piece(v, extractor, *first, 0);
+  }
+  std::uint64_t lines_before = done.lines;
+  for (;;) {
+    turn ^= 1U;
+    const std::optional<std::string_view> text = next(buffers[turn]);
+    // Declared after `buffers`: its destructor waits for the scan even when making
+    // the records throws, before the buffer goes away.
+    std::future<scan_piece> running;
+    if (text) {
+      running = std::async(std::launch::async, run_piece, std::cref(v), std::cref(extractor), *text,
+                           lines_before);
+    }
+    const scan_rows& rows = done.rows;
+    for (std::size_t i = 0; i < rows.results().size(); ++i) {
+      const py::dict record = record_of(rows.results()[i], same, &rows.origins()[i]);
+      if (PyList_Append(out.ptr(), record.ptr()) != 0) throw py::error_already_set();
+    }
+    if (!text) return out;
+    {
+      py::gil_scoped_release release;
+      done = running.get();
+    }
+    lines_before += done.lines;
+  }
+}
+
+// Bytes of lines per piece a scan hands to the pipeline.
 constexpr std::size_t k_scan_chunk_bytes = std::size_t{4} << 20;
+
+// The pieces of a whole log's text: k_scan_chunk_bytes and on to the end of that line
+// (a longer line stays whole: the pipeline cuts lines at 16 MiB), views into `text`.
+auto whole_lines(std::string_view text) {
+  return [text,
+          at = std::size_t{0}](std::string& /*buffer*/) mutable -> std::optional<std::string_view> {
+    if (at >= text.size()) return std::nullopt;
+    std::size_t end = text.find('\n', std::min(at + k_scan_chunk_bytes, text.size()));
+    end = end == std::string_view::npos ? text.size() : end + 1;
+    const std::string_view piece = text.substr(at, end - at);
+    at = end;
+    return piece;
+  };
+}
 
 py::list scan(const py::object& lines, const py_verifier& v, bool at_log_time,
               bool require_log_time, const py::object& time_field, const py::object& syslog_year) {
@@ -1012,16 +1065,14 @@ py::list scan(const py::object& lines, const py_verifier& v, bool at_log_time,
   }
   const jwtbatch::cli::scan_extractor extractor(o);
 
-  py::list out;
-  value_cache same;
   // The whole log as one str: scanned where it is (immutable, held by the caller's
   // reference while the GIL is released).
   if (PyUnicode_Check(lines.ptr())) {
     Py_ssize_t len = 0;
     const char* data = PyUnicode_AsUTF8AndSize(lines.ptr(), &len);
     if (data == nullptr) throw py::error_already_set();
-    scan_text(v, extractor, std::string_view(data, static_cast<std::size_t>(len)), 0, same, out);
-    return out;
+    return scan_pieces(v, extractor,
+                       whole_lines(std::string_view(data, static_cast<std::size_t>(len))));
   }
   // Or as bytes, or any bytes-like object (bytearray, memoryview, mmap...): scanned
   // where it is too, exported for the call (a bytearray cannot be resized meanwhile).
@@ -1031,14 +1082,12 @@ py::list scan(const py::object& lines, const py_verifier& v, bool at_log_time,
       throw py::error_already_set();
     }
     const std::unique_ptr<Py_buffer, void (*)(Py_buffer*)> held(&view, PyBuffer_Release);
-    scan_text(
-        v, extractor,
-        std::string_view(static_cast<const char*>(view.buf), static_cast<std::size_t>(view.len)), 0,
-        same, out);
-    return out;
+    return scan_pieces(v, extractor,
+                       whole_lines(std::string_view(static_cast<const char*>(view.buf),
+                                                    static_cast<std::size_t>(view.len))));
   }
   // Lines from an iterable (a list, an open file...): each item is one or more whole
-  // lines, a "\n" added where it has none, scanned k_scan_chunk_bytes at a time.
+  // lines, a "\n" added where it has none, gathered k_scan_chunk_bytes at a time.
   PyObject* it = PyObject_GetIter(lines.ptr());
   if (it == nullptr) {
     PyErr_Clear();
@@ -1046,37 +1095,36 @@ py::list scan(const py::object& lines, const py_verifier& v, bool at_log_time,
         "lines: expected a str, a bytes-like object, or an iterable of lines (str or bytes)");
   }
   const auto iter = py::reinterpret_steal<py::object>(it);
-  std::string text;
-  std::uint64_t lines_before = 0;
-  for (std::size_t index = 0;; ++index) {
-    PyObject* raw = PyIter_Next(iter.ptr());
-    if (raw == nullptr) {
-      if (PyErr_Occurred() != nullptr) throw py::error_already_set();
-      break;
+  std::size_t index = 0;
+  return scan_pieces(v, extractor, [&](std::string& text) -> std::optional<std::string_view> {
+    text.clear();
+    while (text.size() < k_scan_chunk_bytes) {
+      PyObject* raw = PyIter_Next(iter.ptr());
+      if (raw == nullptr) {
+        if (PyErr_Occurred() != nullptr) throw py::error_already_set();
+        break;
+      }
+      const auto item = py::reinterpret_steal<py::object>(raw);
+      Py_ssize_t len = 0;
+      const char* data = nullptr;
+      if (PyUnicode_Check(raw)) {
+        data = PyUnicode_AsUTF8AndSize(raw, &len);
+        if (data == nullptr) throw py::error_already_set();
+      } else if (PyBytes_Check(raw)) {
+        data = PyBytes_AS_STRING(raw);
+        len = PyBytes_GET_SIZE(raw);
+      } else {
+        throw py::type_error("lines[" + std::to_string(index) + "]: expected str or bytes, not " +
+                             std::string(Py_TYPE(raw)->tp_name));
+      }
+      ++index;
+      // Each item ends its line: an empty item is an empty line.
+      text.append(data, static_cast<std::size_t>(len));
+      if (len == 0 || data[len - 1] != '\n') text += '\n';
     }
-    const auto item = py::reinterpret_steal<py::object>(raw);
-    Py_ssize_t len = 0;
-    const char* data = nullptr;
-    if (PyUnicode_Check(raw)) {
-      data = PyUnicode_AsUTF8AndSize(raw, &len);
-      if (data == nullptr) throw py::error_already_set();
-    } else if (PyBytes_Check(raw)) {
-      data = PyBytes_AS_STRING(raw);
-      len = PyBytes_GET_SIZE(raw);
-    } else {
-      throw py::type_error("lines[" + std::to_string(index) + "]: expected str or bytes, not " +
-                           std::string(Py_TYPE(raw)->tp_name));
-    }
-    // Each item ends its line: an empty item is an empty line.
-    text.append(data, static_cast<std::size_t>(len));
-    if (len == 0 || data[len - 1] != '\n') text += '\n';
-    if (text.size() >= k_scan_chunk_bytes) {
-      lines_before += scan_text(v, extractor, text, lines_before, same, out);
-      text.clear();
-    }
-  }
-  if (!text.empty()) scan_text(v, extractor, text, lines_before, same, out);
-  return out;
+    if (text.empty()) return std::nullopt;
+    return std::string_view(text);
+  });
 }
 
 std::string upper(std::string_view s) {
@@ -1192,7 +1240,8 @@ PYBIND11_MODULE(jwtbatch, m) {
         "token at its line's own time (--at-log-time), require_log_time gives\n"
         "no_log_time to a token on a line without one, time_field names a JSON line's\n"
         "time member, syslog_year is the year of RFC 3164 stamps (default: this year,\n"
-        "or the last one for a stamp more than 31 days ahead). The GIL is released\n"
-        "while lines are scanned, every 4 MiB of lines from an iterable.");
+        "or the last one for a stamp more than 31 days ahead). Lines are scanned 4 MiB\n"
+        "at a time on every core, GIL released, while the records of the 4 MiB before\n"
+        "are made.");
   m.attr("SCAN_KEYS") = py::make_tuple("line", "offset", "encoding", "at", "at_source", "cut");
 }
