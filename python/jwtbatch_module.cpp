@@ -302,29 +302,33 @@ py::tuple token_tuple(py::handle tokens) {
   return py::reinterpret_steal<py::tuple>(t);
 }
 
-// view_tokens points s.views at tokens[offset, offset + count) (GIL held): at the bytes
-// of each bytes, and at the UTF-8 of each str (its own bytes when it is ASCII, else the
-// UTF-8 copy the str keeps once asked). Both are immutable and the tuple holds them for
-// the whole call, so the engine reads them in place, GIL released, without a copy.
-// Throws TypeError naming the index of a token that is neither str nor bytes.
+// The bytes of `item` (GIL held): those of a bytes, or the UTF-8 of a str (its own
+// bytes when it is ASCII, else the UTF-8 copy the str keeps once asked). Both stay as
+// they are while the item lives. Throws TypeError naming what[index] for any other type.
+std::string_view bytes_of(PyObject* item, const char* what, std::size_t index) {
+  Py_ssize_t len = 0;
+  const char* data = nullptr;
+  if (PyUnicode_Check(item)) {
+    data = PyUnicode_AsUTF8AndSize(item, &len);
+    if (data == nullptr) throw py::error_already_set();
+  } else if (PyBytes_Check(item)) {
+    data = PyBytes_AS_STRING(item);
+    len = PyBytes_GET_SIZE(item);
+  } else {
+    throw py::type_error(std::string(what) + "[" + std::to_string(index) +
+                         "]: expected str or bytes, not " + std::string(Py_TYPE(item)->tp_name));
+  }
+  return {data, static_cast<std::size_t>(len)};
+}
+
+// view_tokens points s.views at tokens[offset, offset + count) (GIL held). The tuple
+// holds them for the whole call, so the engine reads them in place, GIL released,
+// without a copy.
 void view_tokens(const py::tuple& tokens, std::size_t offset, std::size_t count, scratch& s) {
   PyObject** items = PySequence_Fast_ITEMS(tokens.ptr());
   s.views.clear();
   for (std::size_t i = offset; i < offset + count; ++i) {
-    PyObject* item = items[i];
-    Py_ssize_t len = 0;
-    const char* data = nullptr;
-    if (PyUnicode_Check(item)) {
-      data = PyUnicode_AsUTF8AndSize(item, &len);
-      if (data == nullptr) throw py::error_already_set();
-    } else if (PyBytes_Check(item)) {
-      data = PyBytes_AS_STRING(item);
-      len = PyBytes_GET_SIZE(item);
-    } else {
-      throw py::type_error("tokens[" + std::to_string(i) + "]: expected str or bytes, not " +
-                           std::string(Py_TYPE(item)->tp_name));
-    }
-    s.views.emplace_back(data, static_cast<std::size_t>(len));
+    s.views.push_back(bytes_of(items[i], "tokens", i));
   }
 }
 
@@ -1105,22 +1109,11 @@ py::list scan(const py::object& lines, const py_verifier& v, bool at_log_time,
         break;
       }
       const auto item = py::reinterpret_steal<py::object>(raw);
-      Py_ssize_t len = 0;
-      const char* data = nullptr;
-      if (PyUnicode_Check(raw)) {
-        data = PyUnicode_AsUTF8AndSize(raw, &len);
-        if (data == nullptr) throw py::error_already_set();
-      } else if (PyBytes_Check(raw)) {
-        data = PyBytes_AS_STRING(raw);
-        len = PyBytes_GET_SIZE(raw);
-      } else {
-        throw py::type_error("lines[" + std::to_string(index) + "]: expected str or bytes, not " +
-                             std::string(Py_TYPE(raw)->tp_name));
-      }
+      const std::string_view line = bytes_of(raw, "lines", index);
       ++index;
       // Each item ends its line: an empty item is an empty line.
-      text.append(data, static_cast<std::size_t>(len));
-      if (len == 0 || data[len - 1] != '\n') text += '\n';
+      text.append(line);
+      if (line.empty() || line.back() != '\n') text += '\n';
     }
     if (text.empty()) return std::nullopt;
     return std::string_view(text);

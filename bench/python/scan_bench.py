@@ -13,23 +13,13 @@ iteration). Prints the median of --repeat runs of each and their ratios to the C
 import argparse
 import mmap
 import pathlib
-import statistics
 import subprocess
 import tempfile
-import time
 
 import jwtbatch
+from timing import median_of
 
 AT = "2026-12-01T12:00:00Z"
-
-
-def median_of(repeat, call):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main():

@@ -25,16 +25,7 @@ import time
 import jwt  # PyJWT
 
 import jwtbatch
-
-
-def median_of(repeat, call):
-    """The median wall time of `repeat` calls, the call's result dropped in each."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from timing import median_of
 
 
 def main():
