@@ -1,8 +1,9 @@
 // jwtbatch_module.cpp: the `jwtbatch` Python extension module (pybind11) over the
 // public C++ API (engine/include/jwtbatch/), linked against libjwtbatch.so like any
 // other user of the installed library: no engine header, nothing of jwtbatch::detail.
-// jwtbatch.scan uses the program's log scanner (jwtbatch_logscan: scan_extractor.hpp),
-// pure code over the same public API, in the library's pipeline.
+// What it shares with the program (jwtbatch_cli_shared), pure code over the same public
+// API: the log scanner (scan_extractor.hpp), which jwtbatch.scan runs in the library's
+// pipeline, and the readers and refusals of configuration values (config_words.hpp).
 //
 // Why pybind11 over the C++ API and not cffi over the C ABI: the C++ API hands over a
 // result's claims, aud list and custom claims as views that are turned into Python
@@ -28,7 +29,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstddef>
@@ -46,6 +46,7 @@
 #include <utility>
 #include <vector>
 
+#include "config_words.hpp"
 #include "jwtbatch/alg.hpp"
 #include "jwtbatch/batch.hpp"
 #include "jwtbatch/cache.hpp"
@@ -63,13 +64,10 @@ namespace py = pybind11;
 namespace {
 
 using jwtbatch::config_error;
-
-// The CLI's bounds (engine/cli/engine_flags.hpp): --max-age up to 100 years, --at from
-// 1970 to the end of year 9999.
-constexpr std::int64_t k_max_age_seconds = std::int64_t{3155760000};
-constexpr double k_max_unix_time = 253402300799.0;
-constexpr std::string_view k_alg_names =
-    "HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512, EdDSA";
+// The CLI's words for its configuration (config_words.hpp): bounds, parsers, refusals.
+using jwtbatch::cli::k_max_age_seconds;
+using jwtbatch::cli::k_max_unix_time;
+using jwtbatch::cli::rethrow_naming;
 
 // ---------------------------------------------------------------------------------
 // Interned strings: the record keys and every name of the vocabulary, made once.
@@ -186,14 +184,13 @@ std::int64_t whole_of(py::handle v, std::string_view flag, std::int64_t lo, std:
   return value;
 }
 
-// parse_time of the CLI (engine_flags.cpp): Unix seconds (int, float, or decimal text)
-// or an RFC 3339 date-time with its zone (text, read by the CLI's own read_rfc3339, or
-// an aware datetime), 1970..9999.
+// --at as the CLI reads it: Unix seconds (an int, a float, or text: parse_time, as the
+// CLI reads the flag) or an RFC 3339 date-time with its zone (text, or an aware
+// datetime), 1970..9999.
 double time_of(py::handle v, std::string_view flag) {
-  // The value as the messages quote it; made only for a message.
-  const auto text = [&]() {
-    return py::isinstance<py::str>(v) ? v.cast<std::string>() : text_of(v);
-  };
+  // The value as the messages quote it (a number or a datetime: text is parse_time's);
+  // made only for a message.
+  const auto text = [&]() { return text_of(v); };
   const auto in_range = [&](double t) {
     if (std::isfinite(t) && t >= 0 && t <= k_max_unix_time) return t;
     throw config_error(std::string(flag) + " \"" + text() +
@@ -225,55 +222,7 @@ double time_of(py::handle v, std::string_view flag) {
                          ": expected Unix seconds (int, float, str) or a date-time (str, "
                          "datetime)");
   }
-  const auto given = v.cast<std::string>();
-  // Decimal digits with an optional fraction only, as the CLI reads them.
-  const std::size_t dot = given.find('.');
-  const std::string_view whole = std::string_view(given).substr(0, dot);
-  const std::string_view decimals =
-      dot == std::string::npos ? std::string_view("0") : std::string_view(given).substr(dot + 1);
-  const auto digits = [](std::string_view s) {
-    return !s.empty() && std::ranges::all_of(s, [](char c) { return c >= '0' && c <= '9'; });
-  };
-  if (digits(whole) && digits(decimals)) {
-    double value = 0;
-    const char* end = given.data() + given.size();
-    const auto [ptr, ec] = std::from_chars(given.data(), end, value);
-    if (ec == std::errc() && ptr == end && std::isfinite(value)) return in_range(value);
-  }
-  if (const std::optional<jwtbatch::cli::rfc3339_reading> t = jwtbatch::cli::read_rfc3339(given)) {
-    if (!t->zoned) throw no_zone();
-    return in_range(t->seconds);
-  }
-  throw config_error(std::string(flag) + " \"" + given +
-                     "\": expected Unix seconds or an RFC 3339 date-time");
-}
-
-// parse_alg of the CLI, for --alg.
-jwtbatch::alg alg_of(const std::string& name, std::string_view flag) {
-  if (const auto a = jwtbatch::alg_from_name(name)) return *a;
-  if (name == "none" || name == "NONE" || name == "None") {
-    throw config_error(std::string(flag) + ": \"none\" is never accepted (unsigned tokens)");
-  }
-  throw config_error(std::string(flag) + ": unknown algorithm \"" + name + "\" (" +
-                     std::string(k_alg_names) + ")");
-}
-
-// rethrow_naming of the CLI: "FLAG PATH: why" (a message that starts with "PATH: "
-// keeps its wording after the flag).
-[[noreturn]] void rethrow_naming(const config_error& e, std::string_view flag,
-                                 const std::string& path) {
-  const std::string_view what = e.what();
-  if (what.rfind(path + ":", 0) == 0)
-    throw config_error(std::string(flag) + " " + std::string(what));
-  throw config_error(std::string(flag) + " " + path + ": " + std::string(what));
-}
-
-std::string mixed_keys_message(const jwtbatch::mixed_key_set_error& e) {
-  return "the key set mixes " + e.mix() +
-         ": refused by default, since one set serving both kinds is where algorithm confusion "
-         "starts (RFC 8725 §2.1) and usually means a key went to the wrong flag; verify each "
-         "kind in its own run, or give --allow-mixed-keys if one run must accept both (every "
-         "key stays bound to its own algorithms)";
+  return jwtbatch::cli::parse_time(v.cast<std::string>(), flag);
 }
 
 // ---------------------------------------------------------------------------------
@@ -695,7 +644,7 @@ class py_verifier {
       // --secret-file binds its key to the one --alg (HS256 without one).
       jwtbatch::alg bind = jwtbatch::alg::hs256;
       if (alg_names.size() == 1) {
-        bind = alg_of(alg_names.front(), "--alg");
+        bind = jwtbatch::cli::parse_alg(alg_names.front(), "--alg", jwtbatch::cli::alg_use::verify);
       } else if (!alg_names.empty()) {
         throw config_error("--secret-file " + path + ": give exactly one --alg to bind the key to");
       }
@@ -709,14 +658,15 @@ class py_verifier {
     try {
       keys = b.build();
     } catch (const jwtbatch::mixed_key_set_error& e) {
-      throw config_error(mixed_keys_message(e));
+      throw jwtbatch::cli::mixed_keys_error(e);
     }
     warnings_ = keys->warnings();
 
     // The policy (make_policy): algorithms, then --at.
     if (!alg_names.empty()) {
       p.allowed_algs = jwtbatch::alg_set{};
-      for (const std::string& a : alg_names) p.allowed_algs.add(alg_of(a, "--alg"));
+      for (const std::string& a : alg_names)
+        p.allowed_algs.add(jwtbatch::cli::parse_alg(a, "--alg", jwtbatch::cli::alg_use::verify));
     }
     if (!at.is_none()) p.fixed_time = time_of(at, "--at");
     p.fingerprint = true;  // every record has its "fp"
@@ -1060,13 +1010,13 @@ py::list scan(const py::object& lines, const py_verifier& v, bool at_log_time,
   o.at_log_time = at_log_time;
   o.require_log_time = require_log_time;
   o.times.time_field = field;
-  if (!syslog_year.is_none()) {
-    o.times.syslog_year = static_cast<int>(whole_of(syslog_year, "--syslog-year", 1970, 9999));
-  } else {
-    // As for a pipe: the year of an RFC 3164 stamp is this one's, or the one before.
-    o.times.syslog_reference =
-        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  }
+  // As for a pipe: without syslog_year, the year of an RFC 3164 stamp is this one's, or
+  // the one before.
+  jwtbatch::cli::set_syslog_year(
+      o.times,
+      syslog_year.is_none() ? 0
+                            : static_cast<int>(whole_of(syslog_year, "--syslog-year", 1970, 9999)),
+      std::nullopt);
   const jwtbatch::cli::scan_extractor extractor(o);
 
   // The whole log as one str: scanned where it is (immutable, held by the caller's

@@ -157,14 +157,7 @@ scan_time_options make_scan_times(const scan_time_flags& o, std::optional<double
   t.at_log_time = o.at_log_time;
   t.require_log_time = o.require_log_time;
   t.times.time_field = o.time_field;
-  if (o.syslog_year != 0) {
-    t.times.syslog_year = o.syslog_year;
-  } else if (reference) {
-    t.times.syslog_reference = *reference;
-  } else {
-    t.times.syslog_reference =
-        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  }
+  set_syslog_year(t.times, o.syslog_year, reference);
   return t;
 }
 

@@ -1,7 +1,7 @@
 // scan_extractor.hpp: `jwtbatch scan`'s extractor for the library's pipeline
 // (jwtbatch/pipeline.hpp): the tokens find_tokens reports in a log line (scan.hpp), each
 // judged at the line's own time (log_time.hpp) when asked. With scan.cpp and
-// log_time.cpp it makes the log scanner, built as its own library (jwtbatch_logscan,
+// log_time.cpp it makes the log scanner, built as its own library (jwtbatch_cli_shared,
 // engine/CMakeLists.txt) over the public API only, which the program and the Python
 // module (python/jwtbatch_module.cpp: jwtbatch.scan) share, so that a log line gives
 // the same records in both.
@@ -33,6 +33,11 @@ struct scan_time_options {
   bool require_log_time = false;  // a token on a line without one: no_log_time
   log_time_options times;         // where a line's time is (its views outlive the run)
 };
+
+// set_syslog_year: where the year of an RFC 3164 stamp comes from (--syslog-year): `year`
+// unless it is 0, else the year of `reference` (when the log was last written), else
+// that of the clock now (a pipe).
+void set_syslog_year(log_time_options& t, int year, std::optional<double> reference);
 
 // Per-thread working memory of the log extractors (one per pipeline chunk, reused).
 struct scan_state : line_extractor::state {
